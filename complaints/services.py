@@ -1,0 +1,642 @@
+"""Every write to a report goes through a function here.
+
+Each workflow function locks the row, asks the state machine, updates the
+fields it owns with ``update_fields`` and writes exactly one timeline event.
+Side effects (messages) are queued only after the transaction commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints import access
+from complaints.models import Attachment, Category, Channel, Complaint, Event, Priority
+from complaints.phones import normalize_phone
+from complaints.photos import clean_photos
+from complaints.sla import due_times
+from complaints.workflow import Action, ClosureReason, Status, TransitionError, guard
+
+RIYADH = ZoneInfo("Asia/Riyadh")
+
+
+# --------------------------------------------------------------------------- tracking numbers
+
+
+def next_tracking_number(*, at: datetime) -> str:
+    """``YYMM-NNNNNN``: one counter per month, bumped inside the caller's transaction.
+
+    The upsert takes the counter row's lock until the submitting transaction
+    ends, so two submissions never get the same number, and a rolled-back
+    submission gives its number back (no gaps).
+    """
+    prefix = at.astimezone(RIYADH).strftime("%y%m")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO complaints_trackingsequence (prefix, last_number) VALUES (%s, 1) "
+            "ON CONFLICT (prefix) DO UPDATE SET last_number = complaints_trackingsequence.last_number + 1 "
+            "RETURNING last_number",
+            [prefix],
+        )
+        (number,) = cursor.fetchone()
+    return f"{prefix}-{number:06d}"
+
+
+# --------------------------------------------------------------------------- events
+
+
+def event_record(
+    *,
+    complaint: Complaint,
+    kind: str,
+    actor=None,
+    text: str = "",
+    is_public: bool = False,
+    from_status: str = "",
+    to_status: str = "",
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> Event:
+    return Event.objects.create(
+        complaint=complaint,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        text=text,
+        is_public=is_public,
+        from_status=from_status,
+        to_status=to_status,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    """Re-read the row under a lock; callers run inside ``transaction.atomic``."""
+    return Complaint.objects.select_for_update(of=("self",)).select_related("category", "department", "utility").get(pk=complaint.pk)
+
+
+def _ensure_can_work(actor, complaint: Complaint) -> None:
+    if actor is not None and not access.can_work(actor, complaint):
+        raise PermissionDenied(_("You may not change this report."))
+
+
+def _transition(
+    complaint: Complaint,
+    *,
+    action: str,
+    actor,
+    kind: str,
+    text: str = "",
+    is_public: bool = True,
+    reason: str | None = None,
+    data: dict | None = None,
+    updates: dict | None = None,
+    check_access: bool = True,
+) -> Complaint:
+    """Lock, guard, update and record one transition. Returns the fresh row."""
+    locked = _locked(complaint)
+    if check_access:
+        _ensure_can_work(actor, locked)
+    source = locked.status
+    target = guard(source, action, reason=reason)
+    now = timezone.now()
+    fields = {"status": target, **(updates or {})}
+    if source == Status.ON_HOLD and target != Status.ON_HOLD and locked.on_hold_since:
+        fields.update(_resume_clock(locked, now))
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*fields, "updated_at"])
+    event_record(
+        complaint=locked,
+        kind=kind,
+        actor=actor,
+        text=text,
+        is_public=is_public,
+        from_status=source,
+        to_status=target,
+        data=data,
+        at=now,
+    )
+    _after_commit(locked, kind)
+    for name in fields:
+        setattr(complaint, name, getattr(locked, name))
+    return locked
+
+
+def _resume_clock(complaint: Complaint, now: datetime) -> dict:
+    """Push the due times back by the time spent on hold."""
+    paused = now - complaint.on_hold_since
+    updates: dict = {"on_hold_since": None}
+    if complaint.response_due_at and not complaint.first_response_at:
+        updates["response_due_at"] = complaint.response_due_at + paused
+    if complaint.resolution_due_at:
+        updates["resolution_due_at"] = complaint.resolution_due_at + paused
+    return updates
+
+
+def _after_commit(complaint: Complaint, kind: str) -> None:
+    """Hook for messages; the notifications app subscribes here once it exists."""
+    hook = getattr(settings, "BALAGH_EVENT_HOOK", None)
+    if hook:
+        from django.utils.module_loading import import_string
+
+        callback = import_string(hook)
+        pk = complaint.pk
+        transaction.on_commit(lambda: callback(pk, kind))
+
+
+# --------------------------------------------------------------------------- submission
+
+
+@dataclass
+class Submission:
+    """What a citizen, an agent or a channel hands in."""
+
+    category: Category
+    description: str
+    lat: float
+    lon: float
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    reporter_email: str = ""
+    address: str = ""
+    channel: str = Channel.WEB
+    language: str = "ar"
+    photos: list = field(default_factory=list)
+    external_id: str = ""
+    priority: str | None = None
+    is_anonymous: bool = False
+
+
+def validate_submission(sub: Submission, *, photos_cleaned: bool = False) -> dict:
+    """Check a submission; return cleaned values or raise ``ValidationError`` with field errors."""
+    errors: dict[str, list] = {}
+    cleaned: dict = {}
+    category = sub.category
+    if category is None or not category.active:
+        errors.setdefault("category", []).append(_("Choose a type of report."))
+    elif category.parent_id is None:
+        errors.setdefault("category", []).append(_("Choose a sub-type, not only the main type."))
+    description = (sub.description or "").strip()
+    if len(description) < 10:
+        errors.setdefault("description", []).append(_("Describe the problem in at least 10 characters."))
+    elif len(description) > 4000:
+        errors.setdefault("description", []).append(_("The description is limited to 4000 characters."))
+    cleaned["description"] = description
+    try:
+        lat, lon = float(sub.lat), float(sub.lon)
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError
+        cleaned["lat"], cleaned["lon"] = lat, lon
+    except (TypeError, ValueError):
+        errors.setdefault("location", []).append(_("Put the pin on the map where the problem is."))
+    else:
+        from routing.geo import inside_municipality
+
+        if not inside_municipality(lat, lon):
+            errors.setdefault("location", []).append(
+                _("This point is outside the municipality. Put the pin inside the city's districts.")
+            )
+    anonymous = sub.is_anonymous or not (sub.reporter_phone or "").strip()
+    if anonymous and category is not None and not category.allow_anonymous and sub.channel in (Channel.WEB, Channel.APP):
+        errors.setdefault("reporter_phone", []).append(_("Enter a mobile number so we can send you updates."))
+    cleaned["reporter_phone"] = ""
+    if (sub.reporter_phone or "").strip():
+        try:
+            cleaned["reporter_phone"] = normalize_phone(sub.reporter_phone)
+        except ValidationError as exc:
+            errors.setdefault("reporter_phone", []).extend(exc.messages)
+    cleaned["reporter_name"] = (sub.reporter_name or "").strip()[:120]
+    if sub.reporter_email:
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(sub.reporter_email)
+        except ValidationError:
+            errors.setdefault("reporter_email", []).append(_("Enter a valid e-mail address."))
+    cleaned["reporter_email"] = (sub.reporter_email or "").strip()
+    if sub.channel not in Channel.values:
+        errors.setdefault("channel", []).append(_("Unknown channel."))
+    if sub.priority and sub.priority not in Priority.values:
+        errors.setdefault("priority", []).append(_("Unknown priority."))
+    if photos_cleaned:
+        cleaned["photos"] = list(sub.photos)
+        if category is not None and category.needs_photo and not cleaned["photos"] and sub.channel in (Channel.WEB, Channel.APP):
+            errors.setdefault("photos", []).append(_("This kind of report needs at least one photo."))
+    else:
+        try:
+            cleaned["photos"] = clean_photos(
+                sub.photos, required=bool(category and category.needs_photo and sub.channel in (Channel.WEB, Channel.APP))
+            )
+        except ValidationError as exc:
+            errors.setdefault("photos", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    cleaned["is_anonymous"] = not cleaned["reporter_phone"] and not cleaned["reporter_email"]
+    return cleaned
+
+
+def complaint_submit(*, submission: Submission, actor=None, photos_cleaned: bool = False, at: datetime | None = None) -> Complaint:
+    """File a report from any channel, route it, and return it. All or nothing.
+
+    A re-sent channel message (same ``channel`` and ``external_id``) returns the
+    report it already made instead of a second one.
+    """
+    if submission.external_id:
+        existing = Complaint.objects.filter(channel=submission.channel, external_id=submission.external_id).first()
+        if existing is not None:
+            return existing
+    if actor is not None and not access.can_file(actor):
+        raise PermissionDenied(_("You may not file reports."))
+    cleaned = validate_submission(submission, photos_cleaned=photos_cleaned)
+    from routing.geo import district_id_for_point
+
+    category = submission.category
+    now = at or timezone.now()
+    district_id = district_id_for_point(cleaned["lat"], cleaned["lon"])
+    with transaction.atomic():
+        complaint = Complaint.objects.create(
+            tracking_number=next_tracking_number(at=now),
+            category=category,
+            description=cleaned["description"],
+            lat=cleaned["lat"],
+            lon=cleaned["lon"],
+            address=(submission.address or "").strip()[:255],
+            district_id=district_id,
+            channel=submission.channel,
+            external_id=submission.external_id or "",
+            reporter_name=cleaned["reporter_name"],
+            reporter_phone=cleaned["reporter_phone"],
+            reporter_email=cleaned["reporter_email"],
+            is_anonymous=cleaned["is_anonymous"],
+            language=(submission.language or "ar")[:5],
+            priority=submission.priority or category.default_priority,
+            status=Status.NEW,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_at=now,
+        )
+        for photo in cleaned["photos"]:
+            Attachment.objects.create(complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE, uploaded_by=complaint.created_by)
+        event_record(
+            complaint=complaint,
+            kind=Event.Kind.CREATED,
+            actor=actor,
+            text=_("Report received through %(channel)s.") % {"channel": complaint.get_channel_display()},
+            is_public=True,
+            to_status=Status.NEW,
+            data={"channel": complaint.channel},
+            at=now,
+        )
+        _after_commit(complaint, Event.Kind.CREATED)
+        complaint_route(complaint=complaint, at=now)
+    return complaint
+
+
+def complaint_route(*, complaint: Complaint, at: datetime | None = None) -> Complaint:
+    """Give a new report its owner (department or utility) and its due times."""
+    from routing.services import route_decision
+
+    decision = route_decision(category=complaint.category, district_id=complaint.district_id)
+    if decision.owner is None:
+        return complaint
+    now = at or timezone.now()
+    response_due, resolution_due = due_times(category=complaint.category, priority=complaint.priority, start=now)
+    return _transition(
+        complaint,
+        action=Action.ASSIGN,
+        actor=None,
+        kind=Event.Kind.ROUTED,
+        text=_("Sent to %(owner)s.") % {"owner": decision.owner.name},
+        is_public=True,
+        data={"reason": decision.reason, "rule": decision.rule_id},
+        updates={
+            "department": decision.department,
+            "utility": decision.utility,
+            "assigned_at": now,
+            "response_due_at": response_due,
+            "resolution_due_at": resolution_due,
+        },
+        check_access=False,
+    )
+
+
+# --------------------------------------------------------------------------- staff workflow
+
+
+def complaint_assign(*, complaint: Complaint, actor, department=None, assignee=None, note: str = "") -> Complaint:
+    """Give an unowned (new or triage) report to a department, and optionally to a person."""
+    if department is None and assignee is None:
+        raise TransitionError(_("Choose a department or a person."))
+    updates: dict = {"assigned_at": timezone.now()}
+    if department is not None:
+        updates.update(department=department, utility=None)
+    if assignee is not None:
+        updates["assignee"] = assignee
+    target = department or complaint.department
+    text = note or _("Assigned to %(owner)s.") % {"owner": target.name if target else assignee}
+    return _transition(
+        complaint, action=Action.ASSIGN, actor=actor, kind=Event.Kind.ASSIGNED, text=text, is_public=department is not None,
+        updates=updates, data={"department": getattr(department, "code", None), "assignee": getattr(assignee, "pk", None)},
+    )
+
+
+def complaint_transfer(*, complaint: Complaint, actor, department, reason: str) -> Complaint:
+    """Move a report to another department with a reason; the old one loses access."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(_("Give a reason for the transfer."))
+    if department.pk == complaint.department_id and complaint.utility_id is None:
+        raise TransitionError(_("The report is already with this department."))
+    old = complaint.department
+    now = timezone.now()
+    response_due, resolution_due = due_times(category=complaint.category, priority=complaint.priority, start=now)
+    locked = _transition(
+        complaint,
+        action=Action.TRANSFER,
+        actor=actor,
+        kind=Event.Kind.TRANSFERRED,
+        text=reason,
+        is_public=False,
+        data={"from": getattr(old, "code", None), "to": department.code},
+        updates={
+            "department": department,
+            "utility": None,
+            "assignee": None,
+            "assigned_at": now,
+            "on_hold_since": None,
+            "transfer_count": complaint.transfer_count + 1,
+            "response_due_at": response_due if not complaint.first_response_at else complaint.response_due_at,
+            "resolution_due_at": resolution_due,
+        },
+    )
+    return locked
+
+
+def complaint_refer(*, complaint: Complaint, actor, utility, reason: str) -> Complaint:
+    """Refer a report to a utility (Joint Operations); the department keeps read-only oversight."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(_("Give a reason for the referral."))
+    return _transition(
+        complaint,
+        action=Action.REFER,
+        actor=actor,
+        kind=Event.Kind.REFERRED,
+        text=reason,
+        is_public=True,
+        data={"utility": utility.code},
+        updates={"utility": utility, "assignee": None, "assigned_at": timezone.now()},
+    )
+
+
+def complaint_return(*, complaint: Complaint, actor, reason: str) -> Complaint:
+    """A utility sends a report back to the municipality."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(_("Give a reason for sending the report back."))
+    if complaint.utility_id is None:
+        raise TransitionError(_("This report is not with a utility."))
+    return _transition(
+        complaint,
+        action=Action.RETURN,
+        actor=actor,
+        kind=Event.Kind.RETURNED,
+        text=reason,
+        is_public=False,
+        data={"utility": complaint.utility.code},
+        updates={"utility": None, "assignee": None},
+    )
+
+
+def complaint_start(*, complaint: Complaint, actor, note: str = "") -> Complaint:
+    updates: dict = {}
+    if complaint.first_response_at is None:
+        updates["first_response_at"] = timezone.now()
+    if actor is not None and complaint.assignee_id is None and getattr(actor, "is_authenticated", False):
+        updates["assignee"] = actor
+    return _transition(
+        complaint, action=Action.START, actor=actor, kind=Event.Kind.STARTED,
+        text=note or _("Work on the report has started."), is_public=True, updates=updates,
+    )
+
+
+def complaint_hold(*, complaint: Complaint, actor, reason: str) -> Complaint:
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(_("Say why the report is on hold."))
+    return _transition(
+        complaint, action=Action.HOLD, actor=actor, kind=Event.Kind.HELD, text=reason, is_public=True,
+        updates={"on_hold_since": timezone.now()},
+    )
+
+
+def complaint_resume(*, complaint: Complaint, actor, note: str = "") -> Complaint:
+    return _transition(
+        complaint, action=Action.RESUME, actor=actor, kind=Event.Kind.RESUMED,
+        text=note or _("Work on the report has resumed."), is_public=True,
+    )
+
+
+def complaint_resolve(*, complaint: Complaint, actor, note: str, photo=None) -> Complaint:
+    """Mark the work done, with a note for the citizen and optionally an "after" photo."""
+    note = (note or "").strip()
+    if not note:
+        raise TransitionError(_("Write a note for the citizen saying what was done."))
+    cleaned = clean_photos([photo]) if photo else []
+    now = timezone.now()
+    with transaction.atomic():
+        updates = {"resolved_at": now}
+        if complaint.first_response_at is None:
+            updates["first_response_at"] = now
+        locked = _transition(
+            complaint, action=Action.RESOLVE, actor=actor, kind=Event.Kind.RESOLVED, text=note, is_public=True,
+            updates=updates,
+        )
+        for item in cleaned:
+            Attachment.objects.create(complaint=locked, file=item, kind=Attachment.Kind.AFTER, uploaded_by=actor)
+    return locked
+
+
+def complaint_close(*, complaint: Complaint, actor, reason: str, note: str = "", check_access: bool = True) -> Complaint:
+    note = (note or "").strip()
+    if reason != ClosureReason.FIXED and not note and actor is not None:
+        raise TransitionError(_("Explain to the citizen why the report is closed."))
+    now = timezone.now()
+    label = ClosureReason(reason).label if reason in ClosureReason.values else reason
+    return _transition(
+        complaint,
+        action=Action.CLOSE,
+        actor=actor,
+        kind=Event.Kind.CLOSED,
+        text=note or _("Closed: %(reason)s.") % {"reason": label},
+        is_public=True,
+        reason=reason,
+        data={"reason": reason},
+        updates={"closed_at": now, "closure_reason": reason},
+        check_access=check_access,
+    )
+
+
+def complaint_reopen(*, complaint: Complaint, actor=None, reason: str) -> Complaint:
+    """Send a resolved or recently closed report back to work.
+
+    A citizen (``actor`` None) may do it within ``BALAGH_REOPEN_DAYS`` of the
+    resolution; staff may do it at any time.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(_("Say why the problem is not fixed."))
+    if actor is None:
+        if not citizen_can_reopen(complaint):
+            raise TransitionError(_("This report can no longer be reopened; please file a new one."))
+    return _transition(
+        complaint,
+        action=Action.REOPEN,
+        actor=actor,
+        kind=Event.Kind.REOPENED,
+        text=reason,
+        is_public=True,
+        updates={
+            "reopen_count": complaint.reopen_count + 1,
+            "resolved_at": None,
+            "closed_at": None,
+            "closure_reason": "",
+        },
+        check_access=actor is not None,
+    )
+
+
+def citizen_can_reopen(complaint: Complaint, *, now: datetime | None = None) -> bool:
+    if complaint.status not in (Status.RESOLVED, Status.CLOSED) or complaint.resolved_at is None:
+        return False
+    if complaint.status == Status.CLOSED and complaint.closure_reason != ClosureReason.FIXED:
+        return False
+    return (now or timezone.now()) - complaint.resolved_at <= timedelta(days=settings.BALAGH_REOPEN_DAYS)
+
+
+def citizen_can_rate(complaint: Complaint) -> bool:
+    return citizen_can_reopen(complaint) and complaint.rating is None
+
+
+def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> Complaint:
+    """The citizen rates a resolved report (1–5); once."""
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": [_("Choose a rating from 1 to 5.")]})
+    with transaction.atomic():
+        locked = _locked(complaint)
+        if not citizen_can_rate(locked):
+            raise TransitionError(_("This report cannot be rated now."))
+        locked.rating = rating
+        locked.rating_comment = (comment or "").strip()[:2000]
+        locked.rated_at = timezone.now()
+        locked.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+        event_record(
+            complaint=locked, kind=Event.Kind.RATED, text=locked.rating_comment, is_public=True, data={"rating": rating}
+        )
+    complaint.rating, complaint.rating_comment = locked.rating, locked.rating_comment
+    return locked
+
+
+def complaint_add_note(*, complaint: Complaint, actor, text: str, public: bool) -> Event:
+    """An internal note (staff only) or a public update (the citizen sees it)."""
+    text = (text or "").strip()
+    if not text:
+        raise TransitionError(_("Write the text of the note."))
+    with transaction.atomic():
+        locked = _locked(complaint)
+        _ensure_can_work(actor, locked)
+        updates = {}
+        if public and locked.first_response_at is None and locked.status != Status.NEW:
+            locked.first_response_at = timezone.now()
+            updates["first_response_at"] = locked.first_response_at
+        if updates:
+            locked.save(update_fields=[*updates, "updated_at"])
+        event = event_record(
+            complaint=locked, kind=Event.Kind.UPDATE if public else Event.Kind.NOTE, actor=actor, text=text, is_public=public
+        )
+        if public:
+            _after_commit(locked, Event.Kind.UPDATE)
+    return event
+
+
+def complaint_set_priority(*, complaint: Complaint, actor, priority: str) -> Complaint:
+    if priority not in Priority.values:
+        raise TransitionError(_("Unknown priority."))
+    with transaction.atomic():
+        locked = _locked(complaint)
+        _ensure_can_work(actor, locked)
+        if locked.priority == priority:
+            return locked
+        old = locked.priority
+        start = locked.assigned_at or locked.created_at
+        response_due, resolution_due = due_times(category=locked.category, priority=priority, start=start)
+        locked.priority = priority
+        locked.response_due_at = response_due
+        locked.resolution_due_at = resolution_due
+        locked.save(update_fields=["priority", "response_due_at", "resolution_due_at", "updated_at"])
+        event_record(
+            complaint=locked, kind=Event.Kind.PRIORITY, actor=actor, data={"from": old, "to": priority},
+            text=_("Priority changed from %(old)s to %(new)s.") % {"old": Priority(old).label, "new": Priority(priority).label},
+        )
+    return locked
+
+
+def complaint_set_category(*, complaint: Complaint, actor, category: Category, reroute: bool = True) -> Complaint:
+    """Fix a wrong sub-type (agents and the owning department); an unstarted report is routed again."""
+    if category.parent_id is None:
+        raise TransitionError(_("Choose a sub-type, not only the main type."))
+    with transaction.atomic():
+        locked = _locked(complaint)
+        _ensure_can_work(actor, locked)
+        if locked.category_id == category.pk:
+            return locked
+        old = locked.category
+        locked.category = category
+        locked.save(update_fields=["category", "updated_at"])
+        event_record(
+            complaint=locked, kind=Event.Kind.CATEGORY, actor=actor, is_public=True,
+            text=_("Type changed from %(old)s to %(new)s.") % {"old": old.name, "new": category.name},
+            data={"from": old.code, "to": category.code},
+        )
+        if reroute and locked.status in (Status.NEW, Status.ASSIGNED) and locked.utility_id is None:
+            from routing.services import route_decision
+
+            decision = route_decision(category=category, district_id=locked.district_id)
+            if decision.department is not None and decision.department.pk != locked.department_id and decision.utility is None:
+                locked = _transition(
+                    locked, action=Action.ASSIGN, actor=actor, kind=Event.Kind.ROUTED,
+                    text=_("Sent to %(owner)s.") % {"owner": decision.owner.name}, is_public=True,
+                    data={"reason": decision.reason, "rule": decision.rule_id},
+                    updates={"department": decision.department, "utility": None, "assignee": None,
+                             "assigned_at": timezone.now()},
+                    check_access=False,
+                )
+    return locked
+
+
+def complaint_auto_close_resolved(*, now: datetime | None = None) -> int:
+    """Close, as fixed, resolved reports the citizen left alone past the window. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.BALAGH_AUTO_CLOSE_DAYS)
+    closed = 0
+    for pk in Complaint.objects.filter(status=Status.RESOLVED, resolved_at__lte=cutoff).values_list("pk", flat=True):
+        with transaction.atomic():
+            complaint = Complaint.objects.select_for_update().get(pk=pk)
+            if complaint.status != Status.RESOLVED:
+                continue
+            complaint_close(
+                complaint=complaint, actor=None, reason=ClosureReason.FIXED,
+                note=_("Closed automatically: no reply from the citizen."), check_access=False,
+            )
+            closed += 1
+    return closed

@@ -1,0 +1,116 @@
+"""The organisation: departments, utilities, districts and staff roles."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class BilingualName(models.Model):
+    """Arabic and English names; ``name`` follows the active language."""
+
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "ar").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_ar
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(BilingualName):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_triage = models.BooleanField(
+        _("triage queue"), default=False, help_text=_("Reports nobody else owns land here for agents to sort.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+
+
+class Utility(BilingualName):
+    class Kind(models.TextChoices):
+        WATER = "water", _("Water")
+        ELECTRICITY = "electricity", _("Electricity")
+        TELECOM = "telecom", _("Telecom")
+        OTHER = "other", _("Other")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    email = models.EmailField(_("e-mail"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("utility")
+        verbose_name_plural = _("utilities")
+        ordering = ["code"]
+
+
+class District(BilingualName):
+    """A sub-municipality or neighbourhood with its boundary as a GeoJSON geometry."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    polygon = models.JSONField(_("boundary (GeoJSON)"), help_text=_("A GeoJSON Polygon or MultiPolygon geometry."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["code"]
+
+    @property
+    def name_display(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Intake agent")
+    OFFICER = "officer", _("Department officer")
+    HEAD = "head", _("Department head")
+    LIAISON = "liaison", _("Utility liaison")
+    COMMITTEE = "committee", _("Follow-up committee")
+    MAYOR = "mayor", _("Mayor")
+    ADMIN = "admin", _("Administrator")
+
+
+class StaffProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="staff", verbose_name=_("department")
+    )
+    utility = models.ForeignKey(
+        Utility, null=True, blank=True, on_delete=models.PROTECT, related_name="staff", verbose_name=_("utility")
+    )
+    phone = models.CharField(_("mobile"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+        constraints = [
+            models.CheckConstraint(
+                name="staffprofile_department_roles_have_department",
+                condition=~models.Q(role__in=["officer", "head"]) | models.Q(department__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="staffprofile_liaison_has_utility",
+                condition=~models.Q(role="liaison") | models.Q(utility__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.get_role_display()})"

@@ -1,0 +1,29 @@
+import os
+
+import pytest
+from django.db import connection
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip what needs a service this run does not have."""
+    on_postgres = (os.environ.get("DATABASE_URL") or "").startswith("postgres")
+    has_redis = bool(os.environ.get("REDIS_URL"))
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL on PostgreSQL"))
+        if "integration" in item.keywords and not (on_postgres and has_redis):
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL and Redis (CI runs it)"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_district_index():
+    from routing import geo
+
+    geo.invalidate()
+    yield
+    geo.invalidate()
+
+
+@pytest.fixture
+def vendor():
+    return connection.vendor
