@@ -114,3 +114,33 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_role_display()})"
+
+
+class WorkingWeek(models.Model):
+    """The municipality's working hours (one row is used: the first active one)."""
+
+    name = models.CharField(_("name"), max_length=100, default="Default")
+    # Python weekday numbers: Monday=0 ... Sunday=6. Saudi week: Sunday–Thursday.
+    days = models.JSONField(_("working days"), default=list, help_text=_("Weekday numbers, Monday=0 … Sunday=6."))
+    start = models.TimeField(_("starts"), default="08:00")
+    end = models.TimeField(_("ends"), default="16:00")
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("working week")
+        verbose_name_plural = _("working weeks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Holiday(BilingualName):
+    date = models.DateField(_("date"), unique=True)
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

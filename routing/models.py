@@ -1,0 +1,91 @@
+"""Routing rules (who gets a report) and the escalation ladder (who hears when it runs late)."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from municipality.models import Department, District, Role, Utility
+
+
+class RoutingRule(models.Model):
+    """(main type or sub-type) × (district or any) → a department or a utility.
+
+    The most specific rule wins (sub-type beats main type, a district beats
+    "any district"), then the lower ``order``.
+    """
+
+    category = models.ForeignKey(
+        "complaints.Category", on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("type or sub-type")
+    )
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.CASCADE, related_name="routing_rules",
+        verbose_name=_("district"), help_text=_("Empty: any district."),
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="routing_rules", verbose_name=_("department")
+    )
+    utility = models.ForeignKey(
+        Utility, null=True, blank=True, on_delete=models.PROTECT, related_name="routing_rules", verbose_name=_("utility")
+    )
+    order = models.PositiveIntegerField(_("order"), default=100, help_text=_("Lower first among equally specific rules."))
+    active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="routingrule_exactly_one_owner",
+                condition=(models.Q(department__isnull=False, utility__isnull=True)
+                           | models.Q(department__isnull=True, utility__isnull=False)),
+            ),
+        ]
+
+    def clean(self) -> None:
+        if bool(self.department_id) == bool(self.utility_id):
+            raise ValidationError(_("Choose either a department or a utility."))
+
+    def __str__(self) -> str:
+        where = self.district.name if self.district_id else _("any district")
+        return f"{self.category} × {where} → {self.department or self.utility}"
+
+
+class EscalationPolicy(models.Model):
+    """One rung of the ladder: when it fires (percent of the resolution time) and who is told."""
+
+    class Trigger(models.TextChoices):
+        AT_RISK = "at_risk", _("At risk (before the resolution breach)")
+        RESOLUTION = "resolution", _("Resolution time")
+        RESPONSE = "response", _("Response time")
+
+    class Audience(models.TextChoices):
+        OWNER = "owner", _("The owning department or utility")
+        HEAD = Role.HEAD, _("Department head")
+        COMMITTEE = Role.COMMITTEE, _("Follow-up committee")
+        MAYOR = Role.MAYOR, _("Mayor")
+
+    name = models.CharField(_("name"), max_length=100)
+    trigger = models.CharField(_("measured against"), max_length=20, choices=Trigger.choices, default=Trigger.RESOLUTION)
+    percent = models.PositiveIntegerField(
+        _("at % of the target"), help_text=_("75 = three quarters of the time; 100 = the breach; 150 = breach + 50%.")
+    )
+    level = models.PositiveSmallIntegerField(
+        _("escalation level"), default=0, help_text=_("0 for a warning; 1–3 for the ladder.")
+    )
+    audience = models.CharField(_("who is told"), max_length=20, choices=Audience.choices)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation ladder")
+        ordering = ["trigger", "percent"]
+        constraints = [
+            models.UniqueConstraint(fields=["trigger", "percent"], name="escalationpolicy_unique_step"),
+            models.CheckConstraint(name="escalationpolicy_level_0_to_3", condition=models.Q(level__lte=3)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
