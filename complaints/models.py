@@ -150,6 +150,15 @@ class Complaint(models.Model):
     escalation_level = models.PositiveSmallIntegerField(
         _("escalation level"), default=0, validators=[MaxValueValidator(3)]
     )
+    # The escalation ladder's thresholds, computed with working-time arithmetic whenever the
+    # due times are set (complaints.sla), so the sweep decides "due" in plain indexed SQL.
+    at_risk_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+    escalate_l1_at = models.DateTimeField(_("escalates to level 1 at"), null=True, blank=True)
+    escalate_l2_at = models.DateTimeField(_("escalates to level 2 at"), null=True, blank=True)
+    escalate_l3_at = models.DateTimeField(_("escalates to level 3 at"), null=True, blank=True)
+    response_alert_at = models.DateTimeField(_("response alert at"), null=True, blank=True)
+    at_risk_notified_at = models.DateTimeField(_("at-risk warning sent"), null=True, blank=True)
+    response_alerted_at = models.DateTimeField(_("response alert sent"), null=True, blank=True)
 
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates", verbose_name=_("duplicate of")
@@ -173,6 +182,29 @@ class Complaint(models.Model):
             models.Index(fields=["lat", "lon"], name="complaint_lat_lon"),
             models.Index(fields=["category", "status", "lat"], name="complaint_cat_status_lat"),
             models.Index(fields=["utility", "status"], name="complaint_utility_status"),
+            # The escalation sweep: one small partial index per rung (only rows still waiting for it).
+            models.Index(
+                fields=["at_risk_at"], name="complaint_sweep_at_risk",
+                condition=models.Q(at_risk_notified_at__isnull=True, status__in=["assigned", "in_progress"]),
+            ),
+            models.Index(
+                fields=["escalate_l1_at"], name="complaint_sweep_l1",
+                condition=models.Q(escalation_level__lt=1, status__in=["assigned", "in_progress"]),
+            ),
+            models.Index(
+                fields=["escalate_l2_at"], name="complaint_sweep_l2",
+                condition=models.Q(escalation_level__lt=2, status__in=["assigned", "in_progress"]),
+            ),
+            models.Index(
+                fields=["escalate_l3_at"], name="complaint_sweep_l3",
+                condition=models.Q(escalation_level__lt=3, status__in=["assigned", "in_progress"]),
+            ),
+            models.Index(
+                fields=["response_alert_at"], name="complaint_sweep_response",
+                condition=models.Q(
+                    response_alerted_at__isnull=True, first_response_at__isnull=True, status__in=["assigned", "in_progress"]
+                ),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -273,3 +305,32 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind}"
+
+
+class PrioritySLA(models.Model):
+    """How a priority changes a category's targets (editable in the admin).
+
+    Working-hours priorities scale the category's targets (which are set for a
+    normal-priority report, in working hours) by their ratio to the "normal" row;
+    a wall-clock priority (urgent) uses its own targets for every category, 24/7.
+    See docs/sla.md.
+    """
+
+    class Clock(models.TextChoices):
+        WORKING = "working", _("Working hours (Sunday–Thursday, minus holidays)")
+        WALL = "wall", _("Wall-clock hours, 24/7")
+
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, unique=True)
+    clock = models.CharField(_("clock"), max_length=10, choices=Clock.choices, default=Clock.WORKING)
+    response_hours = models.DecimalField(_("response target (hours)"), max_digits=7, decimal_places=2,
+                                         validators=[MinValueValidator(0.01)])
+    resolution_hours = models.DecimalField(_("resolution target (hours)"), max_digits=7, decimal_places=2,
+                                           validators=[MinValueValidator(0.01)])
+
+    class Meta:
+        verbose_name = _("priority target")
+        verbose_name_plural = _("priority targets")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return str(self.get_priority_display())

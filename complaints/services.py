@@ -20,7 +20,7 @@ from complaints import access
 from complaints.models import Attachment, Category, Channel, Complaint, Event, Priority
 from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
-from complaints.sla import due_times
+from complaints.sla import hold_pushback, reset_fields, sla_fields
 from complaints.workflow import Action, ClosureReason, Status, TransitionError, guard
 
 RIYADH = ZoneInfo("Asia/Riyadh")
@@ -100,15 +100,24 @@ def _transition(
     check_access: bool = True,
 ) -> Complaint:
     """Lock, guard, update and record one transition. Returns the fresh row."""
+    with transaction.atomic():
+        return _transition_locked(
+            complaint, action=action, actor=actor, kind=kind, text=text, is_public=is_public, reason=reason,
+            data=data, updates=updates, check_access=check_access,
+        )
+
+
+def _transition_locked(complaint: Complaint, *, action, actor, kind, text, is_public, reason, data, updates, check_access):
     locked = _locked(complaint)
     if check_access:
         _ensure_can_work(actor, locked)
     source = locked.status
     target = guard(source, action, reason=reason)
     now = timezone.now()
-    fields = {"status": target, **(updates or {})}
+    fields = {"status": target}
     if source == Status.ON_HOLD and target != Status.ON_HOLD and locked.on_hold_since:
         fields.update(_resume_clock(locked, now))
+    fields.update(updates or {})  # a transfer's fresh clock wins over the pushed-back one
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save(update_fields=[*fields, "updated_at"])
@@ -130,25 +139,15 @@ def _transition(
 
 
 def _resume_clock(complaint: Complaint, now: datetime) -> dict:
-    """Push the due times back by the time spent on hold."""
-    paused = now - complaint.on_hold_since
-    updates: dict = {"on_hold_since": None}
-    if complaint.response_due_at and not complaint.first_response_at:
-        updates["response_due_at"] = complaint.response_due_at + paused
-    if complaint.resolution_due_at:
-        updates["resolution_due_at"] = complaint.resolution_due_at + paused
-    return updates
+    """Push the due times and escalation thresholds back by the working time spent on hold."""
+    return hold_pushback(complaint, now=now)
 
 
 def _after_commit(complaint: Complaint, kind: str) -> None:
-    """Hook for messages; the notifications app subscribes here once it exists."""
-    hook = getattr(settings, "BALAGH_EVENT_HOOK", None)
-    if hook:
-        from django.utils.module_loading import import_string
+    """Messages for this change: outbox rows written in this transaction, sent after commit."""
+    from notifications.services import notify_complaint_event
 
-        callback = import_string(hook)
-        pk = complaint.pk
-        transaction.on_commit(lambda: callback(pk, kind))
+    notify_complaint_event(complaint=complaint, kind=kind)
 
 
 # --------------------------------------------------------------------------- submission
@@ -293,8 +292,8 @@ def complaint_submit(*, submission: Submission, actor=None, photos_cleaned: bool
             data={"channel": complaint.channel},
             at=now,
         )
-        _after_commit(complaint, Event.Kind.CREATED)
         complaint_route(complaint=complaint, at=now)
+        _after_commit(complaint, Event.Kind.CREATED)  # after routing: the SMS gives the "expected by" date
     return complaint
 
 
@@ -306,21 +305,19 @@ def complaint_route(*, complaint: Complaint, at: datetime | None = None) -> Comp
     if decision.owner is None:
         return complaint
     now = at or timezone.now()
-    response_due, resolution_due = due_times(category=complaint.category, priority=complaint.priority, start=now)
     return _transition(
         complaint,
         action=Action.ASSIGN,
         actor=None,
         kind=Event.Kind.ROUTED,
-        text=_("Sent to %(owner)s.") % {"owner": decision.owner.name},
+        text=_("Sent to %(owner)s (%(reason)s).") % {"owner": decision.owner.name, "reason": decision.reason},
         is_public=True,
         data={"reason": decision.reason, "rule": decision.rule_id},
         updates={
             "department": decision.department,
             "utility": decision.utility,
             "assigned_at": now,
-            "response_due_at": response_due,
-            "resolution_due_at": resolution_due,
+            **sla_fields(category=complaint.category, priority=complaint.priority, start=now),
         },
         check_access=False,
     )
@@ -334,6 +331,8 @@ def complaint_assign(*, complaint: Complaint, actor, department=None, assignee=N
     if department is None and assignee is None:
         raise TransitionError(_("Choose a department or a person."))
     updates: dict = {"assigned_at": timezone.now()}
+    if complaint.resolution_due_at is None:  # from triage: the clock starts now
+        updates.update(sla_fields(category=complaint.category, priority=complaint.priority, start=updates["assigned_at"]))
     if department is not None:
         updates.update(department=department, utility=None)
     if assignee is not None:
@@ -355,7 +354,9 @@ def complaint_transfer(*, complaint: Complaint, actor, department, reason: str) 
         raise TransitionError(_("The report is already with this department."))
     old = complaint.department
     now = timezone.now()
-    response_due, resolution_due = due_times(category=complaint.category, priority=complaint.priority, start=now)
+    clock = sla_fields(category=complaint.category, priority=complaint.priority, start=now)
+    if complaint.first_response_at:  # the response target was already met or missed; keep it
+        clock.update(response_due_at=complaint.response_due_at, response_alert_at=complaint.response_alert_at)
     locked = _transition(
         complaint,
         action=Action.TRANSFER,
@@ -371,8 +372,8 @@ def complaint_transfer(*, complaint: Complaint, actor, department, reason: str) 
             "assigned_at": now,
             "on_hold_since": None,
             "transfer_count": complaint.transfer_count + 1,
-            "response_due_at": response_due if not complaint.first_response_at else complaint.response_due_at,
-            "resolution_due_at": resolution_due,
+            **clock,
+            **reset_fields(),
         },
     )
     return locked
@@ -463,53 +464,71 @@ def complaint_resolve(*, complaint: Complaint, actor, note: str, photo=None) -> 
     return locked
 
 
-def complaint_close(*, complaint: Complaint, actor, reason: str, note: str = "", check_access: bool = True) -> Complaint:
+def complaint_close(
+    *, complaint: Complaint, actor, reason: str, note: str = "", check_access: bool = True, cascade: bool = True
+) -> Complaint:
+    """Close a report; its open duplicates (``duplicate_of`` it) are closed with it (``cascade``)."""
     note = (note or "").strip()
     if reason != ClosureReason.FIXED and not note and actor is not None:
         raise TransitionError(_("Explain to the citizen why the report is closed."))
     now = timezone.now()
     label = ClosureReason(reason).label if reason in ClosureReason.values else reason
-    return _transition(
-        complaint,
-        action=Action.CLOSE,
-        actor=actor,
-        kind=Event.Kind.CLOSED,
-        text=note or _("Closed: %(reason)s.") % {"reason": label},
-        is_public=True,
-        reason=reason,
-        data={"reason": reason},
-        updates={"closed_at": now, "closure_reason": reason},
-        check_access=check_access,
-    )
+    with transaction.atomic():
+        closed = _transition(
+            complaint,
+            action=Action.CLOSE,
+            actor=actor,
+            kind=Event.Kind.CLOSED,
+            text=note or _("Closed: %(reason)s.") % {"reason": label},
+            is_public=True,
+            reason=reason,
+            data={"reason": reason},
+            updates={"closed_at": now, "closure_reason": reason},
+            check_access=check_access,
+        )
+        if cascade:
+            from routing.services import duplicates_close_with_master
+
+            duplicates_close_with_master(master=closed, actor=actor)
+    return closed
 
 
-def complaint_reopen(*, complaint: Complaint, actor=None, reason: str) -> Complaint:
+def complaint_reopen(
+    *, complaint: Complaint, actor=None, reason: str, check_access: bool = True, cascade: bool = True
+) -> Complaint:
     """Send a resolved or recently closed report back to work.
 
     A citizen (``actor`` None) may do it within ``BALAGH_REOPEN_DAYS`` of the
-    resolution; staff may do it at any time.
+    resolution; staff may do it at any time. The duplicates closed with it are
+    reopened too (``cascade``); ``check_access=False`` is for such system moves.
     """
     reason = (reason or "").strip()
     if not reason:
         raise TransitionError(_("Say why the problem is not fixed."))
-    if actor is None:
+    if actor is None and check_access:
         if not citizen_can_reopen(complaint):
             raise TransitionError(_("This report can no longer be reopened; please file a new one."))
-    return _transition(
-        complaint,
-        action=Action.REOPEN,
-        actor=actor,
-        kind=Event.Kind.REOPENED,
-        text=reason,
-        is_public=True,
-        updates={
-            "reopen_count": complaint.reopen_count + 1,
-            "resolved_at": None,
-            "closed_at": None,
-            "closure_reason": "",
-        },
-        check_access=actor is not None,
-    )
+    with transaction.atomic():
+        reopened = _transition(
+            complaint,
+            action=Action.REOPEN,
+            actor=actor,
+            kind=Event.Kind.REOPENED,
+            text=reason,
+            is_public=True,
+            updates={
+                "reopen_count": complaint.reopen_count + 1,
+                "resolved_at": None,
+                "closed_at": None,
+                "closure_reason": "",
+            },
+            check_access=check_access and actor is not None,
+        )
+        if cascade:
+            from routing.services import duplicates_reopen_with_master
+
+            duplicates_reopen_with_master(master=reopened, actor=actor)
+    return reopened
 
 
 def citizen_can_reopen(complaint: Complaint, *, now: datetime | None = None) -> bool:
@@ -579,11 +598,13 @@ def complaint_set_priority(*, complaint: Complaint, actor, priority: str) -> Com
             return locked
         old = locked.priority
         start = locked.assigned_at or locked.created_at
-        response_due, resolution_due = due_times(category=locked.category, priority=priority, start=start)
+        clock = sla_fields(category=locked.category, priority=priority, start=start)
+        if locked.first_response_at:
+            clock.pop("response_due_at"), clock.pop("response_alert_at")
         locked.priority = priority
-        locked.response_due_at = response_due
-        locked.resolution_due_at = resolution_due
-        locked.save(update_fields=["priority", "response_due_at", "resolution_due_at", "updated_at"])
+        for name, value in clock.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["priority", *clock, "updated_at"])
         event_record(
             complaint=locked, kind=Event.Kind.PRIORITY, actor=actor, data={"from": old, "to": priority},
             text=_("Priority changed from %(old)s to %(new)s.") % {"old": Priority(old).label, "new": Priority(priority).label},

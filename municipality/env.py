@@ -14,6 +14,19 @@ TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 
 
+def redact(url: str) -> str:
+    """``url`` with its password (if any) replaced by ``***``, for error messages."""
+    try:
+        parsed = urlparse(url)
+        password = parsed.password
+    except ValueError:
+        return url.split("@", 1)[-1] if "@" in url else url
+    if not password:
+        return url
+    netloc = parsed.netloc.replace(f":{password}@", ":***@", 1)
+    return parsed._replace(netloc=netloc).geturl()
+
+
 def env_str(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
@@ -56,12 +69,20 @@ def database_from_url(url: str, base_dir) -> dict:
     scheme = urlparse(url).scheme
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise ImproperlyConfigured(
-            f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:///path or postgres://user@host/db."
+            f"DATABASE_URL={redact(url)!r}: the scheme {scheme!r} is not supported; "
+            "use sqlite:///path/to/file.sqlite3 or postgres://user:password@host:5432/dbname."
         )
     try:
         config = dj_database_url.parse(url, conn_max_age=60 if scheme != "sqlite" else 0)
-    except Exception as exc:  # dj_database_url raises several kinds
-        raise ImproperlyConfigured(f"DATABASE_URL={url!r} cannot be read: {exc}") from None
+    except Exception as exc:  # dj_database_url raises several kinds, some without a message
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={redact(url)!r} cannot be read ({type(exc).__name__}{': ' + str(exc) if str(exc) else ''}); "
+            "expected postgres://user:password@host:5432/dbname or sqlite:///path/to/file.sqlite3."
+        ) from None
+    if scheme != "sqlite" and not config.get("NAME"):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={redact(url)!r} has no database name; add it at the end, e.g. postgres://user@host:5432/balagh."
+        )
     if scheme == "sqlite":
         if not config["NAME"] or config["NAME"] == ":memory:":
             config["NAME"] = str(base_dir / "var" / "balagh.sqlite3")
@@ -83,5 +104,5 @@ def redis_url(name: str = "REDIS_URL") -> str | None:
         return None
     parsed = urlparse(raw)
     if parsed.scheme not in {"redis", "rediss"} or not parsed.hostname:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a redis:// URL (e.g. redis://127.0.0.1:6379/0).")
+        raise ImproperlyConfigured(f"{name}={redact(raw)!r} is not a redis:// URL (e.g. redis://127.0.0.1:6379/0).")
     return raw

@@ -20,9 +20,12 @@ def _broker() -> dict:
 
     url = app.conf.broker_url or ""
     kind = url.split("://", 1)[0]
+    # Bounded waits, so an unreachable broker (a dropped packet, not only a refused port)
+    # answers within seconds instead of the operating system's connect timeout.
+    options = {**(app.conf.broker_transport_options or {}), "socket_connect_timeout": 2, "socket_timeout": 2}
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with app.connection_for_write(transport_options=options) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=1, timeout=2)
         return {"ok": True, "transport": kind}
     except Exception as exc:
         return {"ok": False, "transport": kind, "error": str(exc)[:200]}

@@ -38,12 +38,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "leaflet",
     "django_celery_beat",
     "municipality",
     "complaints",
     "routing",
     "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -123,16 +125,25 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     BROKER_DIR = VAR_DIR / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = None
+# One cache for all processes when Redis is there (API throttles, tracking-page attempt limits).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "balagh"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+    )
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -145,6 +156,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.auto_close_resolved",
         "schedule": crontab(minute=15),
     },
+    "purge-photo-stashes": {
+        "task": "complaints.tasks.purge_photo_stashes",
+        "schedule": crontab(minute=40, hour=3),
+    },
+    # The weekly report to the mayor: Sunday 07:00 (CELERY_TIMEZONE, Asia/Riyadh) for the week before.
+    "weekly-report": {
+        "task": "reports.tasks.compile_and_send_weekly_report",
+        "schedule": crontab(minute=0, hour=7, day_of_week="sun"),
+    },
+    # Keep the committee's default dashboard computed in the shared cache (reports.selectors).
+    "reports-warm-dashboard": {
+        "task": "reports.tasks.warm_dashboard",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- E-mail: console by default, SMTP only when configured.
@@ -156,6 +181,29 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Balagh <no-reply@balagh.local>"
+
+# --- SMS (notifications.backends): console by default, a file under var/ or a generic HTTP gateway.
+_SMS_BACKENDS = {
+    "console": "notifications.backends.ConsoleSMSBackend",
+    "file": "notifications.backends.FileSMSBackend",
+    "http": "notifications.backends.HTTPSMSBackend",
+}
+BALAGH_SMS_BACKEND = _SMS_BACKENDS.get(env_str("SMS_BACKEND") or "console", env_str("SMS_BACKEND") or "")
+if "." not in BALAGH_SMS_BACKEND:
+    raise ImproperlyConfigured(f"SMS_BACKEND={BALAGH_SMS_BACKEND!r}: use console, file, http or a dotted class path.")
+BALAGH_SMS_FILE = env_str("SMS_FILE_PATH") or str(VAR_DIR / "sms.log")
+BALAGH_SMS_HTTP_URL = env_str("SMS_HTTP_URL") or ""
+BALAGH_SMS_HTTP_AUTH_HEADER = env_str("SMS_HTTP_AUTH_HEADER") or ""  # e.g. "Authorization: Bearer …"
+BALAGH_SMS_HTTP_BODY = env_str("SMS_HTTP_BODY") or '{"to": $to, "text": $body, "sender": "Balagh"}'
+BALAGH_SMS_HTTP_CONTENT_TYPE = env_str("SMS_HTTP_CONTENT_TYPE") or "application/json"
+BALAGH_SMS_HTTP_TIMEOUT = float(env_int("SMS_HTTP_TIMEOUT_MS", 5000, minimum=1)) / 1000
+if BALAGH_SMS_BACKEND.endswith("HTTPSMSBackend") and not BALAGH_SMS_HTTP_URL:
+    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL (the gateway's address).")
+# Outbox: attempts before a message is marked failed, back-off base, re-send of stuck rows, SMS cap.
+BALAGH_OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
+BALAGH_OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30, minimum=0)
+BALAGH_OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 120, minimum=0)
+BALAGH_SMS_PER_REPORT_PER_DAY = env_int("SMS_PER_REPORT_PER_DAY", 5, minimum=1)
 
 # --- API
 REST_FRAMEWORK = {
@@ -171,6 +219,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Balagh API",
     "DESCRIPTION": "Citizens' reports to the municipality: categories, submission, tracking.",
     "VERSION": "1.0.0",
+    # Swagger UI served from our own static files: /api/docs/ works without Internet access.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Maps: django-leaflet with its bundled Leaflet; the tile server is a setting.

@@ -5,10 +5,11 @@ The index is built once per process and rebuilt when the districts change
 """
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
-from shapely import STRtree
+from shapely import STRtree, make_valid
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 from shapely.prepared import prep
@@ -24,25 +25,45 @@ class _Index:
     boundary: object
 
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _index: _Index | None = None
 
 
 def _version() -> tuple:
-    from django.db.models import Count, Max
+    """(count, latest change) of the districts: one small raw query, run on every lookup."""
+    from django.db import connection
 
     from municipality.models import District
 
-    agg = District.objects.aggregate(n=Count("id"), m=Max("updated_at"))
-    return (agg["n"], agg["m"])
+    table = connection.ops.quote_name(District._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")
+        count, latest = cursor.fetchone()
+    return (count, str(latest))
+
+
+def geometry_of(polygon) -> object:
+    """A shapely geometry from a stored boundary (a GeoJSON geometry, or a Feature wrapping one)."""
+    if isinstance(polygon, dict) and polygon.get("type") == "Feature":
+        polygon = polygon.get("geometry")
+    return shape(polygon)
 
 
 def _build(version: tuple) -> _Index:
     from municipality.models import District
 
     geoms, ids = [], []
-    for pk, polygon in District.objects.values_list("pk", "polygon"):
-        geom = shape(polygon.get("geometry", polygon) if isinstance(polygon, dict) else polygon)
+    for pk, polygon in District.objects.order_by("pk").values_list("pk", "polygon"):
+        try:
+            geom = geometry_of(polygon)
+        except Exception:  # noqa: BLE001 - a broken boundary edited by hand must not stop every submission
+            logger.warning("District %s has an unreadable boundary; it is left out of the index.", pk)
+            continue
+        if geom.is_empty:
+            continue
+        if not geom.is_valid:
+            geom = make_valid(geom)
         geoms.append(geom)
         ids.append(pk)
     tree = STRtree(geoms) if geoms else None
@@ -74,7 +95,8 @@ def district_id_for_point(lat: float, lon: float, *, check: bool = True) -> int 
     if idx.tree is None:
         return None
     point = Point(lon, lat)
-    for i in idx.tree.query(point):
+    # Sorted, so a point on the line between two districts always goes to the same one (the older).
+    for i in sorted(idx.tree.query(point)):
         if idx.prepared[int(i)].covers(point):
             return idx.ids[int(i)]
     return None

@@ -31,6 +31,8 @@ class RoutingRule(models.Model):
     order = models.PositiveIntegerField(_("order"), default=100, help_text=_("Lower first among equally specific rules."))
     active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Bumped on every save: the per-process rule cache compares it (see routing.services).
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("routing rule")
@@ -52,6 +54,35 @@ class RoutingRule(models.Model):
         where = self.district.name if self.district_id else _("any district")
         return f"{self.category} × {where} → {self.department or self.utility}"
 
+    @property
+    def owner(self):
+        return self.department or self.utility
+
+
+class Follower(models.Model):
+    """A citizen who chose to follow an existing report instead of filing the same problem again.
+
+    Their phone gets the report's public updates like the reporter's does.
+    """
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="followers", verbose_name=_("report")
+    )
+    phone = models.CharField(_("mobile"), max_length=20)
+    language = models.CharField(_("language"), max_length=5, default="ar")
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "phone"], name="follower_unique_phone_per_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} ← {self.phone[:-4]}****"
+
 
 class EscalationPolicy(models.Model):
     """One rung of the ladder: when it fires (percent of the resolution time) and who is told."""
@@ -70,7 +101,8 @@ class EscalationPolicy(models.Model):
     name = models.CharField(_("name"), max_length=100)
     trigger = models.CharField(_("measured against"), max_length=20, choices=Trigger.choices, default=Trigger.RESOLUTION)
     percent = models.PositiveIntegerField(
-        _("at % of the target"), help_text=_("75 = three quarters of the time; 100 = the breach; 150 = breach + 50%.")
+        # xgettext:no-python-format
+        _("percent of the target"), help_text=_("75 = three quarters of the time; 100 = the breach; 150 = breach + 50%.")
     )
     level = models.PositiveSmallIntegerField(
         _("escalation level"), default=0, help_text=_("0 for a warning; 1–3 for the ladder.")

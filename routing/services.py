@@ -1,11 +1,29 @@
-"""Who gets a report: the routing decision made at submission."""
+"""Routing writes and decisions: who gets a report, transfers, Joint Operations, duplicates, districts.
+
+The routing decision reads a per-process cache of the active rules (rebuilt when
+a rule, a department or a utility changes: one cheap version query per call), so
+routing one report costs a few dictionary look-ups.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from municipality.models import Department, Utility
+from complaints.models import Category, Complaint, Event
+from complaints.workflow import ACTIVE_STATUSES, OPEN_STATUSES, ClosureReason, Status, TransitionError
+from municipality.models import Department, District, Utility
+
+logger = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- the routing decision
 
 
 @dataclass(frozen=True)
@@ -20,15 +38,471 @@ class RouteDecision:
         return self.utility or self.department
 
 
+@dataclass(frozen=True)
+class _Rule:
+    pk: int
+    department_id: int | None
+    utility_id: int | None
+    label: str
+
+
+@dataclass
+class _RuleCache:
+    version: tuple
+    # (category id, district id or None) -> the rule that wins there (lowest order, then pk).
+    best: dict[tuple[int, int | None], _Rule]
+    departments: dict[int, Department]  # active ones
+    utilities: dict[int, Utility]  # active ones
+    triage: Department | None
+
+
+_rules_lock = threading.Lock()
+_rules: _RuleCache | None = None
+
+
+def _rules_version() -> tuple:
+    """A fingerprint of everything the decision reads besides the category: one query."""
+    from routing.models import RoutingRule
+
+    rule_t = connection.ops.quote_name(RoutingRule._meta.db_table)
+    dept_t = connection.ops.quote_name(Department._meta.db_table)
+    util_t = connection.ops.quote_name(Utility._meta.db_table)
+    # Departments and utilities are small tables: their fingerprint covers the flags the decision
+    # reads and the names it shows (a rename changes a length or the checksum of ids).
+    org = (
+        "COUNT(*) AS n, COALESCE(SUM(id * (1 + CASE WHEN active THEN 2 ELSE 0 END{triage})), 0) AS flags, "
+        "COALESCE(SUM(id * (LENGTH(name_ar) + 7 * LENGTH(name_en) + 31 * LENGTH(code))), 0) AS names"
+    )
+    sql = (
+        f"SELECT r.n, r.m, d.n, d.flags, d.names, u.n, u.flags, u.names FROM "
+        f"(SELECT COUNT(*) AS n, MAX(updated_at) AS m FROM {rule_t}) r, "
+        f"(SELECT {org.format(triage=' + CASE WHEN is_triage THEN 4 ELSE 0 END')} FROM {dept_t}) d, "
+        f"(SELECT {org.format(triage='')} FROM {util_t}) u"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(str(v) for v in cursor.fetchone())
+
+
+def _build_rules(version: tuple) -> _RuleCache:
+    from routing.models import RoutingRule
+
+    departments = {d.pk: d for d in Department.objects.filter(active=True)}
+    utilities = {u.pk: u for u in Utility.objects.filter(active=True)}
+    best: dict[tuple[int, int | None], _Rule] = {}
+    rules = (
+        RoutingRule.objects.filter(active=True)
+        .select_related("category", "district", "department", "utility")
+        .order_by("order", "pk")
+    )
+    for rule in rules:
+        if rule.department_id and rule.department_id not in departments:
+            continue
+        if rule.utility_id and rule.utility_id not in utilities:
+            continue
+        key = (rule.category_id, rule.district_id)
+        if key not in best:  # ordered by (order, pk): the first one wins
+            best[key] = _Rule(rule.pk, rule.department_id, rule.utility_id, str(rule))
+    triage = next(
+        (d for d in sorted(departments.values(), key=lambda d: d.pk) if d.is_triage), None
+    )
+    return _RuleCache(version, best, departments, utilities, triage)
+
+
+def rules_cache(*, check: bool = True) -> _RuleCache:
+    global _rules
+    current = _rules
+    if current is not None and not check:
+        return current
+    version = _rules_version()
+    if current is None or current.version != version:
+        with _rules_lock:
+            if _rules is None or _rules.version != version:
+                _rules = _build_rules(version)
+            current = _rules
+    return current
+
+
+def invalidate_rules() -> None:
+    global _rules
+    _rules = None
+
+
 def triage_department() -> Department | None:
     return Department.objects.filter(is_triage=True, active=True).order_by("pk").first()
 
 
-def route_decision(*, category, district_id: int | None) -> RouteDecision:
-    """The category's default department, else the triage queue."""
-    if category.default_department_id and category.default_department.active:
-        return RouteDecision(category.default_department, None, _("Default department of the category"))
-    parent = category.parent
-    if parent is not None and parent.default_department_id and parent.default_department.active:
-        return RouteDecision(parent.default_department, None, _("Default department of the main type"))
-    return RouteDecision(triage_department(), None, _("No owner found: triage queue"))
+def route_decision(*, category: Category, district_id: int | None) -> RouteDecision:
+    """Who gets a report of ``category`` in ``district_id``.
+
+    Most specific first: sub-type + district, sub-type + any district, main type +
+    district, main type + any district (each: lowest ``order`` wins); then the
+    sub-type's default department, the main type's; then the triage queue.
+    """
+    cache = rules_cache()
+    candidates = [category.pk]
+    if category.parent_id:
+        candidates.append(category.parent_id)
+    for category_id in candidates:
+        for key in ((category_id, district_id), (category_id, None)) if district_id else ((category_id, None),):
+            rule = cache.best.get(key)
+            if rule is not None:
+                return RouteDecision(
+                    cache.departments.get(rule.department_id) if rule.department_id else None,
+                    cache.utilities.get(rule.utility_id) if rule.utility_id else None,
+                    _("Routing rule #%(id)s: %(rule)s") % {"id": rule.pk, "rule": rule.label},
+                    rule.pk,
+                )
+    if category.default_department_id in cache.departments:
+        return RouteDecision(
+            cache.departments[category.default_department_id], None, _("Default department of the category")
+        )
+    parent = category.parent if category.parent_id else None
+    if parent is not None and parent.default_department_id in cache.departments:
+        return RouteDecision(cache.departments[parent.default_department_id], None, _("Default department of the main type"))
+    return RouteDecision(cache.triage, None, _("No owner found: triage queue"))
+
+
+@dataclass(frozen=True)
+class DryRun:
+    decision: RouteDecision
+    district: District | None
+    inside: bool
+
+
+def route_dry_run(*, category: Category, lat: float, lon: float) -> DryRun:
+    """"Who gets this sub-type at this point?" — the same decision as a submission, without filing anything."""
+    from routing.geo import district_id_for_point, inside_municipality
+
+    district_id = district_id_for_point(lat, lon)
+    district = District.objects.filter(pk=district_id).first() if district_id else None
+    return DryRun(route_decision(category=category, district_id=district_id), district, inside_municipality(lat, lon))
+
+
+# --------------------------------------------------------------------------- transfers
+
+
+@dataclass
+class BulkResult:
+    done: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (tracking number, why)
+
+
+def complaints_bulk_transfer(*, complaints, actor, department: Department, reason: str) -> BulkResult:
+    """Transfer several reports to ``department``; each one on its own, so one refusal stops none of the others."""
+    from complaints.services import complaint_transfer
+
+    result = BulkResult()
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(_("Give a reason for the transfer."))
+    for complaint in complaints:
+        try:
+            with transaction.atomic():
+                complaint_transfer(complaint=complaint, actor=actor, department=department, reason=reason)
+        except (TransitionError, PermissionDenied) as exc:
+            result.failed.append((complaint.tracking_number, str(exc)))
+        else:
+            result.done.append(complaint.tracking_number)
+    return result
+
+
+# --------------------------------------------------------------------------- Joint Operations (utility liaisons)
+
+
+def _ensure_with_utility(complaint: Complaint) -> None:
+    if complaint.utility_id is None:
+        raise TransitionError(_("This report is not with a utility."))
+
+
+def referral_acknowledge(*, complaint: Complaint, actor, note: str = "") -> Complaint:
+    """The utility's liaison takes the referral on: an "acknowledged" event, then work starts."""
+    from complaints import access
+    from complaints.services import complaint_start, event_record
+
+    _ensure_with_utility(complaint)
+    with transaction.atomic():
+        locked = Complaint.objects.select_for_update(of=("self",)).select_related("utility").get(pk=complaint.pk)
+        if actor is not None and not access.can_work(actor, locked):
+            raise PermissionDenied(_("You may not change this report."))
+        _ensure_with_utility(locked)
+        if locked.status != Status.ASSIGNED:
+            raise TransitionError(_("Only a newly referred report can be acknowledged."))
+        event_record(
+            complaint=locked, kind=Event.Kind.ACKNOWLEDGED, actor=actor, is_public=True,
+            text=note.strip() or _("%(utility)s acknowledged the report.") % {"utility": locked.utility.name},
+            data={"utility": locked.utility.code},
+        )
+        started = complaint_start(complaint=locked, actor=actor, note=_("%(utility)s started work on the report.") % {"utility": locked.utility.name})
+    for name in ("status", "first_response_at", "assignee_id"):
+        setattr(complaint, name, getattr(started, name))
+    return started
+
+
+def referral_update(*, complaint: Complaint, actor, text: str) -> Event:
+    """A public update from the utility's liaison."""
+    from complaints.services import complaint_add_note
+
+    _ensure_with_utility(complaint)
+    return complaint_add_note(complaint=complaint, actor=actor, text=text, public=True)
+
+
+def referral_resolve(*, complaint: Complaint, actor, note: str, photo=None) -> Complaint:
+    from complaints.services import complaint_resolve
+
+    _ensure_with_utility(complaint)
+    return complaint_resolve(complaint=complaint, actor=actor, note=note, photo=photo)
+
+
+def referral_return(*, complaint: Complaint, actor, reason: str) -> Complaint:
+    """Send a referral back to the municipality (its department gets it back, status ``assigned``)."""
+    from complaints.services import complaint_return
+
+    return complaint_return(complaint=complaint, actor=actor, reason=reason)
+
+
+# --------------------------------------------------------------------------- duplicates: follow and merge
+
+
+def complaint_follow(*, complaint: Complaint, phone: str, language: str = "ar"):
+    """A citizen follows an existing open report instead of filing the same problem again.
+
+    Returns ``(follower, created)``; following twice with the same mobile is harmless.
+    """
+    from complaints.phones import normalize_phone, phones_match
+    from complaints.services import event_record
+    from routing.models import Follower
+
+    normalized = normalize_phone(phone)  # raises ValidationError with a translated message
+    if complaint.status not in ACTIVE_STATUSES:
+        raise TransitionError(_("This report is closed; file a new report if the problem is still there."))
+    if complaint.reporter_phone and phones_match(complaint.reporter_phone, normalized):
+        raise ValidationError({"phone": [_("This mobile already receives this report's updates.")]})
+    with transaction.atomic():
+        follower, created = Follower.objects.get_or_create(
+            complaint=complaint, phone=normalized, defaults={"language": (language or "ar")[:5]}
+        )
+        if created:
+            event_record(
+                complaint=complaint, kind=Event.Kind.FOLLOWED, is_public=False,
+                text=_("Another citizen reported the same problem and now follows this report."),
+                data={"phone_last_digits": normalized[-4:]},
+            )
+    return follower, created
+
+
+def _root_master(complaint: Complaint) -> Complaint:
+    seen = {complaint.pk}
+    while complaint.duplicate_of_id is not None and complaint.duplicate_of_id not in seen:
+        seen.add(complaint.duplicate_of_id)
+        complaint = Complaint.objects.get(pk=complaint.duplicate_of_id)
+    return complaint
+
+
+def complaint_merge(*, duplicate: Complaint, master: Complaint, actor) -> Complaint:
+    """Close ``duplicate`` as a duplicate of ``master``; its reporter then follows the master.
+
+    Both timelines get a "merged" event. A report that is itself a duplicate
+    passes the merge on to its own master, so there are never chains.
+    """
+    from complaints import access
+    from complaints.services import complaint_close, event_record
+    from routing.models import Follower
+
+    master = _root_master(master)
+    if master.pk == duplicate.pk:
+        raise TransitionError(_("A report cannot be merged into itself."))
+    if actor is not None and not (access.can_work(actor, duplicate) and access.can_view(actor, master)):
+        raise PermissionDenied(_("You may not merge these reports."))
+    with transaction.atomic():
+        # Lock both rows in a fixed order, then check again: two staff merging at once cannot cross.
+        locked = {
+            c.pk: c
+            for c in Complaint.objects.select_for_update(of=("self",)).select_related("category")
+            .filter(pk__in=[master.pk, duplicate.pk]).order_by("pk")
+        }
+        master_row, duplicate_row = locked[master.pk], locked[duplicate.pk]
+        if master_row.category_id != duplicate_row.category_id and master_row.category.parent_id != duplicate_row.category.parent_id:
+            raise TransitionError(_("Only reports of the same type can be merged."))
+        if master_row.status == Status.CLOSED:
+            raise TransitionError(_("The report to keep is closed; merge into an open report."))
+        if duplicate_row.status == Status.CLOSED:
+            raise TransitionError(_("This report is already closed."))
+        if master_row.duplicate_of_id is not None or Complaint.objects.filter(duplicate_of=duplicate_row).exists():
+            raise TransitionError(_("Other reports were merged into this one; merge them the other way round."))
+        Complaint.objects.filter(pk=duplicate_row.pk).update(duplicate_of=master_row)
+        duplicate.duplicate_of = duplicate_row.duplicate_of = master_row
+        closed = complaint_close(
+            complaint=duplicate_row, actor=actor, reason=ClosureReason.DUPLICATE, check_access=False, cascade=False,
+            note=_("The same problem was already reported as %(number)s; we follow it up there and you will receive its updates.")
+            % {"number": master_row.tracking_number},
+        )
+        event_record(
+            complaint=duplicate_row, kind=Event.Kind.MERGED, actor=actor, is_public=False,
+            text=_("Merged into %(number)s.") % {"number": master_row.tracking_number},
+            data={"master": master_row.pk, "master_number": master_row.tracking_number},
+        )
+        event_record(
+            complaint=master_row, kind=Event.Kind.MERGED, actor=actor, is_public=False,
+            text=_("%(number)s was merged into this report.") % {"number": duplicate_row.tracking_number},
+            data={"duplicate": duplicate_row.pk, "duplicate_number": duplicate_row.tracking_number},
+        )
+        if duplicate_row.reporter_phone and duplicate_row.reporter_phone != master_row.reporter_phone:
+            Follower.objects.get_or_create(
+                complaint=master_row, phone=duplicate_row.reporter_phone, defaults={"language": duplicate_row.language}
+            )
+    for name in ("status", "closure_reason", "closed_at"):
+        setattr(duplicate, name, getattr(closed, name))
+    return closed
+
+
+def duplicates_close_with_master(*, master: Complaint, actor) -> int:
+    """Closing a master closes its open duplicates, each with a public note to its reporter.
+
+    Called by ``complaints.services.complaint_close``, inside its transaction.
+    """
+    from complaints.services import complaint_close
+
+    closed = 0
+    for duplicate in Complaint.objects.filter(duplicate_of=master, status__in=ACTIVE_STATUSES).order_by("pk"):
+        complaint_close(
+            complaint=duplicate, actor=actor, reason=ClosureReason.DUPLICATE, check_access=False, cascade=False,
+            note=_("The original report %(number)s about the same problem was closed: %(reason)s.")
+            % {"number": master.tracking_number, "reason": ClosureReason(master.closure_reason).label if master.closure_reason else ""},
+        )
+        closed += 1
+    return closed
+
+
+def duplicates_reopen_with_master(*, master: Complaint, actor) -> int:
+    """Reopening a master reopens the duplicates that were closed with it.
+
+    Called by ``complaints.services.complaint_reopen``, inside its transaction.
+    """
+    from complaints.services import complaint_reopen
+
+    reopened = 0
+    for duplicate in Complaint.objects.filter(
+        duplicate_of=master, status=Status.CLOSED, closure_reason=ClosureReason.DUPLICATE
+    ).order_by("pk"):
+        complaint_reopen(
+            complaint=duplicate, actor=actor, check_access=False, cascade=False,
+            reason=_("The original report %(number)s was reopened, so this one is open again.")
+            % {"number": master.tracking_number},
+        )
+        reopened += 1
+    return reopened
+
+
+# --------------------------------------------------------------------------- districts from GeoJSON
+
+
+class DistrictImportError(ValueError):
+    """Bad GeoJSON; the message is translated and names the feature."""
+
+
+def _feature_label(index: int, props: dict, name_property: str) -> str:
+    name = props.get(name_property) or props.get("name_en") or props.get("name_ar") or props.get("code")
+    return f"#{index + 1}" + (f" “{name}”" if name else "")
+
+
+def _parse_features(data, name_property: str) -> list[dict]:
+    from shapely.geometry import shape
+    from shapely.validation import explain_validity
+
+    if isinstance(data, (bytes, bytearray)):
+        data = data.decode("utf-8-sig")
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise DistrictImportError(_("The file is not valid JSON: %(error)s") % {"error": exc}) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+        raise DistrictImportError(_("The file must be a GeoJSON FeatureCollection."))
+    if not data["features"]:
+        raise DistrictImportError(_("The FeatureCollection has no features."))
+    rows, codes = [], {}
+    for i, feature in enumerate(data["features"]):
+        props = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
+        label = _feature_label(i, props, name_property)
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            raise DistrictImportError(_("Feature %(feature)s is not a GeoJSON Feature.") % {"feature": label})
+        geometry = feature.get("geometry")
+        if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            raise DistrictImportError(_("Feature %(feature)s must have a Polygon or MultiPolygon geometry.") % {"feature": label})
+        try:
+            geom = shape(geometry)
+        except Exception as exc:  # noqa: BLE001 - shapely raises several kinds for broken coordinates
+            raise DistrictImportError(
+                _("Feature %(feature)s has unreadable coordinates: %(error)s") % {"feature": label, "error": exc}
+            ) from None
+        if geom.is_empty:
+            raise DistrictImportError(_("Feature %(feature)s has an empty polygon.") % {"feature": label})
+        if not geom.is_valid:
+            raise DistrictImportError(
+                _("Feature %(feature)s has an invalid polygon (%(why)s), e.g. a boundary that crosses itself.")
+                % {"feature": label, "why": explain_validity(geom)}
+            )
+        minx, miny, maxx, maxy = geom.bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise DistrictImportError(
+                _("Feature %(feature)s has coordinates outside longitude/latitude ranges (GeoJSON is longitude first).")
+                % {"feature": label}
+            )
+        name = str(props.get(name_property) or "").strip()
+        if not name:
+            raise DistrictImportError(
+                _("Feature %(feature)s has no “%(property)s” property for its name.") % {"feature": label, "property": name_property}
+            )
+        name_ar = str(props.get("name_ar") or "").strip() or name
+        name_en = str(props.get("name_en") or "").strip() or (name if name != name_ar else "")
+        code = str(props.get("code") or "").strip() or slugify(name_en or name, allow_unicode=True)
+        code = code[:60]
+        if not code:
+            raise DistrictImportError(_("Feature %(feature)s has no usable code.") % {"feature": label})
+        if code in codes:
+            raise DistrictImportError(
+                _("Features %(first)s and %(second)s have the same code “%(code)s”.")
+                % {"first": codes[code], "second": label, "code": code}
+            )
+        codes[code] = label
+        rows.append({"code": code, "name": name, "name_ar": name_ar[:200], "name_en": name_en[:200], "polygon": geometry})
+    return rows
+
+
+def import_districts_from_geojson(data, name_property: str = "name") -> tuple[int, int]:
+    """Load or update districts from a GeoJSON FeatureCollection; all or nothing.
+
+    ``data`` is the parsed dict, or the JSON text/bytes. A district is matched by
+    its ``code`` property (or the slug of its name), else by its name; an
+    unchanged district is left alone, so importing the same file again changes
+    nothing. Returns ``(created, updated)``. Raises :class:`DistrictImportError`.
+    """
+    from routing import geo
+
+    rows = _parse_features(data, name_property)
+    created = updated = 0
+    with transaction.atomic():
+        existing = list(District.objects.select_for_update())
+        by_code = {d.code: d for d in existing}
+        by_name = {}
+        for d in existing:
+            by_name.setdefault(d.name_ar, d)
+            if d.name_en:
+                by_name.setdefault(d.name_en, d)
+        for row in rows:
+            district = by_code.get(row["code"]) or by_name.get(row["name"]) or by_name.get(row["name_ar"])
+            if district is None:
+                District.objects.create(code=row["code"], name_ar=row["name_ar"], name_en=row["name_en"], polygon=row["polygon"])
+                created += 1
+                continue
+            changes = {"polygon": row["polygon"], "name_ar": row["name_ar"]}
+            if row["name_en"]:
+                changes["name_en"] = row["name_en"]
+            if any(getattr(district, k) != v for k, v in changes.items()):
+                for k, v in changes.items():
+                    setattr(district, k, v)
+                district.save(update_fields=[*changes, "updated_at"])
+                updated += 1
+        transaction.on_commit(geo.invalidate)
+    return created, updated

@@ -24,6 +24,14 @@ def _fresh_district_index():
     geo.invalidate()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def vendor():
     return connection.vendor

@@ -1,4 +1,15 @@
 from django.urls import path
 
+from complaints.api import views
+from routing.api import FollowComplaintView, NearbyComplaintsView
+
 app_name = "api"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("categories/", views.CategoryTreeView.as_view(), name="categories"),
+    path("complaints/", views.ComplaintCreateView.as_view(), name="complaint-create"),
+    path("complaints/nearby/", NearbyComplaintsView.as_view(), name="complaints-nearby"),
+    path("complaints/follow/<str:token>/", FollowComplaintView.as_view(), name="complaints-follow"),
+    path("track/<str:tracking_number>/", views.TrackView.as_view(), name="track"),
+    path("track/<str:tracking_number>/rate/", views.RateView.as_view(), name="track-rate"),
+    path("track/<str:tracking_number>/reopen/", views.ReopenView.as_view(), name="track-reopen"),
+]

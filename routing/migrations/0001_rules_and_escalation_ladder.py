@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, verbose_name='name')),
                 ('trigger', models.CharField(choices=[('at_risk', 'At risk (before the resolution breach)'), ('resolution', 'Resolution time'), ('response', 'Response time')], default='resolution', max_length=20, verbose_name='measured against')),
-                ('percent', models.PositiveIntegerField(help_text='75 = three quarters of the time; 100 = the breach; 150 = breach + 50%.', verbose_name='at % of the target')),
+                ('percent', models.PositiveIntegerField(help_text='75 = three quarters of the time; 100 = the breach; 150 = breach + 50%.', verbose_name='percent of the target')),
                 ('level', models.PositiveSmallIntegerField(default=0, help_text='0 for a warning; 1–3 for the ladder.', verbose_name='escalation level')),
                 ('audience', models.CharField(choices=[('owner', 'The owning department or utility'), ('head', 'Department head'), ('committee', 'Follow-up committee'), ('mayor', 'Mayor')], max_length=20, verbose_name='who is told')),
                 ('active', models.BooleanField(default=True, verbose_name='active')),

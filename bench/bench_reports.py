@@ -1,0 +1,245 @@
+"""Committee reports benchmarks: compiling a week's KPIs and rendering the dashboard at 1,000,000 reports.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/balagh_reports_bench .venv/bin/python -m bench reports
+
+* ``weekly compile`` — ``reports.services.weekly_kpis`` (every KPI of the weekly
+  report: summary and previous week, percentiles, per department / channel /
+  type / district / utility, trend, hotspots, overdue list) against the *same
+  aggregates written as plain SQL* (one hand-written query per ORM query),
+  timed alternately in the same run. The PDF rendering is timed on its own.
+* ``dashboard`` — ``GET /reports/`` (last 28 days, no filter) through Django's
+  test ``Client`` logged in as a committee member, against the plain-SQL KPIs
+  of the same 28 days.
+
+Needs ``BENCH_COMPLAINTS`` reports (default 1,000,000); missing ones are added
+with ``generate_load`` first (about ten minutes on PostgreSQL).
+"""
+from __future__ import annotations
+
+import os
+import time
+
+from bench import Result, interleaved
+
+N = int(os.environ.get("BENCH_COMPLAINTS", "1000000"))
+REPEAT = int(os.environ.get("BENCH_REPORTS_REPEAT", "3"))
+
+
+def _ensure_load() -> int:
+    from django.core.management import call_command
+
+    from complaints.models import Complaint
+
+    have = Complaint.objects.count()
+    if have < N:
+        call_command("generate_load", complaints=N - have, verbosity=0)
+        have = Complaint.objects.count()
+    return have
+
+
+# --------------------------------------------------------------------------- the same KPIs as plain SQL
+
+OPEN = "('new','assigned','in_progress','on_hold')"
+
+
+def _aggregates_sql() -> str:
+    rec = "c.created_at >= %(start)s AND c.created_at < %(end)s"
+    fin = "c.closed_at >= %(start)s AND c.closed_at < %(end)s AND c.status = 'closed' AND c.closure_reason <> 'duplicate'"
+    backlog = (
+        "c.created_at < %(asof)s AND (c.resolved_at IS NULL OR c.resolved_at >= %(asof)s)"
+        " AND (c.closed_at IS NULL OR c.closed_at >= %(asof)s)"
+    )
+    rated = "c.rated_at >= %(start)s AND c.rated_at < %(end)s AND c.rating IS NOT NULL"
+    known = f"{rec} AND c.response_due_at IS NOT NULL AND (c.first_response_at IS NOT NULL OR c.response_due_at < %(asof)s)"
+    return f"""
+        COUNT(*) FILTER (WHERE {rec}) AS received,
+        COUNT(*) FILTER (WHERE c.closed_at >= %(start)s AND c.closed_at < %(end)s AND c.status = 'closed') AS closed,
+        COUNT(*) FILTER (WHERE {fin}) AS finished,
+        COUNT(*) FILTER (WHERE {rec} AND (c.resolved_at < %(asof)s OR c.closed_at < %(asof)s)) AS completed,
+        COUNT(*) FILTER (WHERE {backlog}) AS backlog,
+        COUNT(*) FILTER (WHERE {backlog} AND c.resolution_due_at < %(asof)s) AS overdue,
+        COUNT(*) FILTER (WHERE {fin} AND c.resolution_due_at IS NOT NULL) AS sla_n,
+        COUNT(*) FILTER (WHERE {fin} AND COALESCE(c.resolved_at, c.closed_at) <= c.resolution_due_at) AS sla_ok,
+        COUNT(*) FILTER (WHERE {known}) AS response_n,
+        COUNT(*) FILTER (WHERE {known} AND c.first_response_at <= c.response_due_at) AS response_ok,
+        AVG(EXTRACT(EPOCH FROM COALESCE(c.resolved_at, c.closed_at) - c.created_at)) FILTER (WHERE {fin}) AS avg_seconds,
+        COUNT(*) FILTER (WHERE {rated}) AS rated,
+        AVG(c.rating) FILTER (WHERE {rated}) AS rating_avg,
+        COUNT(*) FILTER (WHERE {rated} AND c.rating >= 4) AS satisfied,
+        COUNT(*) FILTER (WHERE {fin} AND c.reopen_count > 0) AS reopened,
+        COUNT(*) FILTER (WHERE {rec} AND (c.duplicate_of_id IS NOT NULL OR c.closure_reason = 'duplicate')) AS duplicates
+    """
+
+
+def _relevant_sql() -> str:
+    return f"""(
+        (c.created_at >= %(start)s AND c.created_at < %(end)s)
+        OR (c.closed_at >= %(start)s AND c.closed_at < %(end)s)
+        OR (c.rated_at >= %(start)s AND c.rated_at < %(end)s)
+        OR ((c.status IN {OPEN} OR c.resolved_at >= %(asof)s OR c.closed_at >= %(asof)s) AND c.created_at < %(asof)s)
+    )"""
+
+
+def plain_sql_kpis(period, as_of) -> dict:
+    """The weekly report's queries, written by hand. Returns raw rows (enough to check they ran)."""
+    from django.db import connection
+
+    p = {"start": period.start, "end": period.end, "asof": as_of}
+    prev = period.previous()
+    pp = {"start": prev.start, "end": prev.end, "asof": min(prev.end, as_of)}
+    agg, rel = _aggregates_sql(), _relevant_sql()
+    table = "complaints_complaint c"
+    out: dict = {}
+    with connection.cursor() as cur:
+        for name, params in (("summary", p), ("previous", pp)):
+            cur.execute(f"SELECT {agg} FROM {table} WHERE {rel}", params)
+            out[name] = cur.fetchone()
+            cur.execute(
+                f"""SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s), percentile_cont(0.9) WITHIN GROUP (ORDER BY s)
+                FROM (SELECT EXTRACT(EPOCH FROM COALESCE(c.resolved_at, c.closed_at) - c.created_at) AS s FROM {table}
+                      WHERE {rel} AND c.closed_at >= %(start)s AND c.closed_at < %(end)s AND c.status = 'closed'
+                      AND c.closure_reason <> 'duplicate') t""",
+                params,
+            )
+            out[name + "_pct"] = cur.fetchone()
+            cur.execute(
+                "SELECT COUNT(*) FROM complaints_event e WHERE e.kind = 'transferred' AND e.created_at >= %(start)s AND e.created_at < %(end)s",
+                params,
+            )
+            out[name + "_transfers"] = cur.fetchone()
+        groups = {
+            "departments": ("c.department_id", "", "municipality_department", True),
+            "channels": ("c.channel", "", None, False),
+            "categories": ("COALESCE(k.parent_id, c.category_id)", "JOIN complaints_category k ON k.id = c.category_id", "complaints_category", False),
+            "districts": ("c.district_id", "", "municipality_district", False),
+            "utilities": ("c.utility_id", "", "municipality_utility", False),
+        }
+        for name, (key, join, names, _dept) in groups.items():
+            where = rel + (" AND c.utility_id IS NOT NULL" if name == "utilities" else "")
+            sql = f"SELECT {key} AS key, {agg} FROM {table} {join} WHERE {where} GROUP BY 1"
+            if names:
+                sql = f"SELECT g.*, n.name_ar, n.name_en FROM ({sql}) g LEFT JOIN {names} n ON n.id = g.key"
+            cur.execute(sql, p)
+            out[name] = cur.fetchall()
+        cur.execute(
+            """SELECT e.data->>'from', COUNT(*) FROM complaints_event e WHERE e.kind = 'transferred'
+               AND e.created_at >= %(start)s AND e.created_at < %(end)s GROUP BY 1""",
+            p,
+        )
+        out["transfers_out"] = cur.fetchall()
+        cur.execute(
+            """SELECT COALESCE(k.parent_id, c.category_id), COUNT(*) FROM complaints_complaint c
+               JOIN complaints_category k ON k.id = c.category_id
+               WHERE c.created_at >= %(start)s AND c.created_at < %(end)s GROUP BY 1""",
+            pp,
+        )
+        out["categories_previous"] = cur.fetchall()
+        for field, extra in (("created_at", ""), ("closed_at", " AND c.status = 'closed'")):
+            cur.execute(
+                f"""SELECT (c.{field} AT TIME ZONE 'Asia/Riyadh')::date, COUNT(*) FROM complaints_complaint c
+                    WHERE c.{field} >= %(start)s AND c.{field} < %(end)s{extra} GROUP BY 1""",
+                p,
+            )
+            out["trend_" + field] = cur.fetchall()
+        cur.execute(
+            f"""SELECT FLOOR(c.lat / 0.01)::int, FLOOR(c.lon / 0.01)::int, COUNT(*), COUNT(*) FILTER (WHERE c.status IN {OPEN})
+                FROM complaints_complaint c WHERE c.created_at >= %(start)s AND c.created_at < %(end)s
+                GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 50""",
+            p,
+        )
+        out["hotspots"] = cur.fetchall()
+        cur.execute(
+            """SELECT c.id, c.tracking_number, k.name_ar, d.name_ar, u.name_ar, di.name_ar, c.created_at, c.resolution_due_at
+               FROM complaints_complaint c JOIN complaints_category k ON k.id = c.category_id
+               LEFT JOIN municipality_department d ON d.id = c.department_id
+               LEFT JOIN municipality_utility u ON u.id = c.utility_id
+               LEFT JOIN municipality_district di ON di.id = c.district_id
+               WHERE c.created_at < %(asof)s AND (c.resolved_at IS NULL OR c.resolved_at >= %(asof)s)
+                 AND (c.closed_at IS NULL OR c.closed_at >= %(asof)s) AND c.resolution_due_at < %(asof)s
+               ORDER BY c.resolution_due_at, c.id LIMIT 20""",
+            p,
+        )
+        out["overdue"] = cur.fetchall()
+    return out
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def run() -> list[Result]:
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.utils import timezone
+
+    from complaints.models import Complaint
+    from municipality.models import Role, StaffProfile
+    from reports import kpis, services
+    from reports.filters import default_dates
+    from reports.models import WeeklyReport
+
+    rows = _ensure_load()
+    data = f"{rows:,} reports ({connection.vendor})"
+    week = services.last_complete_week_start()
+    period = kpis.Period.week(week)
+    now = timezone.now()
+    as_of = period.as_of(now)
+    results: list[Result] = []
+
+    if connection.vendor == "postgresql":
+        compile_ms, sql_ms = interleaved(
+            lambda: services.weekly_kpis(week_start=week, now=now),
+            lambda: plain_sql_kpis(period, as_of),
+            repeat=REPEAT,
+            warmup=1,
+        )
+        results.append(Result("reports: compile a week's KPIs (ORM)", compile_ms, "same aggregates, plain SQL", sql_ms,
+                              target="< 10 s, ≤ 2× plain SQL", data=data))
+    else:
+        from bench import timeit
+
+        results.append(Result("reports: compile a week's KPIs (ORM)", timeit(lambda: services.weekly_kpis(week_start=week, now=now), repeat=REPEAT, warmup=1),
+                              target="< 10 s", data=data))
+
+    # The PDF: one full compile (KPIs + WeasyPrint) of a scratch row, removed afterwards.
+    WeeklyReport.objects.filter(week_start=week).delete()
+    t0 = time.perf_counter()
+    report = services.weekly_report_compile(week_start=week, now=now)
+    full_ms = (time.perf_counter() - t0) * 1000
+    report.pdf.delete(save=False)
+    report.delete()
+    results.append(Result("reports: compile a week incl. the PDF (once)", full_ms, target="< 10 s", data=data))
+
+    # The dashboard, as a committee member sees it.
+    setup_test_environment()
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username="bench-committee", defaults={"is_staff": True})
+    if created:
+        StaffProfile.objects.create(user=user, role=Role.COMMITTEE)
+    client = Client()
+    client.force_login(user)
+    first, last = default_dates()
+    dash_period = kpis.Period.for_dates(first, last)
+
+    def dashboard():
+        response = client.get("/reports/")
+        assert response.status_code == 200, response.status_code
+
+    def dashboard_cold():
+        cache.clear()
+        dashboard()
+
+    from bench import timeit
+
+    if connection.vendor == "postgresql":
+        dash_ms, dash_sql_ms = interleaved(dashboard_cold, lambda: plain_sql_kpis(dash_period, min(dash_period.end, timezone.now())), repeat=REPEAT, warmup=1)
+        results.append(Result("reports: dashboard, cold (KPIs computed)", dash_ms, "its KPIs as plain SQL", dash_sql_ms,
+                              target="< 500 ms", data=data))
+    else:
+        results.append(Result("reports: dashboard, cold (KPIs computed)", timeit(dashboard_cold, repeat=REPEAT, warmup=1), target="< 500 ms", data=data))
+    pk_lookup = lambda: list(Complaint.objects.filter(pk=1).values_list("pk"))  # noqa: E731
+    warm_ms, pk_ms = interleaved(dashboard, pk_lookup, repeat=20, warmup=2)
+    results.append(Result("reports: dashboard, warm (cached KPIs)", warm_ms, "primary-key lookup", pk_ms, target="< 500 ms", data=data))
+    return results

@@ -1,0 +1,286 @@
+"""The mobile-app API: categories, submitting a report, tracking, rating and reopening.
+
+Views are thin: they parse, call ``complaints.services`` (the same functions as
+the web form) and turn domain errors into 400s with field errors.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from complaints.api.serializers import (
+    ComplaintCreatedSerializer,
+    ComplaintCreateJSONSerializer,
+    ComplaintCreateSerializer,
+    ErrorSerializer,
+    MainTypeSerializer,
+    RateSerializer,
+    ReopenSerializer,
+    TrackQuerySerializer,
+    TrackSerializer,
+)
+from complaints.models import Attachment, Category, Channel, Complaint, Event
+from complaints.phones import ARABIC_DIGITS, phones_match
+from complaints.services import Submission, complaint_rate, complaint_reopen, complaint_submit
+from complaints.workflow import TransitionError
+
+
+class AnonThrottle(AnonRateThrottle):
+    """DRF's anonymous throttle (scope "anon"), reading the rate when asked so settings overrides apply."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class CitizenAPIView(APIView):
+    """Public endpoints for citizens: no login, no CSRF, throttled per address."""
+
+    authentication_classes: tuple = ()
+    permission_classes = (AllowAny,)
+    throttle_classes = (AnonThrottle,)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ParseError):
+            exc = ParseError(
+                _("The request body could not be read (%(error)s). Send valid JSON or multipart/form-data.")
+                % {"error": exc.detail}
+            )
+        return super().handle_exception(exc)
+
+
+def field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """Django's ``ValidationError`` as the API's ``{"field": ["message", ...]}``."""
+    if hasattr(exc, "error_dict"):
+        return {name: [str(message) for message in messages] for name, messages in exc.message_dict.items()}
+    return {api_settings.NON_FIELD_ERRORS_KEY: [str(message) for message in exc.messages]}
+
+
+NOT_FOUND_EXAMPLE = OpenApiExample(
+    "No match", value={"detail": "No report matches this tracking number and mobile number."}, response_only=True,
+    status_codes=["404"],
+)
+
+
+# --------------------------------------------------------------------------- categories
+
+
+class CategoryTreeView(CitizenAPIView):
+    @extend_schema(
+        operation_id="categories_list",
+        summary="The active report types",
+        description="Main types with their active sub-types nested. Names follow Accept-Language (ar or en); "
+        "`name_ar` and `name_en` are always there. Report with a sub-type's `code`.",
+        responses=MainTypeSerializer(many=True),
+        tags=["categories"],
+    )
+    def get(self, request):
+        active_children = Category.objects.active().order_by("sort_order", "code")
+        main_types = (
+            Category.objects.active()
+            .main_types()
+            .filter(Exists(Category.objects.active().filter(parent=OuterRef("pk"))))
+            .prefetch_related(Prefetch("children", queryset=active_children, to_attr="active_children"))
+            .order_by("sort_order", "code")
+        )
+        return Response(MainTypeSerializer(main_types, many=True).data)
+
+
+# --------------------------------------------------------------------------- submission
+
+
+def created_payload(complaint: Complaint) -> dict:
+    return ComplaintCreatedSerializer(
+        {
+            "tracking_number": complaint.tracking_number,
+            "token": complaint.token,
+            "status": complaint.status,
+            "status_display": complaint.get_status_display(),
+            "tracking_url": settings.SITE_URL + reverse("citizen:track", kwargs={"token": complaint.token}),
+        }
+    ).data
+
+
+def app_report(external_id: str) -> Complaint | None:
+    if not external_id:
+        return None
+    return Complaint.objects.filter(channel=Channel.APP, external_id=external_id).first()
+
+
+class ComplaintCreateView(CitizenAPIView):
+    parser_classes = (JSONParser, MultiPartParser, FormParser)
+
+    @extend_schema(
+        operation_id="complaints_create",
+        summary="Submit a report",
+        description="JSON, or multipart/form-data with `photos` (repeat the field for several files). "
+        "Validated by the same rules as the web form; errors come back as `{\"field\": [\"message\"]}` in the "
+        "request's language. A location outside the municipality is reported on `location`. "
+        "Sending an `external_id` already used returns that report with 200.",
+        request={
+            "application/json": ComplaintCreateJSONSerializer,
+            "multipart/form-data": ComplaintCreateSerializer,
+        },
+        responses={
+            201: ComplaintCreatedSerializer,
+            200: OpenApiResponse(ComplaintCreatedSerializer, description="Same `external_id` as an earlier report."),
+            400: OpenApiResponse(description="Field errors: `{\"field\": [\"message\", ...]}`."),
+            429: OpenApiResponse(ErrorSerializer, description="Too many requests from this address."),
+        },
+        examples=[
+            OpenApiExample(
+                "Pothole",
+                value={
+                    "category": "roads-potholes", "description": "حفرة عميقة أمام المسجد تعيق السير",
+                    "lat": 18.30, "lon": 42.73, "reporter_name": "محمد", "reporter_phone": "0501234567",
+                    "external_id": "app-7f3c2a",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Field errors",
+                value={"description": ["Describe the problem in at least 10 characters."],
+                       "reporter_phone": ["“123” is not a phone number."]},
+                response_only=True, status_codes=["400"],
+            ),
+        ],
+        tags=["complaints"],
+    )
+    def post(self, request):
+        serializer = ComplaintCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        external_id = data["external_id"].strip()
+        existing = app_report(external_id)
+        if existing is not None:
+            return Response(created_payload(existing), status=status.HTTP_200_OK)
+        submission = Submission(
+            category=data["category"],
+            description=data["description"],
+            lat=data["lat"],
+            lon=data["lon"],
+            reporter_name=data["reporter_name"],
+            reporter_phone=data["reporter_phone"],
+            reporter_email=data["reporter_email"],
+            address=data["address"],
+            channel=Channel.APP,
+            language=(translation.get_language() or settings.LANGUAGE_CODE)[:2],
+            photos=data["photos"],
+            external_id=external_id,
+        )
+        try:
+            complaint = complaint_submit(submission=submission)
+        except DjangoValidationError as exc:
+            return Response(field_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        except IntegrityError:
+            # Two requests with the same external_id at once: the other one won.
+            complaint = app_report(external_id)
+            if complaint is None:
+                raise
+            return Response(created_payload(complaint), status=status.HTTP_200_OK)
+        return Response(created_payload(complaint), status=status.HTTP_201_CREATED)
+
+
+# --------------------------------------------------------------------------- tracking
+
+
+def find_for_citizen(tracking_number: str, phone: str) -> Complaint:
+    """The report with this number whose reporter's mobile is ``phone``; otherwise 404 (same answer either way)."""
+    number = (tracking_number or "").strip().translate(ARABIC_DIGITS)
+    complaint = Complaint.objects.select_related("category", "category__parent").filter(tracking_number=number).first()
+    if complaint is None or not phones_match(complaint.reporter_phone, phone):
+        raise NotFound(_("No report matches this tracking number and mobile number."))
+    # Only what the citizen may see: public events (no internal notes) and public photos.
+    prefetch_related_objects(
+        [complaint],
+        Prefetch("events", queryset=Event.objects.filter(is_public=True).order_by("created_at", "id"), to_attr="public_events"),
+        Prefetch("attachments", queryset=Attachment.objects.filter(is_public=True).order_by("created_at", "id"), to_attr="public_photos"),
+    )
+    return complaint
+
+
+def track_payload(request, tracking_number: str, phone: str) -> dict:
+    return TrackSerializer(find_for_citizen(tracking_number, phone), context={"request": request}).data
+
+
+class TrackView(CitizenAPIView):
+    @extend_schema(
+        operation_id="track_retrieve",
+        summary="Follow a report",
+        description="Status, expected date and the public timeline of a report. The tracking number and the "
+        "reporter's mobile must match; otherwise 404, the same answer as for an unknown number.",
+        parameters=[OpenApiParameter("phone", str, OpenApiParameter.QUERY, required=True,
+                                     description="The mobile number given with the report.")],
+        responses={200: TrackSerializer, 400: OpenApiResponse(description="`phone` missing."),
+                   404: OpenApiResponse(ErrorSerializer, examples=[NOT_FOUND_EXAMPLE])},
+        tags=["track"],
+    )
+    def get(self, request, tracking_number: str):
+        query = TrackQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(track_payload(request, tracking_number, query.validated_data["phone"]))
+
+
+class RateView(CitizenAPIView):
+    parser_classes = (JSONParser, FormParser, MultiPartParser)
+
+    @extend_schema(
+        operation_id="track_rate",
+        summary="Rate a resolved report",
+        description="Once, from 1 to 5, while the report is resolved (or closed as fixed) within the reopening window.",
+        request=RateSerializer,
+        responses={200: TrackSerializer, 400: OpenApiResponse(description="Bad rating, or the report cannot be rated now."),
+                   404: OpenApiResponse(ErrorSerializer, examples=[NOT_FOUND_EXAMPLE])},
+        tags=["track"],
+    )
+    def post(self, request, tracking_number: str):
+        serializer = RateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        complaint = find_for_citizen(tracking_number, data["phone"])
+        try:
+            complaint_rate(complaint=complaint, rating=data["rating"], comment=data["comment"])
+        except DjangoValidationError as exc:
+            return Response(field_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        except TransitionError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(track_payload(request, tracking_number, data["phone"]))
+
+
+class ReopenView(CitizenAPIView):
+    parser_classes = (JSONParser, FormParser, MultiPartParser)
+
+    @extend_schema(
+        operation_id="track_reopen",
+        summary="Reopen a report that is not fixed",
+        description=f"Within {settings.BALAGH_REOPEN_DAYS} days of the resolution; the report goes back to work.",
+        request=ReopenSerializer,
+        responses={200: TrackSerializer, 400: OpenApiResponse(description="No reason, or the window has passed."),
+                   404: OpenApiResponse(ErrorSerializer, examples=[NOT_FOUND_EXAMPLE])},
+        tags=["track"],
+    )
+    def post(self, request, tracking_number: str):
+        serializer = ReopenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        complaint = find_for_citizen(tracking_number, data["phone"])
+        try:
+            complaint_reopen(complaint=complaint, actor=None, reason=data["reason"])
+        except DjangoValidationError as exc:
+            return Response(field_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        except TransitionError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(track_payload(request, tracking_number, data["phone"]))

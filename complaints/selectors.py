@@ -1,0 +1,65 @@
+"""Reads for the public side: the category tree for the form and what a citizen may see of a report.
+
+Anything returned here is safe to show to the public: no internal notes, no staff names.
+"""
+from __future__ import annotations
+
+import re
+
+from django.db.models import Prefetch, QuerySet
+
+from complaints.models import Attachment, Category, Complaint, Event
+from complaints.phones import ARABIC_DIGITS, phones_match
+
+TRACKING_NUMBER_RE = re.compile(r"^(\d{4})-?(\d{6})$")
+
+
+def category_tree() -> list[Category]:
+    """Active main types, each with its active sub-types in ``.subtypes`` (two queries)."""
+    subtypes = Prefetch("children", queryset=Category.objects.active().order_by("sort_order", "code"), to_attr="subtypes")
+    mains = Category.objects.active().main_types().prefetch_related(subtypes).order_by("sort_order", "code")
+    return [main for main in mains if main.subtypes]
+
+
+def normalize_tracking_number(raw: str) -> str:
+    """``٢٦١١٠٠٠١٢٣``, `` 2611 000123 `` and ``2611-000123`` all become ``2611-000123``; else ``""``."""
+    text = re.sub(r"[\s\u200f\u200e_–—]", "", (raw or "").translate(ARABIC_DIGITS))
+    match = TRACKING_NUMBER_RE.match(text)
+    return f"{match.group(1)}-{match.group(2)}" if match else ""
+
+
+def complaint_for_tracking(*, tracking_number: str, phone: str) -> Complaint | None:
+    """The report with this number whose reporter used this mobile; ``None`` for any mismatch."""
+    number = normalize_tracking_number(tracking_number)
+    if not number:
+        return None
+    complaint = Complaint.objects.filter(tracking_number=number).only("pk", "token", "reporter_phone").first()
+    if complaint is None or not phones_match(complaint.reporter_phone, phone):
+        return None
+    return complaint
+
+
+def complaint_by_token(token: str) -> Complaint | None:
+    return (
+        Complaint.objects.select_related("category", "category__parent", "district")
+        .filter(token=token)
+        .first()
+    )
+
+
+def public_timeline(complaint: Complaint) -> QuerySet[Event]:
+    """The events a citizen sees, oldest first; never internal notes, never who did it."""
+    return (
+        Event.objects.filter(complaint=complaint, is_public=True)
+        .exclude(kind=Event.Kind.NOTE)
+        .only("pk", "kind", "text", "to_status", "created_at", "data")
+        .order_by("created_at", "pk")
+    )
+
+
+def public_photos(complaint: Complaint) -> dict[str, list[Attachment]]:
+    """Public photos grouped as ``{"before": [...], "after": [...]}``."""
+    groups: dict[str, list[Attachment]] = {Attachment.Kind.BEFORE: [], Attachment.Kind.AFTER: []}
+    for attachment in Attachment.objects.filter(complaint=complaint, is_public=True).order_by("created_at", "pk"):
+        groups.setdefault(attachment.kind, []).append(attachment)
+    return groups

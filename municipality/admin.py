@@ -1,0 +1,206 @@
+"""Admin for the organisation: departments, utilities, districts and staff (administrators only).
+
+Staff roles come from ``StaffProfile``, not from Django's permission groups:
+``AdminRoleOnlyMixin`` opens a model's admin to the administrator role (and
+superusers) and hides it from every other role.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from municipality.models import Department, District, Role, StaffProfile, Utility
+
+
+def is_admin_role(user) -> bool:
+    """Superusers and staff with the administrator role."""
+    from complaints.access import role_of
+
+    return role_of(user) == Role.ADMIN
+
+
+class AdminRoleOnlyMixin:
+    """Full access for administrators; invisible to every other role."""
+
+    def has_module_permission(self, request):
+        return is_admin_role(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin_role(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_admin_role(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_admin_role(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_admin_role(request.user)
+
+
+@admin.register(Department)
+class DepartmentAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+    list_display = ("name_ar", "name_en", "code", "email", "is_triage", "active")
+    list_filter = ("active", "is_triage")
+    search_fields = ("code", "name_ar", "name_en")
+
+
+@admin.register(Utility)
+class UtilityAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+    list_display = ("name_ar", "name_en", "code", "kind", "email", "active")
+    list_filter = ("kind", "active")
+    search_fields = ("code", "name_ar", "name_en")
+
+
+class DistrictForm(forms.ModelForm):
+    class Meta:
+        model = District
+        fields = ("code", "name_ar", "name_en", "polygon")
+        widgets = {"polygon": forms.Textarea(attrs={"rows": 8, "class": "balagh-geojson", "dir": "ltr"})}
+
+    def clean_polygon(self):
+        value = self.cleaned_data["polygon"]
+        if isinstance(value, dict) and value.get("type") == "Feature":
+            value = value.get("geometry")
+        if not isinstance(value, dict) or value.get("type") not in ("Polygon", "MultiPolygon"):
+            raise ValidationError(_("Paste a GeoJSON Polygon or MultiPolygon geometry."))
+        from shapely.geometry import shape
+
+        try:
+            geometry = shape(value)
+        except Exception:  # shapely raises several kinds for malformed coordinates
+            raise ValidationError(_("The coordinates of this boundary cannot be read.")) from None
+        if geometry.is_empty or not geometry.is_valid:
+            raise ValidationError(_("This boundary crosses itself or is empty; draw it again."))
+        minx, miny, maxx, maxy = geometry.bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise ValidationError(_("Coordinates must be longitude, latitude in degrees (GeoJSON order)."))
+        return value
+
+
+@admin.register(District)
+class DistrictAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+    form = DistrictForm
+    list_display = ("name_ar", "name_en", "code", "updated_at")
+    search_fields = ("code", "name_ar", "name_en")
+    change_form_template = "admin/municipality/district/change_form.html"
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        districts = District.objects.only("pk", "name_ar", "name_en", "polygon")
+        current = getattr(kwargs.get("obj"), "pk", None)
+        context["other_districts"] = [{"name": d.name, "polygon": d.polygon} for d in districts if d.pk != current]
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
+# --------------------------------------------------------------------------- staff accounts
+
+class StaffProfileInline(AdminRoleOnlyMixin, admin.StackedInline):
+    model = StaffProfile
+    can_delete = True
+    max_num = 1
+    extra = 0
+    fields = ("role", "department", "utility", "phone")
+    verbose_name = _("staff role")
+    verbose_name_plural = _("staff role")
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(AdminRoleOnlyMixin, DjangoUserAdmin):
+    inlines = [StaffProfileInline]
+    list_display = ("username", "first_name", "last_name", "role_display", "owner_display", "is_active", "is_staff")
+    list_filter = ("staff_profile__role", "staff_profile__department", "staff_profile__utility", "is_active")
+    list_select_related = ("staff_profile", "staff_profile__department", "staff_profile__utility")
+
+    @admin.display(description=_("role"), ordering="staff_profile__role")
+    def role_display(self, obj):
+        profile = getattr(obj, "staff_profile", None)
+        return profile.get_role_display() if profile else "—"
+
+    @admin.display(description=_("department or utility"))
+    def owner_display(self, obj):
+        profile = getattr(obj, "staff_profile", None)
+        if profile is None:
+            return "—"
+        owner = profile.utility or profile.department
+        return owner.name if owner else "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # An administrator manages staff, not Django's superuser flag or raw permissions.
+            readonly += ["is_superuser", "groups", "user_permissions"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if not user.is_staff and StaffProfile.objects.filter(user=user).exists():
+            # A staff role is what lets someone into the back-office.
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+
+
+# ============================================================================ business calendar
+# (SLA engineer's section: the working week and public holidays that the SLA clock counts on.)
+
+from municipality.models import Holiday, WorkingWeek  # noqa: E402
+
+WEEKDAY_CHOICES = [
+    (6, _("Sunday")), (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")),
+    (3, _("Thursday")), (4, _("Friday")), (5, _("Saturday")),
+]
+
+
+class WorkingWeekForm(forms.ModelForm):
+    days = forms.TypedMultipleChoiceField(
+        label=_("working days"), choices=WEEKDAY_CHOICES, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = WorkingWeek
+        fields = ("name", "days", "start", "end", "active")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            raise ValidationError(_("The working day must end after it starts."))
+        return cleaned
+
+
+@admin.register(WorkingWeek)
+class WorkingWeekAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+    form = WorkingWeekForm
+    list_display = ("name", "day_names", "start", "end", "active")
+
+    @admin.display(description=_("working days"))
+    def day_names(self, obj):
+        names = dict(WEEKDAY_CHOICES)
+        return ", ".join(str(names[d]) for d, _label in WEEKDAY_CHOICES if d in (obj.days or []))
+
+
+@admin.register(Holiday)
+class HolidayAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+    list_display = ("date", "name_ar", "name_en")
+    search_fields = ("name_ar", "name_en")
+    date_hierarchy = "date"
+# ============================================================================ end of business calendar

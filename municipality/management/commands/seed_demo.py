@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from municipality.demo import seed_demo
+from municipality.demo_data import DEMO_PASSWORD, USERS
+
+
+class Command(BaseCommand):
+    help = _("Create (or refresh) the demo municipality, its staff and about 200 demo reports. Safe to run again.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--complaints", type=int, default=200, help=_("How many demo reports to make the first time."))
+
+    def handle(self, *args, complaints: int, **options):
+        if complaints < 0 or complaints > 100_000:
+            raise CommandError(_("--complaints must be between 0 and 100000 (use generate_load for more)."))
+        report = seed_demo(complaints=complaints)
+        for line in report.lines():
+            self.stdout.write(f"  {line}")
+        logins = ", ".join(username for username, *_rest in USERS)
+        self.stdout.write(self.style.SUCCESS(_("Demo ready. Logins: %(logins)s — password: %(pw)s") % {"logins": logins, "pw": DEMO_PASSWORD}))

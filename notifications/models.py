@@ -1,0 +1,89 @@
+"""The outbox (every SMS and e-mail, written in the same transaction as the change) and its templates."""
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class MessageTemplate(models.Model):
+    """One text per (code, channel, language), in Django template syntax."""
+
+    class Code(models.TextChoices):
+        CREATED = "created", _("Citizen: report received")
+        IN_PROGRESS = "in_progress", _("Citizen: work started")
+        RESOLVED = "resolved", _("Citizen: resolved (with the rating link)")
+        CLOSED = "closed", _("Citizen: closed")
+        REOPENED = "reopened", _("Citizen: reopened")
+        ASSIGNED = "assigned", _("Staff: report assigned")
+        AT_RISK = "at_risk", _("Staff: at risk of breach")
+        ESCALATED = "escalated", _("Staff: escalation")
+        RESPONSE_LATE = "response_late", _("Staff: response time breached")
+
+    code = models.CharField(_("message"), max_length=30, choices=Code.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=5, default="ar")
+    subject = models.CharField(_("subject (e-mail)"), max_length=200, blank=True)
+    body = models.TextField(
+        _("text"),
+        help_text=_("Django template syntax, e.g. {{ tracking_number }}, {{ link }}, {{ status }}, {{ department }}."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["code", "channel", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "channel", "language"], name="messagetemplate_unique_code_channel_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()} · {self.get_channel_display()} · {self.language}"
+
+
+class Outbox(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent (limit)")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    template = models.CharField(_("message"), max_length=30, choices=MessageTemplate.Code.choices)
+    language = models.CharField(_("language"), max_length=5, default="ar")
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    complaint = models.ForeignKey(
+        "complaints.Complaint", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages",
+        verbose_name=_("report"),
+    )
+    is_citizen = models.BooleanField(_("to the citizen"), default=False)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text sent"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["created_at"], name="outbox_pending_created", condition=models.Q(status="pending")),
+            models.Index(fields=["complaint", "channel", "created_at"], name="outbox_complaint_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.recipient} ({self.template})"

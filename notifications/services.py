@@ -1,0 +1,359 @@
+"""Writing and sending outbox messages.
+
+Rows are written inside the caller's transaction (so a rolled-back change sends
+nothing) and handed to Celery only after commit. The idempotency key is unique:
+writing the same message twice is a no-op, and a row is claimed with a
+conditional UPDATE before it is sent, so two workers never send it twice.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.template import Context, Engine
+from django.utils import timezone, translation
+
+from notifications.backends import get_sms_backend
+from notifications.models import Channel, MessageTemplate, Outbox
+from notifications.texts import DEFAULT_TEXTS
+
+log = logging.getLogger(__name__)
+
+# Timeline event kind -> the citizen's message.
+CITIZEN_MESSAGES = {
+    "created": MessageTemplate.Code.CREATED,
+    "started": MessageTemplate.Code.IN_PROGRESS,
+    "resolved": MessageTemplate.Code.RESOLVED,
+    "closed": MessageTemplate.Code.CLOSED,
+    "reopened": MessageTemplate.Code.REOPENED,
+}
+# Timeline event kinds that give the report a new owner or person: the staff's "assigned" notice.
+ASSIGNMENT_KINDS = {"routed", "assigned", "transferred", "referred"}
+_ENGINE = Engine(autoescape=False)
+
+
+@dataclass
+class Message:
+    channel: str
+    recipient: str
+    template: str
+    language: str
+    key: str
+    context: dict = field(default_factory=dict)
+    complaint_id: int | None = None
+    is_citizen: bool = False
+
+
+# --------------------------------------------------------------------------- who and what
+
+
+def _fmt(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def complaint_context(complaint, *, language: str) -> dict:
+    base = settings.SITE_URL
+    link = f"{base}/track/{complaint.token}/"
+    with translation.override(language):
+        owner = complaint.utility or complaint.department
+        return {
+            "tracking_number": complaint.tracking_number,
+            "link": link,
+            "rating_link": f"{link}#rate",
+            "admin_link": f"{base}/admin/complaints/complaint/{complaint.pk}/change/",
+            "status": str(complaint.get_status_display()),
+            "category": complaint.category.name if complaint.category_id else "",
+            "department": owner.name if owner else "",
+            "reason": str(complaint.get_closure_reason_display()) if complaint.closure_reason else "",
+            "expected_by": _fmt(complaint.resolution_due_at),
+            "due": _fmt(complaint.resolution_due_at),
+        }
+
+
+def staff_contacts(users) -> list[tuple[int, str, str]]:
+    """(user id, e-mail, mobile) for users with a ``staff_profile`` loaded."""
+    out = []
+    for user in users:
+        profile = getattr(user, "staff_profile", None)
+        out.append((user.pk, user.email or "", getattr(profile, "phone", "") or ""))
+    return out
+
+
+def _staff_messages(*, template: str, contacts, context: dict, complaint_id: int, key: str) -> list[Message]:
+    language = settings.LANGUAGE_CODE
+    messages = []
+    for user_id, email, phone in contacts:
+        if email:
+            messages.append(Message(Channel.EMAIL, email, template, language, f"{key}:u{user_id}:email", context, complaint_id))
+        if phone:
+            messages.append(Message(Channel.SMS, phone, template, language, f"{key}:u{user_id}:sms", context, complaint_id))
+    return messages
+
+
+def _citizen_recipients(complaint) -> list[tuple[str, str, str]]:
+    """(channel, address, language) for the reporter and the citizens following the report."""
+    out = []
+    if complaint.reporter_phone:
+        out.append((Channel.SMS, complaint.reporter_phone, complaint.language))
+    if complaint.reporter_email:
+        out.append((Channel.EMAIL, complaint.reporter_email, complaint.language))
+    followers = getattr(complaint, "followers", None)
+    if followers is not None:
+        for phone, language in followers.values_list("phone", "language"):
+            if phone and phone != complaint.reporter_phone:
+                out.append((Channel.SMS, phone, language or complaint.language))
+    return out
+
+
+def notify_complaint_event(*, complaint, kind: str) -> list[int]:
+    """Write the outbox rows for one change of a report (inside the caller's transaction)."""
+    from django.contrib.auth import get_user_model
+
+    from complaints.models import Event
+
+    citizen_code = CITIZEN_MESSAGES.get(kind)
+    if citizen_code is None and kind not in ASSIGNMENT_KINDS:
+        return []
+    event_id = (
+        Event.objects.filter(complaint_id=complaint.pk, kind=kind).order_by("-pk").values_list("pk", flat=True).first()
+    )
+    key = f"c{complaint.pk}:e{event_id}:{kind}"
+    messages: list[Message] = []
+    if citizen_code is not None:
+        for channel, address, language in _citizen_recipients(complaint):
+            language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+            messages.append(Message(
+                channel, address, citizen_code, language, f"{key}:{channel}:{address}",
+                complaint_context(complaint, language=language), complaint.pk, is_citizen=True,
+            ))
+    if kind in ASSIGNMENT_KINDS:
+        context = complaint_context(complaint, language=settings.LANGUAGE_CODE)
+        if complaint.assignee_id:
+            users = get_user_model().objects.filter(pk=complaint.assignee_id).select_related("staff_profile")
+            messages += _staff_messages(template=MessageTemplate.Code.ASSIGNED, contacts=staff_contacts(users),
+                                        context=context, complaint_id=complaint.pk, key=key)
+        else:
+            owner = complaint.utility or complaint.department
+            # Read the address from the table: the routing cache may hand out an older copy of the owner.
+            email = type(owner).objects.filter(pk=owner.pk).values_list("email", flat=True).first() if owner else ""
+            if email:
+                messages.append(Message(Channel.EMAIL, email, MessageTemplate.Code.ASSIGNED, settings.LANGUAGE_CODE,
+                                        f"{key}:owner:email", context, complaint.pk))
+    return outbox_write(messages=messages)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _over_sms_cap(messages: list[Message], now: datetime) -> set[str]:
+    """Keys of citizen SMS that would pass ``BALAGH_SMS_PER_REPORT_PER_DAY`` for their report and number."""
+    citizen_sms = [m for m in messages if m.channel == Channel.SMS and m.is_citizen and m.complaint_id]
+    if not citizen_sms:
+        return set()
+    day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    sent_today: dict[tuple[int, str], int] = {}
+    rows = (
+        Outbox.objects.filter(
+            complaint_id__in={m.complaint_id for m in citizen_sms}, channel=Channel.SMS, is_citizen=True,
+            created_at__gte=day_start,
+        )
+        .exclude(status=Outbox.Status.SKIPPED)
+        .values_list("complaint_id", "recipient")
+    )
+    for pair in rows:
+        sent_today[pair] = sent_today.get(pair, 0) + 1
+    over = set()
+    for m in citizen_sms:
+        pair = (m.complaint_id, m.recipient)
+        sent_today[pair] = sent_today.get(pair, 0) + 1
+        if sent_today[pair] > settings.BALAGH_SMS_PER_REPORT_PER_DAY:
+            over.add(m.key)
+    return over
+
+
+def outbox_write(*, messages: list[Message], now: datetime | None = None, batched: bool = False) -> list[int]:
+    """Insert the messages (a message already written, by key, is left alone) and send them after commit.
+
+    ``batched`` (the escalation sweep) hands all ids to Celery as one task instead of one task each.
+    Returns the ids of the pending rows this call queued.
+    """
+    if not messages:
+        return []
+    now = now or timezone.now()
+    over = _over_sms_cap(messages, now)
+    rows = [
+        Outbox(
+            channel=m.channel, recipient=m.recipient[:254], template=m.template, language=m.language, context=m.context,
+            complaint_id=m.complaint_id, is_citizen=m.is_citizen, idempotency_key=m.key[:200],
+            status=Outbox.Status.SKIPPED if m.key in over else Outbox.Status.PENDING,
+            last_error="Daily SMS limit for this report reached." if m.key in over else "",
+        )
+        for m in messages
+    ]
+    Outbox.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    ids = list(
+        Outbox.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows], status=Outbox.Status.PENDING,
+                              attempts=0).values_list("pk", flat=True)
+    )
+    if ids:
+        transaction.on_commit(partial(enqueue_batch if batched else enqueue, ids), robust=True)
+    return ids
+
+
+def outbox_insert(*, messages: list[Message], now: datetime | None = None) -> list[int]:
+    """The bulk path (escalation sweep): many staff notices in one multi-row INSERT per chunk.
+
+    Same guarantees as ``outbox_write`` (a key already written is skipped, the rows are sent after
+    commit) without building a model instance per row; staff notices have no daily SMS cap.
+    """
+    if not messages:
+        return []
+    now = now or timezone.now()
+    table = Outbox._meta.db_table
+    columns = ("channel", "recipient", "template", "language", "context", "complaint_id", "is_citizen",
+               "idempotency_key", "status", "attempts", "last_error", "subject", "body", "created_at")
+    vendor = connection.vendor
+    placeholder = "(" + ", ".join("CAST(%s AS jsonb)" if c == "context" and vendor == "postgresql" else "%s"
+                                  for c in columns) + ")"
+    created = connection.ops.adapt_datetimefield_value(now)
+    chunk = 1000 if vendor == "postgresql" else max(1, 30000 // len(columns))
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(messages), chunk):
+            part = messages[start:start + chunk]
+            params: list = []
+            for m in part:
+                params += [m.channel, m.recipient[:254], m.template, m.language, json.dumps(m.context, ensure_ascii=False),
+                           m.complaint_id, False, m.key[:200], Outbox.Status.PENDING, 0, "", "", "", created]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([placeholder] * len(part))} "
+                f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+                params,
+            )
+            ids += [row[0] for row in cursor.fetchall()]  # only the rows this call inserted
+    if ids:
+        transaction.on_commit(partial(enqueue_batch, ids), robust=True)
+    return ids
+
+
+def enqueue(ids: list[int]) -> int:
+    """Hand rows to Celery. When the broker is down the rows stay pending for the periodic re-send."""
+    from notifications.tasks import deliver_outbox
+
+    queued = 0
+    for pk in ids:
+        try:
+            deliver_outbox.delay(pk)
+        except Exception as exc:  # broker unreachable: nothing is lost, resend_pending_outbox picks it up
+            log.warning("Outbox %s not queued (%s); the periodic re-send will retry.", pk, exc)
+            break
+        queued += 1
+    return queued
+
+
+def enqueue_batch(ids: list[int]) -> int:
+    from notifications.tasks import deliver_outbox_batch
+
+    try:
+        deliver_outbox_batch.delay(ids)
+    except Exception as exc:
+        log.warning("%s outbox rows not queued (%s); the periodic re-send will retry.", len(ids), exc)
+        return 0
+    return len(ids)
+
+
+# --------------------------------------------------------------------------- sending
+
+
+def render(message: Outbox) -> tuple[str, str]:
+    candidates = {
+        t.language: t
+        for t in MessageTemplate.objects.filter(code=message.template, channel=message.channel, active=True,
+                                                language__in=[message.language, settings.LANGUAGE_CODE])
+    }
+    template = candidates.get(message.language) or candidates.get(settings.LANGUAGE_CODE)
+    if template is not None:
+        subject_src, body_src = template.subject, template.body
+    else:
+        texts = DEFAULT_TEXTS.get(message.template, {})
+        subject_src, body_src = texts.get(message.language) or texts.get("ar") or ("", "{{ tracking_number }}")
+    context = Context(message.context or {}, autoescape=False)
+    subject = _ENGINE.from_string(subject_src).render(context).strip().replace("\n", " ")
+    body = _ENGINE.from_string(body_src).render(context).strip()
+    return subject, body
+
+
+def backoff_seconds(attempt: int) -> int:
+    """Exponential back-off: base, 2×base, 4×base, … after the 1st, 2nd, 3rd failed attempt."""
+    return settings.BALAGH_OUTBOX_BACKOFF_SECONDS * (2 ** max(attempt - 1, 0))
+
+
+def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> int | None:
+    """Send one message once. Returns the seconds to wait before a retry, or None when done.
+
+    The row is claimed with a conditional UPDATE (pending → sending): a second
+    worker holding the same id finds nothing to claim and returns.
+    """
+    now = now or timezone.now()
+    claimed = Outbox.objects.filter(pk=outbox_id, status=Outbox.Status.PENDING).update(
+        status=Outbox.Status.SENDING, attempts=F("attempts") + 1, locked_at=now
+    )
+    if not claimed:
+        return None
+    message = Outbox.objects.get(pk=outbox_id)
+    try:
+        subject, body = render(message)
+        if message.channel == Channel.SMS:
+            get_sms_backend().send(to=message.recipient, body=body, key=message.idempotency_key)
+        else:
+            EmailMessage(subject=subject, body=body, to=[message.recipient]).send(fail_silently=False)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= settings.BALAGH_OUTBOX_MAX_ATTEMPTS:
+            Outbox.objects.filter(pk=outbox_id).update(status=Outbox.Status.FAILED, last_error=error, locked_at=None)
+            log.error("Outbox %s failed after %s attempts: %s", outbox_id, message.attempts, error)
+            return None
+        wait = backoff_seconds(message.attempts)
+        Outbox.objects.filter(pk=outbox_id).update(
+            status=Outbox.Status.PENDING, last_error=error, locked_at=None, next_attempt_at=now + timedelta(seconds=wait)
+        )
+        return wait
+    Outbox.objects.filter(pk=outbox_id).update(
+        status=Outbox.Status.SENT, sent_at=timezone.now(), subject=subject[:200], body=body, locked_at=None
+    )
+    return None
+
+
+def outbox_due_ids(*, now: datetime | None = None, older_than_seconds: int | None = None, limit: int = 1000) -> list[int]:
+    """Pending rows nobody is sending (the broker was down, a worker died): their ids, oldest first.
+
+    A row stuck in "sending" for over ten minutes (its worker died) goes back to pending first.
+    """
+    now = now or timezone.now()
+    if older_than_seconds is None:
+        older_than_seconds = settings.BALAGH_OUTBOX_RESEND_AFTER_SECONDS
+    Outbox.objects.filter(status=Outbox.Status.SENDING, locked_at__lt=now - timedelta(minutes=10)).update(
+        status=Outbox.Status.PENDING, locked_at=None
+    )
+    return list(
+        Outbox.objects.filter(status=Outbox.Status.PENDING, created_at__lte=now - timedelta(seconds=older_than_seconds))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def outbox_retry_now(*, ids: list[int]) -> int:
+    """Admin action: send failed or skipped messages again (one more attempt each)."""
+    changed = Outbox.objects.filter(pk__in=ids, status__in=[Outbox.Status.FAILED, Outbox.Status.SKIPPED]).update(
+        status=Outbox.Status.PENDING, next_attempt_at=None, attempts=0
+    )
+    transaction.on_commit(partial(enqueue, list(ids)), robust=True)
+    return changed

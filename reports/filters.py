@@ -1,0 +1,91 @@
+"""The committee's filters (django-filter): date range, department, category, channel, district, priority."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Category, Channel, Complaint, Priority
+from municipality.models import Department, District
+from reports.kpis import RIYADH, Period
+
+DEFAULT_DAYS = 28
+MAX_DAYS = 3 * 366
+
+
+def default_dates():
+    today = timezone.now().astimezone(RIYADH).date()
+    return today - timedelta(days=DEFAULT_DAYS - 1), today
+
+
+class ReportFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and first > last:
+            raise forms.ValidationError(_("The start date is after the end date."), code="dates_reversed")
+        if first and last and (last - first).days > MAX_DAYS:
+            raise forms.ValidationError(_("Choose a period of at most three years."), code="period_too_long")
+        return data
+
+
+class ComplaintReportFilter(django_filters.FilterSet):
+    """Filters the complaints the KPIs are computed over; the dates make the period."""
+
+    date_from = django_filters.DateFilter(
+        label=_("From"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(label=_("To"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"}))
+    department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.order_by("code"))
+    category = django_filters.ModelChoiceFilter(
+        label=_("Type"), queryset=Category.objects.select_related("parent").order_by("sort_order", "code"), method="filter_category"
+    )
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
+    district = django_filters.ModelChoiceFilter(label=_("District"), queryset=District.objects.order_by("code"))
+    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
+
+    class Meta:
+        model = Complaint
+        fields = ["date_from", "date_to", "department", "category", "channel", "district", "priority"]
+        form = ReportFilterForm
+
+    def __init__(self, data=None, *args, scope_department=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.scope_department = scope_department
+        first, last = default_dates()
+        self.form.fields["date_from"].initial = first
+        self.form.fields["date_to"].initial = last
+        if scope_department is not None:
+            # A department head sees their own department only.
+            field = self.form.fields["department"]
+            field.queryset = Department.objects.filter(pk=scope_department.pk)
+            field.empty_label = None
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(Q(category=value) | Q(category__parent=value))
+
+    @property
+    def period(self) -> Period:
+        first, last = default_dates()
+        if self.is_bound and self.form.is_valid():
+            first = self.form.cleaned_data.get("date_from") or first
+            last = self.form.cleaned_data.get("date_to") or last
+        return Period.for_dates(first, last)
+
+    @property
+    def complaints(self):
+        """The filtered complaints (every filter except the dates); ``none()`` on invalid input."""
+        if self.is_bound and not self.form.is_valid():
+            return self.queryset.none()
+        return self.qs
+
+    def complaints_in_period(self):
+        p = self.period
+        return self.complaints.filter(created_at__gte=p.start, created_at__lt=p.end)

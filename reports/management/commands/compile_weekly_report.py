@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from reports import services
+
+
+class Command(BaseCommand):
+    help = "Compile the weekly report (the last whole week by default) and e-mail it unless --no-send."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--week", help="The Sunday that starts the week, YYYY-MM-DD (any day of the week is accepted).")
+        parser.add_argument("--no-send", action="store_true", help="Compile only; do not e-mail.")
+
+    def handle(self, *args, week=None, no_send=False, **options):
+        if week:
+            try:
+                day = date.fromisoformat(week.strip())
+            except ValueError:
+                raise CommandError(_("--week: “%(value)s” is not a date; use YYYY-MM-DD, e.g. 2026-11-15.") % {"value": week})
+            start = services.week_start_for(day)
+        else:
+            start = services.last_complete_week_start()
+        try:
+            report = services.weekly_report_compile(week_start=start)
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages))
+        s = report.kpis["summary"]
+        self.stdout.write(
+            f"Week {report.week_start} – {report.week_end}: received {s['received']}, closed {s['closed']}, "
+            f"backlog {s['backlog']}, completion {s['completion_pct']}%, SLA {s['sla_pct']}%. PDF: {report.pdf.name or '-'}"
+        )
+        if not no_send:
+            sent = services.weekly_report_send(report_id=report.pk)
+            self.stdout.write("E-mailed to the mayor and the committee." if sent else "Not e-mailed (already sent, or nobody to send to).")

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+
+from reports import services
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=300)
+def compile_and_send_weekly_report(self, week_start: str | None = None) -> int:
+    """Sunday 07:00 Asia/Riyadh: compile the past week and e-mail it. Safe to run twice."""
+    start = date.fromisoformat(week_start) if week_start else services.last_complete_week_start()
+    report = services.weekly_report_compile(week_start=start)
+    try:
+        services.weekly_report_send(report_id=report.pk)
+    except Exception as exc:  # the mail server is down: try again later; the claim was released
+        raise self.retry(exc=exc)
+    return report.pk
+
+
+@shared_task
+def warm_dashboard() -> str:
+    """Every few minutes: keep the committee's default dashboard computed in the shared cache."""
+    from reports.selectors import warm_dashboard as warm
+
+    return warm()

@@ -1,0 +1,179 @@
+"""The follow-up committee's pages. Committee, mayor and administrators see everything;
+a department head sees their own department; everybody else is refused."""
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from complaints.access import profile_of, role_of
+from complaints.models import Complaint
+from municipality.models import Role
+from reports import exports, kpis
+from reports.filters import ComplaintReportFilter
+from reports.models import WeeklyReport
+from reports.selectors import dashboard_kpis
+
+ALL_ROLES = {Role.COMMITTEE, Role.MAYOR, Role.ADMIN}
+DASHBOARD_ROLES = ALL_ROLES | {Role.HEAD}
+KPI_TABLES = {
+    "departments": kpis.by_department,
+    "channels": kpis.by_channel,
+    "categories": kpis.by_category,
+    "districts": kpis.by_district,
+    "utilities": kpis.by_utility,
+}
+
+
+class ReportAccessMixin(LoginRequiredMixin):
+    """Anonymous visitors go to the login page; staff without a report role get 403."""
+
+    allowed_roles = DASHBOARD_ROLES
+    scope_department = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        role = role_of(request.user)
+        if role not in self.allowed_roles:
+            raise PermissionDenied(_("The committee's reports are for the follow-up committee, the mayor and department heads."))
+        if role == Role.HEAD:
+            profile = profile_of(request.user)
+            if profile is None or profile.department_id is None:
+                raise PermissionDenied(_("Your account has no department."))
+            self.scope_department = profile.department
+        return super().dispatch(request, *args, **kwargs)
+
+    def scoped_complaints(self):
+        qs = Complaint.objects.all()
+        if self.scope_department is not None:
+            qs = qs.filter(department_id=self.scope_department.pk)
+        return qs
+
+    def get_filter(self) -> ComplaintReportFilter:
+        return ComplaintReportFilter(
+            self.request.GET or None, queryset=self.scoped_complaints(), scope_department=self.scope_department
+        )
+
+
+class DashboardView(ReportAccessMixin, TemplateView):
+    template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        flt = self.get_filter()
+        period = flt.period
+        ctx.update(
+            filter=flt,
+            period=period,
+            k=dashboard_kpis(flt=flt, scope_department=self.scope_department),
+            scope_department=self.scope_department,
+            query=self.request.GET.urlencode(),
+            tables=list(KPI_TABLES),
+        )
+        return ctx
+
+
+class OverdueView(ReportAccessMixin, TemplateView):
+    template_name = "reports/overdue.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        flt = self.get_filter()
+        ctx.update(
+            filter=flt,
+            period=flt.period,
+            overdue=kpis.overdue_list(period=flt.period, queryset=flt.complaints, limit=500),
+            scope_department=self.scope_department,
+            query=self.request.GET.urlencode(),
+        )
+        return ctx
+
+
+def _filename(stem: str, period: kpis.Period) -> str:
+    return f"balagh-{stem}-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}"
+
+
+class ExportComplaintsView(ReportAccessMixin, View):
+    """The filtered complaints received in the period, as CSV or XLSX."""
+
+    def get(self, request, fmt: str):
+        flt = self.get_filter()
+        if flt.is_bound and not flt.form.is_valid():
+            return HttpResponse(_("Check the filters: %(errors)s") % {"errors": flt.form.errors.as_text()}, status=400, content_type="text/plain; charset=utf-8")
+        rows = exports.complaint_rows(flt.complaints_in_period().select_related(None))
+        name = _filename("complaints", flt.period)
+        if fmt == "xlsx":
+            return exports.xlsx_response(rows, name, title=_("Reports"))
+        return exports.csv_response(rows, name)
+
+
+class ExportKpiView(ReportAccessMixin, View):
+    """One KPI breakdown table (departments, channels, categories, districts, utilities) as CSV or XLSX."""
+
+    def get(self, request, table: str, fmt: str):
+        if table not in KPI_TABLES:
+            raise Http404
+        flt = self.get_filter()
+        if flt.is_bound and not flt.form.is_valid():
+            return HttpResponse(_("Check the filters: %(errors)s") % {"errors": flt.form.errors.as_text()}, status=400, content_type="text/plain; charset=utf-8")
+        data = KPI_TABLES[table](period=flt.period, queryset=flt.complaints)
+        english = (request.LANGUAGE_CODE or "ar").startswith("en")
+        rows = exports.kpi_table_rows(table, data, lambda r: r.get("name_en" if english else "name_ar") or "")
+        name = _filename(f"kpi-{table}", flt.period)
+        if fmt == "xlsx":
+            return exports.xlsx_response(rows, name, title=table)
+        return exports.csv_response(rows, name)
+
+
+class WeeklyAccessMixin(ReportAccessMixin):
+    """The weekly report covers the whole municipality: committee, mayor and administrators."""
+
+    allowed_roles = ALL_ROLES
+
+
+class WeeklyArchiveView(WeeklyAccessMixin, ListView):
+    template_name = "reports/weekly_archive.html"
+    context_object_name = "reports"
+    paginate_by = 52
+
+    def get_queryset(self):
+        return WeeklyReport.objects.select_related("generated_by", "recompiled_by").defer("kpis").order_by("-week_start")
+
+
+def _report_for(week: str) -> WeeklyReport:
+    try:
+        day = date.fromisoformat(week)
+    except ValueError:
+        raise Http404(_("Not a date: %(week)s") % {"week": week})
+    return get_object_or_404(WeeklyReport, week_start=day)
+
+
+class WeeklyDetailView(WeeklyAccessMixin, TemplateView):
+    template_name = "reports/weekly_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        report = _report_for(self.kwargs["week"])
+        ctx.update(report=report, k=report.kpis)
+        return ctx
+
+
+class WeeklyPdfView(WeeklyAccessMixin, View):
+    def get(self, request, week: str):
+        report = _report_for(week)
+        filename = f"balagh-weekly-{report.week_start:%Y-%m-%d}.pdf"
+        lang = request.GET.get("lang")
+        if lang == "en" or not report.pdf:
+            from reports.pdf import weekly_report_pdf
+
+            response = HttpResponse(weekly_report_pdf(report=report, language=lang if lang in ("ar", "en") else "ar"), content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="{filename}"'
+            return response
+        return FileResponse(report.pdf.open("rb"), content_type="application/pdf", filename=filename)

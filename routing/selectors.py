@@ -1,0 +1,176 @@
+"""Routing reads: nearby open reports (duplicates), merge candidates, transfer counts, open referrals."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+
+from complaints.models import Category, Complaint, Event
+from complaints.workflow import OPEN_STATUSES
+from municipality.models import Department, Utility
+
+EARTH_RADIUS_M = 6_371_008.8
+METRES_PER_DEGREE_LAT = 111_320.0
+NEARBY_FIELDS = ("pk", "tracking_number", "token", "category_id", "status", "lat", "lon", "description", "created_at", "district_id")
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(min lat, max lat, min lon, max lon) of a box that contains the circle (with a small margin)."""
+    dlat = radius_m / METRES_PER_DEGREE_LAT * 1.01
+    cos_lat = max(math.cos(math.radians(lat)), 1e-6)
+    dlon = radius_m / (METRES_PER_DEGREE_LAT * cos_lat) * 1.01
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+@dataclass(frozen=True)
+class Nearby:
+    complaint: Complaint
+    distance_m: float
+
+
+def nearby_open_complaints(
+    *,
+    category: Category | int,
+    lat: float,
+    lon: float,
+    radius_m: float | None = None,
+    exclude_pk: int | None = None,
+    limit: int = 10,
+    queryset: QuerySet | None = None,
+) -> list[Nearby]:
+    """Open reports of the same category within the category's duplicate radius, nearest first.
+
+    An indexed bounding-box query (``complaint_cat_status_lat``: category, status,
+    lat range; then lon) finds the few candidates; the exact distance is computed
+    here over those.
+    """
+    if isinstance(category, Category):
+        category_id = category.pk
+        radius = radius_m if radius_m is not None else category.duplicate_radius_m
+    else:
+        category_id = int(category)
+        radius = radius_m if radius_m is not None else (
+            Category.objects.filter(pk=category_id).values_list("duplicate_radius_m", flat=True).first() or 100
+        )
+    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius)
+    qs = Complaint.objects.all() if queryset is None else queryset
+    qs = qs.filter(
+        category_id=category_id, status__in=OPEN_STATUSES, lat__gte=min_lat, lat__lte=max_lat,
+        lon__gte=min_lon, lon__lte=max_lon,
+    )
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    found = []
+    for complaint in qs.only(*NEARBY_FIELDS).order_by()[:500]:
+        distance = haversine_m(lat, lon, complaint.lat, complaint.lon)
+        if distance <= radius:
+            found.append(Nearby(complaint, distance))
+    found.sort(key=lambda n: (n.distance_m, n.complaint.pk))
+    return found[:limit]
+
+
+def merge_candidates(complaint: Complaint, *, user=None, limit: int = 10) -> list[Nearby]:
+    """Open reports near ``complaint`` of the same sub-type that it could be merged into (or with)."""
+    from complaints import access
+
+    if complaint.status not in OPEN_STATUSES:
+        return []
+    queryset = access.visible_complaints(user) if user is not None else None
+    candidates = nearby_open_complaints(
+        category=complaint.category, lat=complaint.lat, lon=complaint.lon, exclude_pk=complaint.pk,
+        limit=limit, queryset=queryset,
+    )
+    return [c for c in candidates if c.complaint.pk != complaint.duplicate_of_id]
+
+
+def transfer_counts_by_department(*, since: datetime | None = None, until: datetime | None = None) -> list[dict]:
+    """Per department: transfers out (from the timeline), transfers in, and reports now owned that were transferred.
+
+    One row per department with at least one transfer, most transfers out first.
+    """
+    events = Event.objects.filter(kind=Event.Kind.TRANSFERRED)
+    if since is not None:
+        events = events.filter(created_at__gte=since)
+    if until is not None:
+        events = events.filter(created_at__lt=until)
+    out_counts: dict[str, int] = {}
+    in_counts: dict[str, int] = {}
+    for row in events.values("data__from").annotate(n=Count("id")):
+        if row["data__from"]:
+            out_counts[row["data__from"]] = row["n"]
+    for row in events.values("data__to").annotate(n=Count("id")):
+        if row["data__to"]:
+            in_counts[row["data__to"]] = row["n"]
+    owned = dict(
+        Complaint.objects.filter(transfer_count__gt=0, department__isnull=False)
+        .values_list("department__code").annotate(n=Count("id")).values_list("department__code", "n")
+    )
+    codes = set(out_counts) | set(in_counts) | set(owned)
+    departments = {d.code: d for d in Department.objects.filter(code__in=codes)}
+    rows = [
+        {
+            "department": departments.get(code),
+            "code": code,
+            "transferred_out": out_counts.get(code, 0),
+            "transferred_in": in_counts.get(code, 0),
+            "owned_after_transfer": owned.get(code, 0),
+        }
+        for code in codes
+    ]
+    rows.sort(key=lambda r: (-r["transferred_out"], -r["transferred_in"], r["code"]))
+    return rows
+
+
+@dataclass
+class UtilityReferrals:
+    utility: Utility
+    open_count: int
+    oldest_at: datetime | None
+    referrals: list  # Complaint objects with .age and .referred_at, oldest first
+
+
+def open_referrals_by_utility(*, user=None, per_utility: int = 50, now: datetime | None = None) -> list[UtilityReferrals]:
+    """The Joint Operations board: per utility, its open referrals with their age, oldest first.
+
+    Utilities are ordered by their oldest open referral. The age runs from the
+    referral (``assigned_at``, set when the report was referred). With ``user``,
+    only the reports that user may see (a head sees their department's referrals).
+    """
+    from complaints import access
+
+    now = now or timezone.now()
+    base = Complaint.objects.all() if user is None else access.visible_complaints(user)
+    base = base.filter(utility__isnull=False, status__in=OPEN_STATUSES)
+    stats = list(
+        base.order_by().values("utility_id").annotate(n=Count("id"), oldest=Min("assigned_at")).order_by("oldest", "utility_id")
+    )
+    if not stats:
+        return []
+    utilities = Utility.objects.in_bulk([row["utility_id"] for row in stats])
+    listing = base.select_related("category", "category__parent", "department", "district", "utility")
+    board = []
+    for row in stats:  # a handful of utilities: one short, indexed query each
+        bucket = list(listing.filter(utility_id=row["utility_id"]).order_by("assigned_at", "pk")[:per_utility])
+        for complaint in bucket:
+            complaint.referred_at = complaint.assigned_at or complaint.created_at
+            complaint.age = now - complaint.referred_at
+        board.append(UtilityReferrals(utilities[row["utility_id"]], row["n"], row["oldest"], bucket))
+    return board
+
+
+def follower_phones(complaint: Complaint) -> list[tuple[str, str]]:
+    """(phone, language) of the citizens who follow ``complaint`` (for the notifications)."""
+    from routing.models import Follower
+
+    return list(Follower.objects.filter(complaint=complaint).values_list("phone", "language"))

@@ -1,0 +1,146 @@
+"""Redis stops while citizens submit: the reports are saved, and their SMS go out once — when Redis is back.
+
+A real Celery worker (subprocess) and a real, second redis-server on a spare port that this test
+starts and stops itself; PostgreSQL is the pytest test database, shared with the worker.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from complaints.models import Complaint
+from municipality.celery import app
+from notifications.models import Outbox
+from notifications.tasks import resend_pending_outbox
+from tests.factories import CategoryFactory, submit
+
+ROOT = Path(__file__).resolve().parents[2]
+PORT = int(os.environ.get("BALAGH_TEST_REDIS_PORT", "6390"))
+BROKER = f"redis://127.0.0.1:{PORT}/0"
+CELERY = [str(ROOT / ".venv/bin/celery")] if (ROOT / ".venv/bin/celery").exists() else [sys.executable, "-m", "celery"]
+PHONES = ["0501110001", "0501110002", "0501110003"]
+
+
+def redis_start():
+    subprocess.run(["redis-server", "--port", str(PORT), "--save", "", "--appendonly", "no", "--daemonize", "yes"],
+                   check=True, stdout=subprocess.DEVNULL)
+    for _ in range(50):
+        if subprocess.run(["redis-cli", "-p", str(PORT), "ping"], capture_output=True, text=True).stdout.strip() == "PONG":
+            return
+        time.sleep(0.1)
+    pytest.fail(f"redis-server on port {PORT} did not start")
+
+
+def redis_stop():
+    subprocess.run(["redis-cli", "-p", str(PORT), "shutdown", "nosave"], capture_output=True)
+    for _ in range(50):
+        if subprocess.run(["redis-cli", "-p", str(PORT), "ping"], capture_output=True).returncode != 0:
+            return
+        time.sleep(0.1)
+
+
+def point_app_at(broker: str | None, *, eager: bool):
+    """Re-point this process's Celery app (the one ``.delay()`` uses) at another broker."""
+    app.conf.task_always_eager = eager
+    if broker:
+        app.conf.broker_url = broker
+        app.conf.result_backend = None
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.3)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def spare_redis():
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    redis_stop()
+    redis_start()
+    yield
+    redis_stop()
+
+
+@pytest.fixture
+def worker(transactional_db, spare_redis, tmp_path):
+    settings_dict = connection.settings_dict
+    sms_file = tmp_path / "sms.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "municipality.settings",
+        "DEBUG": "1",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "REDIS_URL": BROKER,
+        "SMS_BACKEND": "file",
+        "SMS_FILE_PATH": str(sms_file),
+        "BALAGH_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"postgres://{settings_dict['USER'] or 'postgres'}@{settings_dict['HOST'] or '127.0.0.1'}:"
+        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}",
+    }
+    old = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
+    point_app_at(BROKER, eager=False)
+    proc = subprocess.Popen(
+        [*CELERY, "-A", "municipality", "worker", "--pool=solo", "--loglevel=WARNING", "--without-heartbeat",
+         "--without-gossip", "--without-mingle", "-n", f"outbox-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(lambda: proc.poll() is not None or bool(app.control.ping(timeout=1.0)), 60, "the worker to answer")
+        if proc.poll() is not None:
+            pytest.fail("the worker exited: " + proc.stdout.read().decode(errors="replace")[-2000:])
+        yield proc, sms_file
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        app.conf.broker_url, app.conf.result_backend = old[0], old[1]
+        point_app_at(None, eager=old[2])
+
+
+def sms_lines(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.integration
+def test_sms_written_while_redis_is_down_go_out_once_when_it_is_back(worker):
+    proc, sms_file = worker
+    category = CategoryFactory()
+
+    redis_stop()  # the broker is gone while citizens submit
+    reports = [submit(category, phone=phone) for phone in PHONES]
+    assert Complaint.objects.filter(pk__in=[r.pk for r in reports]).count() == 3  # nothing lost
+    pending = Outbox.objects.filter(channel="sms", template="created", status="pending")
+    assert pending.count() == 3
+    assert sms_lines(sms_file) == []
+
+    redis_start()  # Redis is back; the worker reconnects by itself
+    wait_for(lambda: bool(app.control.ping(timeout=1.0)), 90, "the worker to reconnect")
+    resend_pending_outbox(older_than_seconds=0)  # what beat runs every two minutes
+    wait_for(lambda: not Outbox.objects.filter(channel="sms", template="created").exclude(status="sent").exists(),
+             60, "the SMS to be sent")
+
+    resend_pending_outbox(older_than_seconds=0)  # a second pass finds nothing to send
+    time.sleep(2)
+    lines = sms_lines(sms_file)
+    assert sorted(line["to"] for line in lines) == sorted(f"+966{p[1:]}" for p in PHONES)  # each exactly once
+    for report in reports:
+        assert sum(report.tracking_number in line["body"] for line in lines) == 1

@@ -1,0 +1,86 @@
+"""A bad environment stops start-up at once, with a message that names the variable."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Everything the settings read, so the machine's own environment cannot leak into these checks.
+SETTINGS_VARIABLES = [
+    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SITE_URL", "DATABASE_URL", "REDIS_URL",
+    "MEDIA_ROOT", "BALAGH_MAX_PHOTOS", "BALAGH_MAX_PHOTO_MB", "BALAGH_REOPEN_DAYS", "BALAGH_AUTO_CLOSE_DAYS",
+    "BALAGH_PHONE_REGION", "CELERY_TASK_ALWAYS_EAGER", "EMAIL_BACKEND", "EMAIL_PORT", "EMAIL_USE_TLS",
+    "LOG_LEVEL", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SMS_BACKEND", "SMS_HTTP_URL",
+]
+
+
+def start(tmp_path, **variables: str) -> subprocess.CompletedProcess:
+    """Load the production settings module in a fresh interpreter, as `manage.py` or gunicorn would."""
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    env.update(DJANGO_SETTINGS_MODULE="municipality.settings", BALAGH_VAR_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    env.update(variables)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def last_line(result: subprocess.CompletedProcess) -> str:
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+PRODUCTION = {"SECRET_KEY": "a-long-random-production-secret", "ALLOWED_HOSTS": "balagh.example.gov.sa"}
+
+
+@pytest.mark.parametrize(
+    "variables, named, hint",
+    [
+        ({}, "SECRET_KEY", "DEBUG=1"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY", "DEBUG=1"),
+        ({"SECRET_KEY": "x" * 40}, "ALLOWED_HOSTS", "host"),
+        ({"DEBUG": "maybe"}, "DEBUG", "true/false"),
+        ({**PRODUCTION, "DATABASE_URL": "mysql://root@db/balagh"}, "DATABASE_URL", "postgres://"),
+        ({**PRODUCTION, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432"}, "DATABASE_URL", "database name"),
+        ({**PRODUCTION, "REDIS_URL": "http://x"}, "REDIS_URL", "redis://"),
+        ({**PRODUCTION, "REDIS_URL": "redis://"}, "REDIS_URL", "redis://"),
+        ({"DEBUG": "1", "BALAGH_MAX_PHOTOS": "abc"}, "BALAGH_MAX_PHOTOS", "whole number"),
+        ({"DEBUG": "1", "BALAGH_MAX_PHOTOS": "-1"}, "BALAGH_MAX_PHOTOS", "at least 0"),
+        ({"DEBUG": "1", "BALAGH_REOPEN_DAYS": "seven"}, "BALAGH_REOPEN_DAYS", "whole number"),
+        ({"DEBUG": "1", "EMAIL_USE_TLS": "sometimes"}, "EMAIL_USE_TLS", "true/false"),
+    ],
+    ids=[
+        "no secret key in production", "empty secret key", "no allowed hosts in production", "debug not a boolean",
+        "mysql database", "postgres without a database name", "redis url over http", "redis url without host",
+        "max photos not a number", "max photos negative", "reopen days not a number", "tls not a boolean",
+    ],
+)
+def test_bad_environment_stops_start_up_naming_the_variable(tmp_path, variables, named, hint):
+    result = start(tmp_path, **variables)
+    assert result.returncode != 0
+    message = last_line(result)
+    assert message.startswith("django.core.exceptions.ImproperlyConfigured"), result.stderr[-2000:]
+    assert named in message and hint in message, message
+
+
+def test_a_database_password_is_never_echoed(tmp_path):
+    result = start(tmp_path, **PRODUCTION, DATABASE_URL="mysql://balagh:Sup3rS3cret@db/balagh")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in last_line(result)
+    assert "Sup3rS3cret" not in result.stderr
+
+
+def test_settings_load_with_the_settings_module_alone(tmp_path):
+    """The module itself imports cleanly with a minimal production environment and with DEBUG=1."""
+    code = "import municipality.settings as s; print(s.DEBUG, s.CELERY_BROKER_URL.split(':')[0])"
+    for variables, expected in ((PRODUCTION, "False filesystem"), ({"DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/2"}, "True redis")):
+        env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+        env.update(BALAGH_VAR_DIR=str(tmp_path), PYTHONPATH=str(ROOT), **variables)
+        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert result.stdout.strip() == expected

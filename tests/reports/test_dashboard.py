@@ -1,0 +1,96 @@
+"""The dashboard, its filters and the exports."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from municipality.models import Role
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+WEEK = {"date_from": "2026-11-01", "date_to": "2026-11-07"}
+
+
+@pytest.fixture
+def committee(client):
+    client.force_login(make_user("member", Role.COMMITTEE))
+    return client
+
+
+def test_the_dashboard_shows_the_numbers_charts_map_and_admin_links(committee, week_data):
+    response = committee.get("/reports/", WEEK)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<svg" in html  # the trend chart, drawn without JavaScript libraries
+    assert 'id="rp-hotspots"' in html and "leaflet" in html.lower()
+    assert f'/admin/complaints/complaint/{week_data.c["F"].pk}/change/' in html
+    assert "cdn" not in html.lower() and "unpkg" not in html.lower()
+    assert "66,7" in html or "66.7" in html or "٦٦" in html  # completion
+
+
+def test_filters_narrow_the_numbers(committee, week_data):
+    by_channel = committee.get("/reports/", {**WEEK, "channel": "phone_940"}).context["k"]
+    assert by_channel["summary"]["received"] == 0
+    by_type = committee.get("/reports/", {**WEEK, "category": week_data.cat2.parent_id}).context["k"]
+    assert by_type["summary"]["received"] == 2  # B and F, filed under the main type's sub-type
+    by_dept = committee.get("/reports/", {**WEEK, "department": week_data.dept2.pk}).context["k"]
+    assert by_dept["summary"]["received"] == 3
+
+
+def test_bad_dates_get_a_clear_error_and_keep_the_input(committee, week_data):
+    response = committee.get("/reports/", {"date_from": "2026-11-07", "date_to": "2026-11-01"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "2026-11-07" in html  # what was typed is still in the form
+    assert response.context["filter"].form.non_field_errors()
+    response = committee.get("/reports/", {"date_from": "not-a-date"})
+    assert response.context["filter"].form.errors["date_from"]
+
+
+def test_csv_export_of_the_filtered_complaints(committee, week_data):
+    response = committee.get("/reports/export/complaints.csv", {**WEEK, "department": week_data.dept2.pk})
+    assert response.streaming
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    numbers = {r[1] for r in rows[1:]}
+    assert numbers == {week_data.c[n].tracking_number for n in "BFG"}
+
+
+def test_xlsx_export_of_the_department_table(committee, week_data):
+    response = committee.get("/reports/export/departments.xlsx", WEEK)
+    assert response.status_code == 200 and response.streaming
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    assert len(rows) == 3  # header + two departments
+    received = {r[0]: r[1] for r in rows[1:]}
+    assert received[week_data.dept1.name_ar] == 6 and received[week_data.dept2.name_ar] == 3
+
+
+def test_xlsx_export_of_the_complaints(committee, week_data):
+    response = committee.get("/reports/export/complaints.xlsx", WEEK)
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert len(list(book.active.iter_rows(values_only=True))) == 10  # header + nine received
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries(committee, week_data, django_assert_max_num_queries):
+    with django_assert_max_num_queries(40):
+        committee.get("/reports/", WEEK)
+
+
+def test_the_dashboard_reuses_its_figures_for_the_same_filters(committee, week_data, django_assert_max_num_queries):
+    committee.get("/reports/", WEEK)
+    with django_assert_max_num_queries(8):  # session, user, filter choices; no KPI query
+        response = committee.get("/reports/", WEEK)
+    assert response.context["k"]["summary"]["received"] == 9
+
+
+def test_the_warmer_prepares_the_default_dashboard(committee, week_data, django_assert_max_num_queries):
+    from reports.tasks import warm_dashboard
+
+    warm_dashboard.delay()
+    with django_assert_max_num_queries(8):
+        response = committee.get("/reports/")
+    assert response.status_code == 200 and "summary" in response.context["k"]

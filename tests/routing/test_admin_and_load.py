@@ -1,0 +1,56 @@
+"""The routing admin's dry run, and the load generator."""
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from complaints.models import Complaint, Event, TrackingSequence
+from municipality.models import District, Role
+from routing.models import RoutingRule
+from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, make_user, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dry_run_in_the_admin_shows_the_owner_and_the_rule(client):
+    district = DistrictFactory(code="centre")
+    sub = CategoryFactory()
+    rule = RoutingRule.objects.create(category=sub, district=district, department=DepartmentFactory(code="special"))
+    client.force_login(make_user("boss", Role.ADMIN))
+    changelist = client.get(reverse("admin:routing_routingrule_changelist"))
+    assert changelist.status_code == 200 and reverse("admin:routing_routingrule_dry_run") in changelist.content.decode()
+    page = client.get(reverse("admin:routing_routingrule_dry_run"), {"category": sub.pk, "lat": 18.30, "lon": 42.73})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert rule.department.name in html and f"#{rule.pk}" in html and district.name in html
+    assert Complaint.objects.count() == 0  # nothing was filed
+
+
+def test_dry_run_is_refused_to_other_roles(client):
+    client.force_login(make_user("officer", Role.OFFICER, department=DepartmentFactory()))
+    assert client.get(reverse("admin:routing_routingrule_dry_run")).status_code == 403
+
+
+def test_generate_load_seeds_and_fills_without_touching_citizen_numbers():
+    DistrictFactory()
+    citizen = submit(CategoryFactory())
+    call_command("generate_load", complaints=300, batch=120, seed=7, stdout=open("/dev/null", "w"))
+    loaded = Complaint.objects.exclude(pk=citizen.pk)
+    assert loaded.count() == 300
+    statuses = set(loaded.values_list("status", flat=True))
+    assert "closed" in statuses and statuses & {"assigned", "in_progress", "on_hold", "resolved", "new"}
+    assert loaded.values("channel").distinct().count() >= 4
+    assert loaded.filter(rating__isnull=False, status="closed").exists()
+    assert all(n.startswith("L") for n in loaded.values_list("tracking_number", flat=True))
+    # The citizens' counter is untouched: the next citizen number follows the last one.
+    assert submit(CategoryFactory()).tracking_number.split("-")[1] == "%06d" % (int(citizen.tracking_number.split("-")[1]) + 1)
+    call_command("generate_load", complaints=10, stdout=open("/dev/null", "w"))
+    assert Complaint.objects.count() == 312
+    assert TrackingSequence.objects.get(prefix="L").last_number == 310
+
+
+def test_generate_load_on_an_empty_database_creates_a_minimal_set():
+    call_command("generate_load", complaints=50, stdout=open("/dev/null", "w"))
+    assert Complaint.objects.count() == 50
+    assert District.objects.count() >= 8
+    assert Complaint.objects.filter(district__isnull=False).count() == 50
+    assert not Event.objects.exclude(kind=Event.Kind.TRANSFERRED).exists()
