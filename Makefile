@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEBIAN_PACKAGES := gettext fonts-hosny-amiri poppler-utils chromium chromium-driver
 export DEBUG ?= 1
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test setup system-deps venv i18n migrate seed bench clean
 

@@ -58,10 +58,37 @@ def _ensure_heads() -> None:
         StaffProfile.objects.get_or_create(user=user, defaults={"role": Role.HEAD, "department": dept})
 
 
-def _prepare(now, overdue_every: int) -> int:
+def _overdue(now) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM complaints_complaint WHERE status IN ('assigned', 'in_progress') "
+                       "AND escalation_level < 1 AND escalate_l1_at <= %s", [now])
+        return cursor.fetchone()[0]
+
+
+def _already_prepared(now, expected: int) -> bool:
+    """A previous run left the data ready (its thresholds still a day or more ahead): skip the big UPDATEs."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM complaints_complaint WHERE escalation_level <> 0 OR ("
+            "status IN ('assigned', 'in_progress') AND (escalate_l1_at IS NULL OR escalate_l2_at <= %s "
+            "OR escalate_l3_at <= %s OR (at_risk_at <= %s AND at_risk_notified_at IS NULL) "
+            "OR (response_alert_at <= %s AND response_alerted_at IS NULL)))",
+            [now + timedelta(days=1)] * 4,
+        )
+        (bad,) = cursor.fetchone()
+    return bad == 0 and _overdue(now) == expected
+
+
+def _prepare(now, overdue_every: int, total: int) -> int:
     """Set the ladder columns: thresholds in the future for open reports, every Nth report overdue for level 1."""
     from django.db import connection
 
+    if _already_prepared(now, total // overdue_every):
+        return _overdue(now)
     table = "complaints_complaint"
     future, past = now + timedelta(days=10), now - timedelta(hours=1)
     with connection.cursor() as cursor:
@@ -78,12 +105,9 @@ def _prepare(now, overdue_every: int) -> int:
             f"WHERE t.rn %% %s = 0)",
             [past, past - timedelta(days=1), past, past, overdue_every],
         )
-        cursor.execute(f"SELECT count(*) FROM {table} WHERE status IN ('assigned', 'in_progress') "
-                       f"AND escalation_level < 1 AND escalate_l1_at <= %s", [now])
-        (overdue,) = cursor.fetchone()
         if connection.vendor == "postgresql":
             cursor.execute(f"VACUUM ANALYZE {table}")
-    return overdue
+    return _overdue(now)
 
 
 def _reset(now) -> None:
@@ -130,7 +154,7 @@ def run() -> list[Result]:
     _ensure_heads()
     now = timezone.now().replace(microsecond=0)
     t0 = time.perf_counter()
-    overdue = _prepare(now, overdue_every=10)
+    overdue = _prepare(now, overdue_every=10, total=total)
     rows = Complaint.objects.count()
     _log(f"{rows:,} reports, {overdue:,} overdue (prepared in {time.perf_counter() - t0:.1f} s)")
 

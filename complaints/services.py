@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints import access
@@ -282,17 +282,19 @@ def complaint_submit(*, submission: Submission, actor=None, photos_cleaned: bool
         )
         for photo in cleaned["photos"]:
             Attachment.objects.create(complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE, uploaded_by=complaint.created_by)
-        event_record(
-            complaint=complaint,
-            kind=Event.Kind.CREATED,
-            actor=actor,
-            text=_("Report received through %(channel)s.") % {"channel": complaint.get_channel_display()},
-            is_public=True,
-            to_status=Status.NEW,
-            data={"channel": complaint.channel},
-            at=now,
-        )
-        complaint_route(complaint=complaint, at=now)
+        # System texts on the timeline are written in the reporter's language.
+        with translation.override(complaint.language):
+            event_record(
+                complaint=complaint,
+                kind=Event.Kind.CREATED,
+                actor=actor,
+                text=_("Report received through %(channel)s.") % {"channel": complaint.get_channel_display()},
+                is_public=True,
+                to_status=Status.NEW,
+                data={"channel": complaint.channel},
+                at=now,
+            )
+            complaint_route(complaint=complaint, at=now)
         _after_commit(complaint, Event.Kind.CREATED)  # after routing: the SMS gives the "expected by" date
     return complaint
 

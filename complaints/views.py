@@ -5,7 +5,6 @@ Thin views: the forms validate, ``complaints.services`` writes, ``complaints.sel
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -28,22 +26,6 @@ from complaints.workflow import Status, TransitionError
 SESSION_DONE = "citizen_done"
 TRACK_LIMIT = getattr(settings, "BALAGH_TRACK_MAX_ATTEMPTS", 10)
 TRACK_WINDOW = 15 * 60
-
-
-def arabic_first(view):
-    """Citizen pages open in Arabic whatever the browser asks for; the language switch (a cookie) wins.
-
-    The API keeps Django's Accept-Language negotiation; only these pages use this.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            translation.activate(settings.LANGUAGE_CODE)
-            request.LANGUAGE_CODE = translation.get_language()
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _language() -> str:
@@ -62,7 +44,6 @@ def _form_page(request: HttpRequest, form: ReportForm, *, status: int = 200) -> 
     return render(request, "citizen/report_form.html", context, status=status)
 
 
-@arabic_first
 @require_http_methods(["GET", "POST"])
 def report_start(request: HttpRequest) -> HttpResponse:
     """``/``: the form (GET), then review → confirm → submit, or edit, all POSTed here."""
@@ -110,7 +91,6 @@ def _confirmed(request: HttpRequest) -> HttpResponse:
     return redirect("citizen:done")
 
 
-@arabic_first
 @never_cache
 def report_done(request: HttpRequest) -> HttpResponse:
     token = request.session.get(SESSION_DONE)
@@ -150,7 +130,6 @@ def _count_failed_attempt(request: HttpRequest) -> None:
             cache.add(key, 1, TRACK_WINDOW)
 
 
-@arabic_first
 @require_http_methods(["GET", "POST"])
 def track_lookup(request: HttpRequest) -> HttpResponse:
     """``/track/``: tracking number + the mobile number used."""
@@ -168,7 +147,6 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
     return redirect("citizen:track", token=form.cleaned_data["complaint"].token)
 
 
-@arabic_first
 @never_cache
 @require_http_methods(["GET", "POST"])
 def track_detail(request: HttpRequest, token: str) -> HttpResponse:

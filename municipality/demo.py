@@ -150,6 +150,7 @@ def seed_complaints(users: dict, report: SeedReport, *, count: int = 200, seed: 
             age = timedelta(minutes=rng.randint(30, 56 * 24 * 60))
             _one_demo_complaint(n, category, now - age, age, users, rng)
             report.complaints_created += 1
+        _silence_demo_messages()
 
 
 def _demo_photo(rng: random.Random):
@@ -171,7 +172,6 @@ def _demo_photo(rng: random.Random):
 
 def _one_demo_complaint(n: int, category, created, age: timedelta, users: dict, rng: random.Random) -> None:
     from complaints import services
-    from complaints.models import Complaint, Event
     from complaints.workflow import ClosureReason
     from municipality.models import Department, Utility
 
@@ -204,8 +204,8 @@ def _one_demo_complaint(n: int, category, created, age: timedelta, users: dict, 
     else:
         target = rng.choices(["assigned", "in_progress", "on_hold", "resolved", "closed"], [3, 8, 4, 5, 80])[0]
     referral = category.code in ("excavation-water", "irrigation-leak", "manhole-open") and rng.random() < 0.6
-    if n == 7:  # always at least one Joint Operations referral for the demo liaison
-        referral = True
+    if n == 7:  # always at least one open Joint Operations referral for the demo liaison
+        referral, target = True, "in_progress"
 
     if referral and target != "closed":
         services.complaint_refer(complaint=complaint, actor=users["admin"], utility=Utility.objects.get(code="nwc"),
@@ -235,35 +235,62 @@ def _one_demo_complaint(n: int, category, created, age: timedelta, users: dict, 
     _place_in_time(complaint.pk, created, age, rng)
 
 
+# Hours after the previous step, by timeline event kind: (low, high).
+STEP_HOURS = {
+    "started": (0.5, 20), "note": (1, 24), "update": (1, 24), "held": (4, 48), "resumed": (24, 96),
+    "resolved": (4, 60), "rated": (1, 30), "closed": (6, 72), "referred": (0.5, 8), "transferred": (1, 12),
+    "returned": (4, 24), "acknowledged": (0.5, 6),
+}
+
+
 def _place_in_time(pk: int, created, age: timedelta, rng: random.Random) -> None:
-    """Spread the report's timeline between its creation and now, and set its clock fields to match."""
+    """Give the report's timeline realistic step durations from its creation, squeezed to end before now,
+    and set its clock fields to match. Most reports meet their resolution target; some run late."""
     from complaints.models import Complaint, Event
 
     events = list(Event.objects.filter(complaint_id=pk).order_by("id"))
-    later = [e for e in events if e.kind not in (Event.Kind.CREATED, Event.Kind.ROUTED)]
-    span = age.total_seconds() * 0.9
-    offsets = sorted(rng.uniform(0.02, 1.0) * span for _ in later)
-    times = {}
+    slow = rng.random() < 0.12
+    offsets, total = [], 0.0
     for event in events:
-        event.created_at = created
-    for event, offset in zip(later, offsets):
+        if event.kind not in (Event.Kind.CREATED, Event.Kind.ROUTED):
+            low, high = STEP_HOURS.get(event.kind, (1, 24))
+            total += rng.uniform(low, high) * (3.0 if slow else 1.0) * 3600
+        offsets.append(total)
+    room = age.total_seconds() * 0.95
+    if total > room:  # a young report: the same steps, faster
+        offsets = [o * room / total for o in offsets]
+    for event, offset in zip(events, offsets):
         event.created_at = created + timedelta(seconds=offset)
     Event.objects.bulk_update(events, ["created_at"])
+    times: dict[str, list] = {}
     for event in events:
         times.setdefault(event.kind, []).append(event.created_at)
-    fields = {"assigned_at": created}
-    first = lambda kind: times[kind][0] if kind in times else None  # noqa: E731
-    last = lambda kind: times[kind][-1] if kind in times else None  # noqa: E731
-    fields["first_response_at"] = first(Event.Kind.STARTED) or first(Event.Kind.RESOLVED) or first(Event.Kind.CLOSED)
-    fields["resolved_at"] = last(Event.Kind.RESOLVED)
-    fields["closed_at"] = last(Event.Kind.CLOSED)
-    fields["rated_at"] = last(Event.Kind.RATED)
+
+    def first(kind):
+        return times[kind][0] if kind in times else None
+
+    def last(kind):
+        return times[kind][-1] if kind in times else None
+
     complaint = Complaint.objects.get(pk=pk)
+    fields = {
+        "first_response_at": first(Event.Kind.STARTED) or first(Event.Kind.RESOLVED) or first(Event.Kind.CLOSED),
+        "resolved_at": last(Event.Kind.RESOLVED) if complaint.status in ("resolved", "closed") else None,
+        "closed_at": last(Event.Kind.CLOSED),
+        "rated_at": last(Event.Kind.RATED),
+    }
     if complaint.status == "on_hold":
         fields["on_hold_since"] = last(Event.Kind.HELD)
-    if complaint.status not in ("resolved", "closed"):
-        fields["resolved_at"] = None
     Complaint.objects.filter(pk=pk).update(**fields)
+
+
+def _silence_demo_messages() -> None:
+    """The demo's past reports must not send SMS and e-mail now: mark their messages as not sent."""
+    from notifications.models import Outbox
+
+    Outbox.objects.filter(complaint__external_id__startswith=DEMO_MARK, status=Outbox.Status.PENDING).update(
+        status=Outbox.Status.SKIPPED, last_error="demo data: not sent"
+    )
 
 
 def seed_demo(*, complaints: int = 200) -> SeedReport:

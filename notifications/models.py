@@ -62,16 +62,16 @@ class Outbox(models.Model):
     context = models.JSONField(_("context"), default=dict, blank=True)
     complaint = models.ForeignKey(
         "complaints.Complaint", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages",
-        verbose_name=_("report"),
+        verbose_name=_("report"), db_index=False,  # covered by outbox_complaint_channel
     )
     is_citizen = models.BooleanField(_("to the citizen"), default=False)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text sent"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     locked_at = models.DateTimeField(_("sending since"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -80,6 +80,8 @@ class Outbox(models.Model):
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outbox")
         ordering = ["-created_at", "-pk"]
+        # Few indexes: the escalation sweep inserts these rows by the hundred thousand.
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="outbox_unique_idempotency_key")]
         indexes = [
             models.Index(fields=["created_at"], name="outbox_pending_created", condition=models.Q(status="pending")),
             models.Index(fields=["complaint", "channel", "created_at"], name="outbox_complaint_channel"),

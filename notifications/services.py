@@ -208,36 +208,58 @@ def outbox_write(*, messages: list[Message], now: datetime | None = None, batche
 
 
 def outbox_insert(*, messages: list[Message], now: datetime | None = None) -> list[int]:
-    """The bulk path (escalation sweep): many staff notices in one multi-row INSERT per chunk.
+    """The bulk path (escalation sweep): many staff notices in one INSERT per chunk.
 
     Same guarantees as ``outbox_write`` (a key already written is skipped, the rows are sent after
     commit) without building a model instance per row; staff notices have no daily SMS cap.
+    PostgreSQL gets the columns as seven array parameters (``INSERT … SELECT … FROM unnest(…)``),
+    SQLite a multi-row VALUES list.
     """
     if not messages:
         return []
     now = now or timezone.now()
     table = Outbox._meta.db_table
-    columns = ("channel", "recipient", "template", "language", "context", "complaint_id", "is_citizen",
-               "idempotency_key", "status", "attempts", "last_error", "subject", "body", "created_at")
-    vendor = connection.vendor
-    placeholder = "(" + ", ".join("CAST(%s AS jsonb)" if c == "context" and vendor == "postgresql" else "%s"
-                                  for c in columns) + ")"
+    varying = ("channel", "recipient", "template", "language", "context", "complaint_id", "idempotency_key")
+    fixed = ("is_citizen", "status", "attempts", "last_error", "subject", "body", "created_at")
+    columns = ", ".join(varying + fixed)
     created = connection.ops.adapt_datetimefield_value(now)
-    chunk = 1000 if vendor == "postgresql" else max(1, 30000 // len(columns))
+    fixed_params = [False, Outbox.Status.PENDING, 0, "", "", "", created]
+    rows = [
+        (m.channel, m.recipient[:254], m.template, m.language, json.dumps(m.context, ensure_ascii=False),
+         m.complaint_id, m.key[:200])
+        for m in messages
+    ]
     ids: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(messages), chunk):
-            part = messages[start:start + chunk]
-            params: list = []
-            for m in part:
-                params += [m.channel, m.recipient[:254], m.template, m.language, json.dumps(m.context, ensure_ascii=False),
-                           m.complaint_id, False, m.key[:200], Outbox.Status.PENDING, 0, "", "", "", created]
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([placeholder] * len(part))} "
-                f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-                params,
-            )
-            ids += [row[0] for row in cursor.fetchall()]  # only the rows this call inserted
+        if connection.vendor == "postgresql":
+            chunk = 20000
+            for start in range(0, len(rows), chunk):
+                part = rows[start:start + chunk]
+                arrays = [list(col) for col in zip(*part)]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) "
+                    f"SELECT ch, rc, tp, lg, CAST(cx AS jsonb), ci, ky, %s, %s, %s, %s, %s, %s, %s "
+                    f"FROM unnest(CAST(%s AS text[]), CAST(%s AS text[]), CAST(%s AS text[]), CAST(%s AS text[]), "
+                    f"CAST(%s AS text[]), CAST(%s AS bigint[]), CAST(%s AS text[])) AS t(ch, rc, tp, lg, cx, ci, ky) "
+                    f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+                    [*fixed_params, *arrays],
+                )
+                ids += [row[0] for row in cursor.fetchall()]  # only the rows this call inserted
+        else:
+            per_row = len(varying) + len(fixed)
+            chunk = max(1, 30000 // per_row)
+            placeholder = "(" + ", ".join(["%s"] * per_row) + ")"
+            for start in range(0, len(rows), chunk):
+                part = rows[start:start + chunk]
+                params: list = []
+                for row in part:
+                    params += [*row, *fixed_params]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(part))} "
+                    f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+                    params,
+                )
+                ids += [row[0] for row in cursor.fetchall()]
     if ids:
         transaction.on_commit(partial(enqueue_batch, ids), robust=True)
     return ids

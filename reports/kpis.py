@@ -37,12 +37,13 @@ resolution time
     reports: mean, median and 90th percentile (``percentile_cont``; on
     PostgreSQL an ordered-set aggregate, on SQLite an ``ORDER BY … OFFSET``
     query — both in the database), in calendar days and in *working hours*.
-    Working hours are an approximation computed from the calendar time:
-    ``calendar hours × working hours per week ÷ 168`` with the active
-    :class:`~municipality.models.WorkingWeek` (default Sunday–Thursday
-    08:00–16:00 = 40 h). It ignores holidays and where in the day the
-    report arrived; it is exact on average over whole weeks. Times include
-    time on hold (the citizen waited through it).
+    Working hours are an approximation computed in the database from the
+    calendar time: ``calendar hours × f`` where ``f`` is the share of working
+    time in the whole weeks ending with the period, measured once with the
+    business calendar (``municipality.calendar``: working week and holidays;
+    Sunday–Thursday 08:00–16:00 without holidays gives f = 40/168). It ignores
+    where in the day a report arrived; it is exact on average over whole
+    weeks. Times include time on hold (the citizen waited through it).
 satisfaction
     ratings given in ``P`` (``rated_at``): mean (1–5), % satisfied
     (rating ≥ 4), and how many rated.
@@ -59,11 +60,18 @@ Grades (per department) compare SLA compliance and completion with
 :data:`DEFAULT_GRADE_THRESHOLDS`): a metric at or above the first number is
 A, the second B, the third C, else D; the department's grade is its worst
 metric grade. A department with nothing to measure has no grade.
+
+Performance: :func:`compile_kpis` reads the rows once for the totals and all
+five breakdowns (``GROUPING SETS`` on PostgreSQL, see :func:`grouped_counts`);
+every query first narrows the table with an index-friendly pre-filter
+(:func:`_relevant_q`), which wants indexes on ``created_at``, ``closed_at``,
+``resolved_at`` and ``rated_at``. Figures and method: ``docs/benchmarks.md``.
 """
 from __future__ import annotations
 
 import math
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -213,8 +221,38 @@ def percentiles(queryset: QuerySet, expression, points=(0.5, 0.9)) -> dict[float
     return result
 
 
-def working_hours_factor() -> float:
-    """Working hours per calendar hour of the active working week (40 / 168 by default)."""
+_factor_memo: ContextVar[dict | None] = ContextVar("reports_kpi_factor_memo", default=None)
+
+
+def working_hours_factor(period: Period | None = None) -> float:
+    """Working hours per calendar hour (remembered for the duration of one :func:`compile_kpis`)."""
+    memo = _factor_memo.get()
+    if memo is not None and period in memo:
+        return memo[period]
+    value = _working_hours_factor(period)
+    if memo is not None:
+        memo[period] = value
+    return value
+
+
+def _working_hours_factor(period: Period | None) -> float:
+    """Working hours per calendar hour.
+
+    With a ``period``: measured with the municipality's business calendar
+    (``municipality.calendar``: working week *and holidays*) over the whole weeks
+    ending with the period, at least five (so a report received three weeks
+    earlier is still covered). Without one: the active working week alone
+    (40 / 168 for Sunday–Thursday 08:00–16:00).
+    """
+    if period is not None:
+        try:
+            from municipality.calendar import business_calendar
+
+            weeks = max(5, math.ceil(period.days / 7))
+            start = period.end - timedelta(days=7 * weeks)
+            return business_calendar().between(start, period.end) / (period.end - start)
+        except Exception:  # noqa: BLE001 - a broken calendar must not stop the report; fall back below
+            pass
     week = WorkingWeek.objects.filter(active=True).order_by("pk").first()
     if week is None:
         return 40 / 168
@@ -334,7 +372,7 @@ def kpi_summary(
     ``totals`` is the raw aggregate row when the caller already has it (see :func:`grouped_counts`).
     """
     as_of = period.as_of(now)
-    factor = working_hours_factor()
+    factor = working_hours_factor(period)
     base = _base(queryset, period, as_of)
     row = totals if totals is not None else base.aggregate(**_aggregates(period, as_of))
     out = _finish_row(row, factor)
@@ -397,7 +435,7 @@ def _named(rows: list[dict], names: dict) -> list[dict]:
 
 def by_department(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, raw: list[dict] | None = None) -> list[dict]:
     as_of = period.as_of(now)
-    rows = _grouped(queryset, period, as_of, "department_id", working_hours_factor(), raw)
+    rows = _grouped(queryset, period, as_of, "department_id", working_hours_factor(period), raw)
     moved = (
         _events_of(queryset)
         .filter(_in("created_at", period), kind=Event.Kind.TRANSFERRED)
@@ -414,7 +452,7 @@ def by_department(*, period: Period, queryset: QuerySet | None = None, now: date
 
 
 def by_channel(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, raw: list[dict] | None = None) -> list[dict]:
-    rows = _grouped(queryset, period, period.as_of(now), "channel", working_hours_factor(), raw)
+    rows = _grouped(queryset, period, period.as_of(now), "channel", working_hours_factor(period), raw)
     labels = dict(Channel.choices)
     from django.utils import translation
 
@@ -430,7 +468,7 @@ def by_channel(*, period: Period, queryset: QuerySet | None = None, now: datetim
 def by_category(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, raw: list[dict] | None = None) -> list[dict]:
     """Per main type, with the change in received reports from the previous period of the same length."""
     main = Coalesce("category__parent_id", "category_id")
-    rows = _grouped(queryset, period, period.as_of(now), main, working_hours_factor(), raw)
+    rows = _grouped(queryset, period, period.as_of(now), main, working_hours_factor(period), raw)
     previous = period.previous()
     qs = Complaint.objects.all() if queryset is None else queryset
     before = dict(
@@ -447,7 +485,7 @@ def by_category(*, period: Period, queryset: QuerySet | None = None, now: dateti
 
 
 def by_district(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, raw: list[dict] | None = None) -> list[dict]:
-    rows = _grouped(queryset, period, period.as_of(now), "district_id", working_hours_factor(), raw)
+    rows = _grouped(queryset, period, period.as_of(now), "district_id", working_hours_factor(period), raw)
     return _named(rows, _names(District, [r["key"] for r in rows]))
 
 
@@ -455,7 +493,7 @@ def by_utility(*, period: Period, queryset: QuerySet | None = None, now: datetim
     qs = Complaint.objects.all() if queryset is None else queryset
     if raw is not None:
         raw = [r for r in raw if r["key"] is not None]
-    rows = _grouped(qs.filter(utility__isnull=False), period, period.as_of(now), "utility_id", working_hours_factor(), raw)
+    rows = _grouped(qs.filter(utility__isnull=False), period, period.as_of(now), "utility_id", working_hours_factor(period), raw)
     return _named(rows, _names(Utility, [r["key"] for r in rows]))
 
 
@@ -609,6 +647,14 @@ def _grouping_sets_pg(base: QuerySet, keys: dict, flags: dict[str, Q]) -> list[d
 def compile_kpis(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, overdue_limit: int = 50) -> dict:
     """Everything the dashboard and the weekly report show, as JSON-ready data."""
     now = now or timezone.now()
+    token = _factor_memo.set({})
+    try:
+        return _compile_kpis(period=period, queryset=queryset, now=now, overdue_limit=overdue_limit)
+    finally:
+        _factor_memo.reset(token)
+
+
+def _compile_kpis(*, period: Period, queryset: QuerySet | None, now: datetime, overdue_limit: int) -> dict:
     kw = {"period": period, "queryset": queryset, "now": now}
     groups = grouped_counts(**kw)
     return {

@@ -34,7 +34,7 @@ from notifications.services import Message, outbox_insert
 log = logging.getLogger(__name__)
 
 SWEPT_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)  # on hold: the clock is stopped
-DEFAULT_BATCH = 2000
+DEFAULT_BATCH = 10000
 
 
 @dataclass(frozen=True)
@@ -174,6 +174,7 @@ class _Directory:
 def _messages_for(step: Step, audience: str, rows: list[Claimed], directory: _Directory) -> list[Message]:
     base = settings.SITE_URL
     language = settings.LANGUAGE_CODE
+    tz = timezone.get_default_timezone()
     assignees = directory.users({r.assignee_id for r in rows if r.assignee_id}) if audience == "owner" else {}
     messages: list[Message] = []
     for row in rows:
@@ -186,7 +187,7 @@ def _messages_for(step: Step, audience: str, rows: list[Claimed], directory: _Di
             "category": directory.categories.get(row.category_id, ""),
             "department": owner_name,
             "level": step.level,
-            "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "",
+            "due": due.astimezone(tz).strftime("%Y-%m-%d %H:%M") if due else "",
             "admin_link": f"{base}/admin/complaints/complaint/{row.id}/change/",
         }
         key = f"c{row.id}:{step.name}:{int(row.threshold.timestamp()) if row.threshold else 0}"
@@ -220,11 +221,6 @@ def _event_text(step: Step) -> str:
         }[step.level]
 
 
-def id_list_sql(vendor: str) -> str:
-    """A condition ``id IN <the ids passed as one parameter>``, without one placeholder per id."""
-    return "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
-
-
 def id_list_param(ids: list[int], vendor: str):
     return ids if vendor == "postgresql" else json.dumps(ids)
 
@@ -234,10 +230,12 @@ def _insert_events(ids: list[int], *, step: Step, text: str, audience: str, now:
     table = Event._meta.db_table
     data = json.dumps({"step": step.name, "level": step.level, "audience": audience})
     cast = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
+    # The ids come straight from the parameter (no read of the reports table).
+    source = "unnest(CAST(%s AS bigint[])) AS c(id)" if vendor == "postgresql" else "(SELECT value AS id FROM json_each(%s))"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (complaint_id, actor_id, kind, from_status, to_status, text, is_public, data, created_at) "
-            f"SELECT id, NULL, %s, '', '', %s, %s, {cast}, %s FROM {Complaint._meta.db_table} WHERE id {id_list_sql(vendor)}",
+            f"SELECT id, NULL, %s, '', '', %s, %s, {cast}, %s FROM {source}",
             [step.event_kind, text, False, data, now, id_list_param(ids, vendor)],
         )
 

@@ -264,6 +264,9 @@ def referral_return(*, complaint: Complaint, actor, reason: str) -> Complaint:
 # --------------------------------------------------------------------------- duplicates: follow and merge
 
 
+MAX_FOLLOWERS = 50
+
+
 def complaint_follow(*, complaint: Complaint, phone: str, language: str = "ar"):
     """A citizen follows an existing open report instead of filing the same problem again.
 
@@ -279,6 +282,12 @@ def complaint_follow(*, complaint: Complaint, phone: str, language: str = "ar"):
     if complaint.reporter_phone and phones_match(complaint.reporter_phone, normalized):
         raise ValidationError({"phone": [_("This mobile already receives this report's updates.")]})
     with transaction.atomic():
+        existing = Follower.objects.filter(complaint=complaint, phone=normalized).first()
+        if existing is not None:
+            return existing, False
+        # A cap, so nobody can sign up a crowd of strangers' phones to one report's messages.
+        if Follower.objects.filter(complaint=complaint).count() >= MAX_FOLLOWERS:
+            raise TransitionError(_("This report already has the most followers it can have."))
         follower, created = Follower.objects.get_or_create(
             complaint=complaint, phone=normalized, defaults={"language": (language or "ar")[:5]}
         )

@@ -72,7 +72,9 @@ def merge(request, pk: int):
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, _("%(duplicate)s was merged into %(master)s.") % {"duplicate": duplicate.tracking_number, "master": master.tracking_number}
+            request,
+            _("%(duplicate)s was merged into %(master)s.")
+            % {"duplicate": f"\u2066{duplicate.tracking_number}\u2069", "master": f"\u2066{master.tracking_number}\u2069"},
         )
     back = request.POST.get("next") or reverse("admin:complaints_complaint_change", args=[pk])
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):

@@ -33,8 +33,8 @@ def test_resolution_times_mean_median_and_90th_percentile(week_data):
     assert s["avg_days"] == 3.5
     assert s["median_days"] == 4.0
     assert s["p90_days"] == 5.3
-    factor = kpis.working_hours_factor()
-    assert factor == pytest.approx(40 / 168)  # Sunday–Thursday, 08:00–16:00
+    factor = kpis.working_hours_factor(PERIOD)
+    assert factor == pytest.approx(40 / 168)  # Sunday–Thursday, 08:00–16:00, no holiday in those weeks
     assert s["avg_working_hours"] == round(3.5 * 24 * factor, 1)
     assert s["median_working_hours"] == round(4 * 24 * factor, 1)
 
@@ -47,6 +47,16 @@ def test_satisfaction_reopen_duplicates_and_transfers(week_data):
     assert s["reopen_pct"] == 20.0  # C, of five finished
     assert s["duplicate_pct"] == 11.1  # D, of nine received
     assert s["transfers"] == 1  # G
+
+
+def test_holidays_shorten_the_working_hours(week_data):
+    from municipality.models import Holiday
+
+    before = kpis.working_hours_factor(PERIOD)
+    Holiday.objects.create(date=date(2026, 11, 3), name_ar="عطلة", name_en="A holiday")  # a Tuesday
+    after = kpis.working_hours_factor(PERIOD)
+    assert after == pytest.approx(before * (200 - 8) / 200)  # one 8-hour day fewer in five weeks
+    assert kpis.kpi_summary(period=PERIOD)["avg_working_hours"] == round(3.5 * 24 * after, 1)
 
 
 def test_an_empty_week_has_zeroes_and_no_percentages(week_data):

@@ -123,7 +123,7 @@ def test_bad_input_is_a_clear_error_and_nothing_is_imported(tmp_path, content, m
     with pytest.raises(CommandError) as excinfo, translation.override("en"):
         call_command("import_districts", str(path))
     assert message in str(excinfo.value)
-    assert "Nothing was imported" in str(excinfo.value)
+    assert "Nothing was imported" in str(excinfo.value)  # (English: the test runs the command under override("en"))
     assert list(District.objects.values_list("code", flat=True)) == ["keep"]
     existing.refresh_from_db()
     assert existing.polygon == square(42.0, 18.0, 42.1, 18.1)
@@ -135,7 +135,7 @@ def test_self_intersecting_polygon_names_the_feature():
 
 
 def test_a_missing_file_is_a_clear_error():
-    with pytest.raises(CommandError, match="Cannot read"):
+    with pytest.raises(CommandError, match="Cannot read"), translation.override("en"):
         call_command("import_districts", "/nonexistent/districts.geojson")
 
 

@@ -239,3 +239,16 @@ def test_an_app_follows_through_the_api(client, town):
     assert client.post(url, {"phone": "12"}, content_type="application/json").status_code == 400
     assert client.post(url.replace("/follow/", "/follow/x"), {"phone": "0553333333"}, content_type="application/json").status_code == 404
     assert Follower.objects.filter(complaint=report).count() == 1
+
+
+def test_a_report_takes_a_limited_number_of_followers(town, monkeypatch):
+    from routing import services as routing_services
+
+    monkeypatch.setattr(routing_services, "MAX_FOLLOWERS", 2)
+    report = submit(town.pothole)
+    complaint_follow(complaint=report, phone="0552222221")
+    complaint_follow(complaint=report, phone="0552222222")
+    assert complaint_follow(complaint=report, phone="0552222222")[1] is False  # an existing follower is fine
+    with pytest.raises(TransitionError):
+        complaint_follow(complaint=report, phone="0552222223")
+    assert Follower.objects.filter(complaint=report).count() == 2

@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = "Warn about reports at risk and move overdue reports up the escalation ladder (each step once)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=2000, help="Reports claimed per transaction.")
+        parser.add_argument("--batch-size", type=int, default=10000, help="Reports claimed per transaction.")
 
     def handle(self, *args, batch_size: int, **options):
         if batch_size < 1:

@@ -161,17 +161,23 @@ class LoadSpec:
         self.channels, self.channel_w = _weighted(CHANNEL_WEIGHTS)
         self.priorities, self.priority_w = _weighted(PRIORITY_WEIGHTS)
 
+    # Share of each status by the report's age: young reports are mostly open, old ones closed.
+    STATUS_MIX = (
+        (3, (("new", 3), ("assigned", 37), ("in_progress", 35), ("on_hold", 5), ("resolved", 10), ("closed", 10))),
+        (30, (("assigned", 8), ("in_progress", 22), ("on_hold", 5), ("resolved", 13), ("closed", 52))),
+        (None, (("assigned", 1), ("in_progress", 2), ("on_hold", 1), ("resolved", 1), ("closed", 95))),
+    )
+
     def status_for(self, age_days: float) -> str:
-        r = self.rng.random()
-        if age_days < 3:
-            table = (("new", .03), ("assigned", .40), ("in_progress", .35), ("on_hold", .05), ("resolved", .10), ("closed", 1))
-        elif age_days < 30:
-            table = (("assigned", .08), ("in_progress", .22), ("on_hold", .05), ("resolved", .13), ("closed", 1))
-        else:
-            table = (("assigned", .01), ("in_progress", .03), ("on_hold", .01), ("resolved", .01), ("closed", 1))
-        for status, upto in table:
-            if r < upto:
-                return status
+        r = self.rng.random() * 100
+        for max_age, mix in self.STATUS_MIX:
+            if max_age is None or age_days < max_age:
+                upto = 0
+                for status, share in mix:
+                    upto += share
+                    if r < upto:
+                        return status
+                return "closed"
         return "closed"
 
 

@@ -5,6 +5,7 @@ Loads or updates districts from a GeoJSON FeatureCollection, all or nothing.
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from routing.services import DistrictImportError, import_districts_from_geojson
 
@@ -23,9 +24,11 @@ class Command(BaseCommand):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from None
+            raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror or exc}) from None
         try:
             created, updated = import_districts_from_geojson(data, name_property=name_property)
         except DistrictImportError as exc:
-            raise CommandError(f"{path}: {exc} Nothing was imported.") from None
-        self.stdout.write(self.style.SUCCESS(f"Districts: {created} created, {updated} updated from {path}."))
+            raise CommandError(f"{path}: {exc} " + _("Nothing was imported.")) from None
+        self.stdout.write(self.style.SUCCESS(
+            _("Districts: %(created)s created, %(updated)s updated from %(path)s.") % {"created": created, "updated": updated, "path": path}
+        ))
