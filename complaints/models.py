@@ -58,8 +58,14 @@ class Category(BilingualName):
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("default department")
     )
     default_priority = models.CharField(_("default priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
-    response_hours = models.PositiveIntegerField(_("response target (hours)"), default=24)
-    resolution_hours = models.PositiveIntegerField(_("resolution target (hours)"), default=72)
+    response_hours = models.PositiveIntegerField(
+        _("response target (hours)"), default=8,
+        help_text=_("Working hours (8 a day) for a normal-priority report; the priority table scales it."),
+    )
+    resolution_hours = models.PositiveIntegerField(
+        _("resolution target (hours)"), default=24,
+        help_text=_("Working hours (8 a day) for a normal-priority report: 24 = 3 working days."),
+    )
     needs_photo = models.BooleanField(_("photo required"), default=False)
     allow_anonymous = models.BooleanField(_("anonymous reports allowed"), default=False)
     duplicate_radius_m = models.PositiveIntegerField(_("duplicate radius (m)"), default=100)
@@ -182,6 +188,10 @@ class Complaint(models.Model):
             models.Index(fields=["lat", "lon"], name="complaint_lat_lon"),
             models.Index(fields=["category", "status", "lat"], name="complaint_cat_status_lat"),
             models.Index(fields=["utility", "status"], name="complaint_utility_status"),
+            # The committee's KPIs: closed / resolved / rated within a period, backlog at a past date.
+            models.Index(fields=["closed_at"], name="complaint_closed_at"),
+            models.Index(fields=["resolved_at"], name="complaint_resolved_at"),
+            models.Index(fields=["rated_at"], name="complaint_rated_at"),
             # The escalation sweep: one small partial index per rung (only rows still waiting for it).
             models.Index(
                 fields=["at_risk_at"], name="complaint_sweep_at_risk",

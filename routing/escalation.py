@@ -117,18 +117,34 @@ def _active_audiences() -> dict[str, str]:
     return out
 
 
-def claim_sql(step: Step, *, vendor: str) -> str:
+def claim_sql(step: Step, *, vendor: str, from_level: int = 0) -> str:
+    """The conditional UPDATE that claims one batch for a rung.
+
+    A ladder rung only takes reports that went through the active rung below it
+    (``escalation_level >= from_level``): a report whose level-1 step was busy in another
+    sweep's transaction is not pushed straight to level 2; the next sweep takes it in order.
+    """
     table = Complaint._meta.db_table
+    pending = step.pending_sql + (f" AND escalation_level >= {int(from_level)}" if step.level and from_level else "")
     statuses = ", ".join(f"'{s}'" for s in SWEPT_STATUSES)
-    lock = " FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""
-    # SQLite's planner may prefer the status index; the rung's partial index is the right one.
-    hint = f" INDEXED BY {INDEXES[step.name]}" if vendor == "sqlite" else ""
+    if vendor == "postgresql":
+        # A locking CTE runs once (an IN (… LIMIT … SKIP LOCKED) subquery may be re-run and exceed its batch).
+        returning = ", ".join(f"c.{name}" for name in RETURNING[:-1]) + f", c.{step.column}"
+        qualified = " AND ".join(f"c.{term.strip()}" for term in pending.split(" AND "))
+        return (
+            f"WITH picked AS (SELECT id FROM {table} WHERE {step.column} <= %s AND {pending} "
+            f"AND status IN ({statuses}) ORDER BY {step.column} LIMIT %s FOR UPDATE SKIP LOCKED) "
+            f"UPDATE {table} AS c SET {step.done_sql} FROM picked WHERE c.id = picked.id AND {qualified} "
+            f"RETURNING {returning}"
+        )
+    # SQLite: writers are serialised (BEGIN IMMEDIATE), so the conditional UPDATE alone is enough. Its
+    # planner may prefer the status index; the rung's partial index is the right one.
     returning = ", ".join(RETURNING[:-1]) + f", {step.column}"
     return (
         f"UPDATE {table} SET {step.done_sql} "
-        f"WHERE id IN (SELECT id FROM {table}{hint} WHERE {step.column} <= %s AND {step.pending_sql} "
-        f"AND status IN ({statuses}) ORDER BY {step.column} LIMIT %s{lock}) "
-        f"AND {step.pending_sql} RETURNING {returning}"
+        f"WHERE id IN (SELECT id FROM {table} INDEXED BY {INDEXES[step.name]} WHERE {step.column} <= %s "
+        f"AND {pending} AND status IN ({statuses}) ORDER BY {step.column} LIMIT %s) "
+        f"AND {pending} RETURNING {returning}"
     )
 
 
@@ -260,8 +276,10 @@ def escalate_overdue(
         audience = audiences.get(step.name)
         if audience is None:
             continue
-        sql = claim_sql(step, vendor=vendor)
-        params = ([now] if "%s" in step.done_sql else []) + [now, batch_size]
+        below = [s.level for s in STEPS if s.trigger == "resolution" and s.level < step.level and s.name in audiences]
+        sql = claim_sql(step, vendor=vendor, from_level=max(below, default=0))
+        set_params = [now] if "%s" in step.done_sql else []
+        params = [now, batch_size, *set_params] if vendor == "postgresql" else [*set_params, now, batch_size]
         text = _event_text(step)
         while True:
             with transaction.atomic():
@@ -276,8 +294,8 @@ def escalate_overdue(
                 _insert_events(ids, step=step, text=text, audience=audience, now=now, vendor=vendor)
                 outbox_insert(messages=_messages_for(step, audience, rows, directory), now=now)
             counts[step.name] += len(rows)
-            if len(rows) < batch_size:
-                break
+            # No early exit on a short batch: under SKIP LOCKED a short batch may only mean
+            # that another sweep holds some rows; stop when a claim finds nothing.
     if any(counts.values()):
         log.info("Escalation sweep: %s", counts)
     return counts

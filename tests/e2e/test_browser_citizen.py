@@ -2,52 +2,21 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import pytest
+
+from tests.browser import SCREENSHOTS, open_page
 from PIL import Image
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
-SCREENSHOTS = Path(os.environ.get("BALAGH_SCREENSHOTS", "/tmp"))
-
 pytestmark = pytest.mark.browser
-
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
 def page(live_server):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        # The browser asks for English (en-US): the citizen pages still open in Arabic.
-        context = browser.new_context(locale="en-US", viewport={"width": 412, "height": 900}, device_scale_factor=1)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-
-        # Nothing leaves the machine: map tiles (and anything else off the live server) are refused.
-        def only_the_live_server(route):
-            if route.request.url.startswith(live_server.url):
-                route.continue_()
-            else:
-                route.abort()
-
-        page.route("**/*", only_the_live_server)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.js_errors = errors
+    # The browser asks for English (en-US): the citizen pages still open in Arabic.
+    with open_page(live_server, locale="en-US") as page:
         yield page
-        context.close()
-        browser.close()
 
 
 @pytest.fixture

@@ -1,40 +1,17 @@
 """In real Chromium: the citizen form shows an open report of the same type near the pin, and the citizen follows it."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
-SCREENSHOTS = Path(os.environ.get("BALAGH_SCREENSHOTS", "/tmp"))
+from tests.browser import SCREENSHOTS, open_page
 
 pytestmark = pytest.mark.browser
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
 def page(live_server):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        context = browser.new_context(locale="ar-SA", viewport={"width": 412, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort())
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.js_errors = errors
+    with open_page(live_server, locale="ar-SA") as page:
         yield page
-        context.close()
-        browser.close()
 
 
 def test_the_form_offers_to_follow_a_nearby_report(page, live_server, transactional_db):
