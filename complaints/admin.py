@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import csv
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Callable
 
 from django.contrib import admin, messages
@@ -31,6 +30,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints import access, admin_forms as forms_, services
+from complaints.sla import sla_state
 from complaints.models import Attachment, Category, Complaint
 from complaints.phones import normalize_phone
 from complaints.selectors import normalize_tracking_number
@@ -190,7 +190,6 @@ STATUS_COLOURS = {
     Status.ON_HOLD: "hold", Status.RESOLVED: "resolved", Status.CLOSED: "closed",
 }
 PRIORITY_COLOURS = {"urgent": "urgent", "high": "high", "normal": "normal", "low": "low"}
-AMBER_WINDOW = timedelta(hours=24)
 CAMERA_ICON = mark_safe(
     '<svg class="balagh-icon" viewBox="0 0 24 24" width="14" height="14" aria-hidden="true"><path fill="currentColor" '
     'd="M9 3 7.2 5H4a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-3.2L15 3H9zm3 5a5 5 0 1 1 0 10 '
@@ -209,18 +208,12 @@ def short_time(value) -> str:
 
 
 def due_state(complaint: Complaint, now=None) -> str:
-    """``overdue`` / ``soon`` / ``ok`` for an open report's resolution clock; ``""`` when it does not run."""
-    due = complaint.resolution_due_at
-    if due is None or complaint.status not in OPEN_STATUSES:
-        return ""
-    now = now or timezone.now()
-    if complaint.status == Status.ON_HOLD:
-        return "paused"
-    if due < now:
-        return "overdue"
-    if due - now < AMBER_WINDOW:
-        return "soon"
-    return "ok"
+    """``overdue`` / ``soon`` (past the at-risk point) / ``ok`` / ``paused`` for an open report; ``""`` otherwise.
+
+    The colours follow the escalation ladder's own at-risk point (complaints.sla), so what the
+    list shows amber is what the sweep warns about.
+    """
+    return {"breached": "overdue", "at_risk": "soon", "ok": "ok", "paused": "paused"}.get(sla_state(complaint, now), "")
 
 
 class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
@@ -246,7 +239,7 @@ class DueFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("Overdue")), ("soon", _("Due within 24 hours")), ("open", _("Open"))]
+        return [("overdue", _("Overdue")), ("soon", _("At risk")), ("open", _("Open"))]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -254,7 +247,7 @@ class DueFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return running.filter(resolution_due_at__lt=now)
         if self.value() == "soon":
-            return running.filter(resolution_due_at__gte=now, resolution_due_at__lt=now + AMBER_WINDOW)
+            return running.filter(resolution_due_at__gte=now, at_risk_at__lte=now)
         if self.value() == "open":
             return queryset.filter(status__in=OPEN_STATUSES)
         return queryset

@@ -114,6 +114,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 BALAGH_REOPEN_DAYS = env_int("BALAGH_REOPEN_DAYS", 7, minimum=1)
 BALAGH_AUTO_CLOSE_DAYS = env_int("BALAGH_AUTO_CLOSE_DAYS", 7, minimum=1)
 BALAGH_PHONE_REGION = env_str("BALAGH_PHONE_REGION") or "SA"
+# Routing caches (districts index, rules) re-check the database at most this often, in seconds
+# (0: on every report). A district or rule edited in the admin applies everywhere within it.
+BALAGH_ROUTING_RECHECK_SECONDS = env_int("BALAGH_ROUTING_RECHECK_SECONDS", 1, minimum=0)
 
 LOGIN_URL = "/admin/login/"
 

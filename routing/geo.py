@@ -1,13 +1,19 @@
 """Point-in-district lookup over the districts' GeoJSON with a shapely STRtree.
 
-The index is built once per process and rebuilt when the districts change
-(their latest ``updated`` marker is compared on each lookup, one cheap query).
+The index is built once per process and rebuilt when the districts change:
+their (count, latest ``updated``) marker is compared with one cheap query, at
+most every ``BALAGH_ROUTING_RECHECK_SECONDS`` (default 1 s; 0 = on every
+lookup), so a district edited in the admin is used by every process within
+a second while a lookup on the hot path needs no query at all.
 """
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
+
+from django.conf import settings
 
 from shapely import STRtree, make_valid
 from shapely.geometry import Point, shape
@@ -23,6 +29,7 @@ class _Index:
     prepared: list
     ids: list[int]
     boundary: object
+    checked_at: float = 0.0
 
 
 logger = logging.getLogger(__name__)
@@ -74,7 +81,7 @@ def _build(version: tuple) -> _Index:
 def index(*, check: bool = True) -> _Index:
     global _index
     current = _index
-    if current is not None and not check:
+    if current is not None and (not check or recently_checked(current)):
         return current
     version = _version()
     if current is None or current.version != version:
@@ -82,7 +89,14 @@ def index(*, check: bool = True) -> _Index:
             if _index is None or _index.version != version:
                 _index = _build(version)
             current = _index
+    current.checked_at = time.monotonic()
     return current
+
+
+def recently_checked(cache) -> bool:
+    """Was ``cache`` confirmed fresh less than ``BALAGH_ROUTING_RECHECK_SECONDS`` ago?"""
+    interval = getattr(settings, "BALAGH_ROUTING_RECHECK_SECONDS", 1.0)
+    return interval > 0 and time.monotonic() - cache.checked_at < interval
 
 
 def invalidate() -> None:

@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
 from complaints.models import Category, Complaint, Event

@@ -1,14 +1,15 @@
 """Routing writes and decisions: who gets a report, transfers, Joint Operations, duplicates, districts.
 
 The routing decision reads a per-process cache of the active rules (rebuilt when
-a rule, a department or a utility changes: one cheap version query per call), so
-routing one report costs a few dictionary look-ups.
+a rule, a department or a utility changes: one cheap version query, at most every
+``BALAGH_ROUTING_RECHECK_SECONDS``), so routing one report costs a few dictionary look-ups.
 """
 from __future__ import annotations
 
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +18,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from complaints.models import Category, Complaint, Event
-from complaints.workflow import ACTIVE_STATUSES, OPEN_STATUSES, ClosureReason, Status, TransitionError
+from complaints.workflow import ACTIVE_STATUSES, ClosureReason, Status, TransitionError
 from municipality.models import Department, District, Utility
+from routing.geo import recently_checked
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class _RuleCache:
     departments: dict[int, Department]  # active ones
     utilities: dict[int, Utility]  # active ones
     triage: Department | None
+    checked_at: float = 0.0
 
 
 _rules_lock = threading.Lock()
@@ -112,7 +115,7 @@ def _build_rules(version: tuple) -> _RuleCache:
 def rules_cache(*, check: bool = True) -> _RuleCache:
     global _rules
     current = _rules
-    if current is not None and not check:
+    if current is not None and (not check or recently_checked(current)):
         return current
     version = _rules_version()
     if current is None or current.version != version:
@@ -120,6 +123,7 @@ def rules_cache(*, check: bool = True) -> _RuleCache:
             if _rules is None or _rules.version != version:
                 _rules = _build_rules(version)
             current = _rules
+    current.checked_at = time.monotonic()
     return current
 
 
