@@ -19,6 +19,7 @@ from municipality.celery import app
 from notifications.models import Outbox
 from notifications.tasks import resend_pending_outbox
 from tests.factories import CategoryFactory, submit
+from tests.integration.brokers import fresh_broker_pools
 
 ROOT = Path(__file__).resolve().parents[2]
 PORT = int(os.environ.get("BALAGH_TEST_REDIS_PORT", "6390"))
@@ -51,10 +52,8 @@ def point_app_at(broker: str | None, *, eager: bool):
     if broker:
         app.conf.broker_url = broker
         app.conf.result_backend = None
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
+    fresh_broker_pools()
+
 
 
 def wait_for(predicate, timeout: float, what: str):

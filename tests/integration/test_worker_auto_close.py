@@ -15,6 +15,7 @@ from complaints.models import Complaint
 from complaints.workflow import ClosureReason, Status
 from municipality.celery import app
 from municipality.models import Role
+from tests.integration.brokers import fresh_broker_pools
 from tests.factories import CategoryFactory, DepartmentFactory, make_user, submit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def real_worker(transactional_db):
+    fresh_broker_pools()  # another test may have re-pointed and closed them
     settings_dict = connection.settings_dict
     env = {
         **os.environ,
