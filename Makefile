@@ -18,7 +18,7 @@ run: setup seed ## site + Celery worker + beat on the embedded default (SQLite, 
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
-test: setup ## the whole suite (SQLite by default; DATABASE_URL/REDIS_URL for PostgreSQL/Redis)
+test: system-deps venv i18n ## the whole suite (SQLite by default; DATABASE_URL/REDIS_URL for PostgreSQL/Redis)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 setup: system-deps venv i18n migrate
