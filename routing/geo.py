@@ -1,24 +1,19 @@
 """Point-in-district lookup over the districts' GeoJSON with a shapely STRtree.
 
-The index is built once per process and rebuilt when the districts change:
-their (count, latest ``updated``) marker is compared with one cheap query, at
-most every ``BALAGH_ROUTING_RECHECK_SECONDS`` (default 1 s; 0 = on every
-lookup), so a district edited in the admin is used by every process within
-a second while a lookup on the hot path needs no query at all.
+The index is built once per process and rebuilt when the districts change
+(their count and latest ``updated`` marker; see ``routing.cache.VersionedCache``).
 """
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
-
-from django.conf import settings
 
 from shapely import STRtree, make_valid
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 from shapely.prepared import prep
+
+from routing.cache import VersionedCache
 
 
 @dataclass
@@ -29,12 +24,9 @@ class _Index:
     prepared: list
     ids: list[int]
     boundary: object
-    checked_at: float = 0.0
 
 
 logger = logging.getLogger(__name__)
-_lock = threading.Lock()
-_index: _Index | None = None
 
 
 def _version() -> tuple:
@@ -78,30 +70,15 @@ def _build(version: tuple) -> _Index:
     return _Index(version, tree, geoms, [prep(g) for g in geoms], ids, boundary)
 
 
+_cache: VersionedCache[_Index] = VersionedCache(version=_version, build=_build)
+
+
 def index(*, check: bool = True) -> _Index:
-    global _index
-    current = _index
-    if current is not None and (not check or recently_checked(current)):
-        return current
-    version = _version()
-    if current is None or current.version != version:
-        with _lock:
-            if _index is None or _index.version != version:
-                _index = _build(version)
-            current = _index
-    current.checked_at = time.monotonic()
-    return current
-
-
-def recently_checked(cache) -> bool:
-    """Was ``cache`` confirmed fresh less than ``BALAGH_ROUTING_RECHECK_SECONDS`` ago?"""
-    interval = getattr(settings, "BALAGH_ROUTING_RECHECK_SECONDS", 1.0)
-    return interval > 0 and time.monotonic() - cache.checked_at < interval
+    return _cache.get(check=check)
 
 
 def invalidate() -> None:
-    global _index
-    _index = None
+    _cache.invalidate()
 
 
 def district_id_for_point(lat: float, lon: float, *, check: bool = True) -> int | None:
@@ -122,3 +99,4 @@ def inside_municipality(lat: float, lon: float) -> bool:
     if idx.boundary is None:
         return True
     return idx.boundary.covers(Point(lon, lat))
+

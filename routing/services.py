@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +18,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Category, Complaint, Event
 from complaints.workflow import ACTIVE_STATUSES, ClosureReason, Status, TransitionError
 from municipality.models import Department, District, Utility
-from routing.geo import recently_checked
+from routing.cache import VersionedCache
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +54,8 @@ class _RuleCache:
     departments: dict[int, Department]  # active ones
     utilities: dict[int, Utility]  # active ones
     triage: Department | None
-    checked_at: float = 0.0
 
 
-_rules_lock = threading.Lock()
-_rules: _RuleCache | None = None
 
 
 def _rules_version() -> tuple:
@@ -112,24 +107,15 @@ def _build_rules(version: tuple) -> _RuleCache:
     return _RuleCache(version, best, departments, utilities, triage)
 
 
+_rules_cache: VersionedCache[_RuleCache] = VersionedCache(version=_rules_version, build=_build_rules)
+
+
 def rules_cache(*, check: bool = True) -> _RuleCache:
-    global _rules
-    current = _rules
-    if current is not None and (not check or recently_checked(current)):
-        return current
-    version = _rules_version()
-    if current is None or current.version != version:
-        with _rules_lock:
-            if _rules is None or _rules.version != version:
-                _rules = _build_rules(version)
-            current = _rules
-    current.checked_at = time.monotonic()
-    return current
+    return _rules_cache.get(check=check)
 
 
 def invalidate_rules() -> None:
-    global _rules
-    _rules = None
+    _rules_cache.invalidate()
 
 
 def triage_department() -> Department | None:
