@@ -116,7 +116,7 @@ def _transition_locked(complaint: Complaint, *, action, actor, kind, text, is_pu
     now = timezone.now()
     fields = {"status": target}
     if source == Status.ON_HOLD and target != Status.ON_HOLD and locked.on_hold_since:
-        fields.update(_resume_clock(locked, now))
+        fields.update(hold_pushback(locked, now=now))  # the clock stood still while on hold
     fields.update(updates or {})  # a transfer's fresh clock wins over the pushed-back one
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -136,11 +136,6 @@ def _transition_locked(complaint: Complaint, *, action, actor, kind, text, is_pu
     for name in fields:
         setattr(complaint, name, getattr(locked, name))
     return locked
-
-
-def _resume_clock(complaint: Complaint, now: datetime) -> dict:
-    """Push the due times and escalation thresholds back by the working time spent on hold."""
-    return hold_pushback(complaint, now=now)
 
 
 def _after_commit(complaint: Complaint, kind: str) -> None:

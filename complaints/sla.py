@@ -119,12 +119,6 @@ def reset_fields() -> dict:
     return {"escalation_level": 0, "at_risk_notified_at": None, "response_alerted_at": None}
 
 
-def due_times(*, category, priority: str, start: datetime) -> tuple[datetime, datetime]:
-    """(response due, resolution due) — kept for callers that only need the two."""
-    fields = sla_fields(category=category, priority=priority, start=start)
-    return fields["response_due_at"], fields["resolution_due_at"]
-
-
 def hold_pushback(complaint, *, now: datetime, calendar: BusinessCalendar | None = None) -> dict:
     """Field updates that move every threshold later by the time spent on hold.
 

@@ -118,10 +118,6 @@ def invalidate_rules() -> None:
     _rules_cache.invalidate()
 
 
-def triage_department() -> Department | None:
-    return Department.objects.filter(is_triage=True, active=True).order_by("pk").first()
-
-
 def route_decision(*, category: Category, district_id: int | None) -> RouteDecision:
     """Who gets a report of ``category`` in ``district_id``.
 
