@@ -10,10 +10,12 @@
 2. A sweep with nothing to do (every rung), against a primary-key lookup.
 
 The reports come from ``generate_load`` (added when missing); the bench then sets the
-ladder columns with a few UPDATEs: open reports' thresholds lie in the future, except
-for every tenth report, which is open, already warned (at risk, response) and past its
-level-1 threshold. Between samples the claimed rows, their events and their outbox rows
-are reset, outside the timing. Messages are queued on an in-memory broker (nothing is sent).
+ladder columns with a few UPDATEs and rebuilds the ladder queue (``complaints.ladder.sync``):
+open reports' thresholds lie in the future, except for every tenth report, which is open,
+already warned (at risk, response) and past its level-1 threshold. Between samples the
+claimed rows, their events and their outbox rows are reset and the queue rebuilt, then
+the tables are vacuumed (as autovacuum and page pruning do between two sweeps five minutes
+apart), all outside the timing. Messages are queued on an in-memory broker (nothing is sent).
 """
 from __future__ import annotations
 
@@ -80,7 +82,9 @@ def _already_prepared(now, expected: int) -> bool:
             [now + timedelta(days=1)] * 4,
         )
         (bad,) = cursor.fetchone()
-    return bad == 0 and _overdue(now) == expected
+        cursor.execute("SELECT count(*) FROM complaints_ladderstep WHERE step = 'level1' AND due_at <= %s", [now])
+        (queued,) = cursor.fetchone()
+    return bad == 0 and _overdue(now) == expected and queued == expected
 
 
 def _prepare(now, overdue_every: int, total: int) -> int:
@@ -105,9 +109,23 @@ def _prepare(now, overdue_every: int, total: int) -> int:
             f"WHERE t.rn %% %s = 0)",
             [past, past - timedelta(days=1), past, past, overdue_every],
         )
-        if connection.vendor == "postgresql":
-            cursor.execute(f"VACUUM ANALYZE {table}")
+    _sync_queue()
     return _overdue(now)
+
+
+def _sync_queue() -> None:
+    """The ladder queue from the reports (the bench wrote their columns with plain UPDATEs), then
+    VACUUM, as autovacuum and page pruning would between two sweeps five minutes apart."""
+    from django.db import connection, transaction
+
+    from complaints import ladder
+
+    with transaction.atomic():
+        ladder.sync()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("complaints_complaint", "complaints_ladderstep", "complaints_event", "notifications_outbox"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 def _reset(now) -> None:
@@ -120,6 +138,7 @@ def _reset(now) -> None:
         cursor.execute("DELETE FROM complaints_event WHERE kind = 'escalated' AND created_at = %s", [now])
         cursor.execute("UPDATE complaints_complaint SET escalation_level = 0 WHERE escalation_level = 1 "
                        "AND escalate_l1_at <= %s", [now])
+    _sync_queue()
 
 
 def _hand_written_update(now) -> int:

@@ -192,29 +192,9 @@ class Complaint(models.Model):
             models.Index(fields=["closed_at"], name="complaint_closed_at"),
             models.Index(fields=["resolved_at"], name="complaint_resolved_at"),
             models.Index(fields=["rated_at"], name="complaint_rated_at"),
-            # The escalation sweep: one small partial index per rung (only rows still waiting for it).
-            models.Index(
-                fields=["at_risk_at"], name="complaint_sweep_at_risk",
-                condition=models.Q(at_risk_notified_at__isnull=True, status__in=["assigned", "in_progress"]),
-            ),
-            models.Index(
-                fields=["escalate_l1_at"], name="complaint_sweep_l1",
-                condition=models.Q(escalation_level__lt=1, status__in=["assigned", "in_progress"]),
-            ),
-            models.Index(
-                fields=["escalate_l2_at"], name="complaint_sweep_l2",
-                condition=models.Q(escalation_level__lt=2, status__in=["assigned", "in_progress"]),
-            ),
-            models.Index(
-                fields=["escalate_l3_at"], name="complaint_sweep_l3",
-                condition=models.Q(escalation_level__lt=3, status__in=["assigned", "in_progress"]),
-            ),
-            models.Index(
-                fields=["response_alert_at"], name="complaint_sweep_response",
-                condition=models.Q(
-                    response_alerted_at__isnull=True, first_response_at__isnull=True, status__in=["assigned", "in_progress"]
-                ),
-            ),
+            # The escalation sweep does not read this table through an index: its queue is
+            # LadderStep. No index here may name a column the sweep writes (escalation_level,
+            # at_risk_notified_at, response_alerted_at), so that its UPDATEs stay HOT on PostgreSQL.
         ]
         constraints = [
             models.UniqueConstraint(
@@ -236,6 +216,41 @@ class Complaint(models.Model):
     @property
     def main_category(self) -> Category:
         return self.category.parent or self.category
+
+
+class LadderStep(models.Model):
+    """A rung of the escalation ladder a report still waits for: the sweep's work queue.
+
+    Derived from the report (its status, thresholds ``at_risk_at`` … and markers
+    ``escalation_level`` …) by ``complaints.ladder.sync``, which the services call in the
+    transaction of every change; the sweep deletes the row when it takes the step. The
+    report stays the truth: the sweep re-checks it, so a stale row is skipped, and
+    ``escalate_overdue --resync`` (daily on beat) repairs the queue from the reports.
+    Keeping the queue out of the reports table lets the sweep's UPDATE of a report be a
+    HOT update on PostgreSQL (no index of the reports table changes).
+    """
+
+    class Step(models.TextChoices):
+        AT_RISK = "at_risk", _("at-risk warning")
+        RESPONSE = "response", _("response alert")
+        LEVEL1 = "level1", _("level 1: department head")
+        LEVEL2 = "level2", _("level 2: follow-up committee")
+        LEVEL3 = "level3", _("level 3: mayor")
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="ladder_steps", db_index=False, verbose_name=_("report")
+    )
+    step = models.CharField(_("step"), max_length=10, choices=Step.choices)
+    due_at = models.DateTimeField(_("due at"))
+
+    class Meta:
+        verbose_name = _("pending escalation step")
+        verbose_name_plural = _("pending escalation steps")
+        constraints = [models.UniqueConstraint(fields=["complaint", "step"], name="ladderstep_once_per_report")]
+        indexes = [models.Index(fields=["step", "due_at", "id"], name="ladderstep_due")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}:{self.step}@{self.due_at:%Y-%m-%d %H:%M}"
 
 
 class TrackingSequence(models.Model):
@@ -295,9 +310,13 @@ class Event(models.Model):
         PHOTO = "photo", _("Photo added")
         FOLLOWED = "followed", _("Followed by another citizen")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("report"))
+    # db_index=False: event_complaint_time (complaint, created_at) serves every lookup by report.
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("report"), db_index=False
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by"),
+        db_index=False,  # see event_actor: system events (the sweep's) have no actor and no index entry
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
@@ -311,7 +330,10 @@ class Event(models.Model):
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["complaint", "created_at"], name="event_complaint_time")]
+        indexes = [
+            models.Index(fields=["complaint", "created_at"], name="event_complaint_time"),
+            models.Index(fields=["actor"], name="event_actor", condition=models.Q(actor__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind}"

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from complaints import access
+from complaints import access, ladder
 from complaints.models import Attachment, Category, Channel, Complaint, Event, Priority
 from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
@@ -121,6 +121,7 @@ def _transition_locked(complaint: Complaint, *, action, actor, kind, text, is_pu
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save(update_fields=[*fields, "updated_at"])
+    ladder.sync([locked.pk])  # the rungs it waits for follow its status and clock
     event_record(
         complaint=locked,
         kind=kind,
@@ -577,6 +578,7 @@ def complaint_add_note(*, complaint: Complaint, actor, text: str, public: bool) 
             updates["first_response_at"] = locked.first_response_at
         if updates:
             locked.save(update_fields=[*updates, "updated_at"])
+            ladder.sync([locked.pk])  # a first response ends the response alert's wait
         event = event_record(
             complaint=locked, kind=Event.Kind.UPDATE if public else Event.Kind.NOTE, actor=actor, text=text, is_public=public
         )
@@ -602,6 +604,7 @@ def complaint_set_priority(*, complaint: Complaint, actor, priority: str) -> Com
         for name, value in clock.items():
             setattr(locked, name, value)
         locked.save(update_fields=["priority", *clock, "updated_at"])
+        ladder.sync([locked.pk])
         event_record(
             complaint=locked, kind=Event.Kind.PRIORITY, actor=actor, data={"from": old, "to": priority},
             text=_("Priority changed from %(old)s to %(new)s.") % {"old": Priority(old).label, "new": Priority(priority).label},

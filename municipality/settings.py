@@ -161,6 +161,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.auto_close_resolved",
         "schedule": crontab(minute=15),
     },
+    # The escalation ladder's work queue, rebuilt from the reports (routing.tasks; the sweep itself
+    # runs every 5 minutes from a django-celery-beat row, editable in the admin).
+    "escalation-ladder-resync": {
+        "task": "routing.tasks.resync_ladder_task",
+        "schedule": crontab(minute=20, hour=2),
+    },
     "purge-photo-stashes": {
         "task": "complaints.tasks.purge_photo_stashes",
         "schedule": crontab(minute=40, hour=3),
@@ -207,6 +213,9 @@ if BALAGH_SMS_BACKEND.endswith("HTTPSMSBackend") and not BALAGH_SMS_HTTP_URL:
 # Outbox: attempts before a message is marked failed, back-off base, re-send of stuck rows, SMS cap.
 BALAGH_OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
 BALAGH_OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30, minimum=0)
+# A sweep that takes more than this many reports for one person in one batch sends that person one
+# digest (count, the first numbers, a link to the overdue list) instead of one message per report.
+BALAGH_ESCALATION_DIGEST_OVER = env_int("ESCALATION_DIGEST_OVER", 20, minimum=1)
 BALAGH_OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 120, minimum=0)
 BALAGH_SMS_PER_REPORT_PER_DAY = env_int("SMS_PER_REPORT_PER_DAY", 5, minimum=1)
 

@@ -23,6 +23,7 @@ class MessageTemplate(models.Model):
         AT_RISK = "at_risk", _("Staff: at risk of breach")
         ESCALATED = "escalated", _("Staff: escalation")
         RESPONSE_LATE = "response_late", _("Staff: response time breached")
+        ESCALATION_DIGEST = "escalation_digest", _("Staff: many reports at once (at risk, late or escalated)")
 
     code = models.CharField(_("message"), max_length=30, choices=Code.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)

@@ -212,7 +212,8 @@ def outbox_insert(*, messages: list[Message], now: datetime | None = None) -> li
 
     Same guarantees as ``outbox_write`` (a key already written is skipped, the rows are sent after
     commit) without building a model instance per row; staff notices have no daily SMS cap.
-    PostgreSQL gets the columns as seven array parameters (``INSERT … SELECT … FROM unnest(…)``),
+    PostgreSQL gets the rows as ONE JSON parameter (``INSERT … SELECT … FROM jsonb_to_recordset(…)``:
+    the driver's array adaptation escapes every text element in Python, ten times slower at 100,000 rows),
     SQLite a multi-row VALUES list.
     """
     if not messages:
@@ -224,28 +225,32 @@ def outbox_insert(*, messages: list[Message], now: datetime | None = None) -> li
     columns = ", ".join(varying + fixed)
     created = connection.ops.adapt_datetimefield_value(now)
     fixed_params = [False, Outbox.Status.PENDING, 0, "", "", "", created]
-    rows = [
-        (m.channel, m.recipient[:254], m.template, m.language, json.dumps(m.context, ensure_ascii=False),
-         m.complaint_id, m.key[:200])
-        for m in messages
-    ]
     ids: list[int] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             chunk = 20000
-            for start in range(0, len(rows), chunk):
-                part = rows[start:start + chunk]
-                arrays = [list(col) for col in zip(*part)]
+            names = ("ch", "rc", "tp", "lg", "cx", "ci", "ky")
+            for start in range(0, len(messages), chunk):
+                document = json.dumps(
+                    [dict(zip(names, (m.channel, m.recipient[:254], m.template, m.language, m.context, m.complaint_id,
+                                      m.key[:200]))) for m in messages[start:start + chunk]],
+                    ensure_ascii=False,
+                )
                 cursor.execute(
                     f"INSERT INTO {table} ({columns}) "
-                    f"SELECT ch, rc, tp, lg, CAST(cx AS jsonb), ci, ky, %s, %s, %s, %s, %s, %s, %s "
-                    f"FROM unnest(CAST(%s AS text[]), CAST(%s AS text[]), CAST(%s AS text[]), CAST(%s AS text[]), "
-                    f"CAST(%s AS text[]), CAST(%s AS bigint[]), CAST(%s AS text[])) AS t(ch, rc, tp, lg, cx, ci, ky) "
+                    f"SELECT ch, rc, tp, lg, cx, ci, ky, %s, %s, %s, %s, %s, %s, %s "
+                    f"FROM jsonb_to_recordset(CAST(%s AS jsonb)) AS t(ch text, rc text, tp text, lg text, cx jsonb, "
+                    f"ci bigint, ky text) "
                     f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-                    [*fixed_params, *arrays],
+                    [*fixed_params, document],
                 )
                 ids += [row[0] for row in cursor.fetchall()]  # only the rows this call inserted
         else:
+            rows = [
+                (m.channel, m.recipient[:254], m.template, m.language, json.dumps(m.context, ensure_ascii=False),
+                 m.complaint_id, m.key[:200])
+                for m in messages
+            ]
             per_row = len(varying) + len(fixed)
             chunk = max(1, 30000 // per_row)
             placeholder = "(" + ", ".join(["%s"] * per_row) + ")"

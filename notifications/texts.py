@@ -71,6 +71,28 @@ DEFAULT_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                "Nobody has started on report {{ tracking_number }} ({{ category }}) with {{ department }} "
                "within the response time ({{ due }}). {{ admin_link }}"),
     },
+    # One message instead of many, when a sweep takes more than BALAGH_ESCALATION_DIGEST_OVER reports
+    # for the same person at once. step: at_risk | response | level1 | level2 | level3.
+    "escalation_digest": {
+        "ar": ("{{ count }} بلاغًا: {% if step == 'at_risk' %}تقترب من تجاوز المهلة{% elif step == 'response' %}"
+               "دون استجابة{% else %}تصعيد المستوى {{ level }}{% endif %}",
+               "{% if step == 'at_risk' %}تنبيه: {{ count }} بلاغًا{% if department %} لدى {{ department }}{% endif %} "
+               "تقترب من تجاوز مهلة المعالجة"
+               "{% elif step == 'response' %}لم يبدأ العمل على {{ count }} بلاغًا{% if department %} لدى "
+               "{{ department }}{% endif %} حتى انقضاء مهلة الاستجابة"
+               "{% else %}تصعيد من المستوى {{ level }}: {{ count }} بلاغًا{% if department %} لدى {{ department }}"
+               "{% endif %} تجاوزت مهلة المعالجة{% endif %}، منها: {{ tracking_numbers }}"
+               "{% if more %} و{{ more }} غيرها{% endif %}. القائمة: {{ admin_link }}"),
+        "en": ("{{ count }} reports: {% if step == 'at_risk' %}at risk{% elif step == 'response' %}no response yet"
+               "{% else %}escalation level {{ level }}{% endif %}",
+               "{% if step == 'at_risk' %}Warning: {{ count }} reports{% if department %} with {{ department }}{% endif %} "
+               "are close to their resolution deadline"
+               "{% elif step == 'response' %}Nobody has started on {{ count }} reports{% if department %} with "
+               "{{ department }}{% endif %} within the response time"
+               "{% else %}Escalation level {{ level }}: {{ count }} reports{% if department %} with {{ department }}"
+               "{% endif %} are past their resolution deadline{% endif %}, including {{ tracking_numbers }}"
+               "{% if more %} and {{ more }} more{% endif %}. The list: {{ admin_link }}"),
+    },
 }
 
 

@@ -1,22 +1,31 @@
 """The escalation sweep: at-risk warnings and the ladder (head → committee → mayor), set-based.
 
-Each rung is a column on the report (``at_risk_at``, ``escalate_l1_at`` …,
-``response_alert_at``, computed by ``complaints.sla`` when the due times are set)
-plus a marker saying the rung is done (``at_risk_notified_at``,
-``escalation_level``, ``response_alerted_at``). A sweep claims due rows in
-batches with one conditional ``UPDATE … WHERE <not done yet> AND <due> …
-RETURNING`` (PostgreSQL adds ``FOR UPDATE SKIP LOCKED``, so two sweeps at the
-same moment take disjoint rows), then bulk-inserts the timeline events and the
-outbox rows for exactly the claimed ids **in the same transaction**. A crash
-rolls the whole batch back (claim included); committed batches are complete.
-So every step happens once per report, however many sweeps run or re-run.
+Each rung is a threshold column on the report (``at_risk_at``, ``escalate_l1_at`` …,
+``response_alert_at``, computed by ``complaints.sla`` when the due times are set) plus a
+marker saying the rung is done (``at_risk_notified_at``, ``escalation_level``,
+``response_alerted_at``). The rungs a report still waits for are rows of a narrow queue
+table, ``LadderStep`` (kept in step by ``complaints.ladder.sync`` in every service
+transaction). A sweep claims due rows in batches with ONE statement: pick queue rows
+whose time has come, joined to their reports, re-checking the report (status, threshold,
+marker); lock both (PostgreSQL: ``FOR UPDATE … SKIP LOCKED``, so two sweeps at the same
+moment take disjoint rows, and the lock order — report, then queue row — is the services'
+too), delete the queue rows and mark the reports done, ``RETURNING`` what the messages
+need. Then it bulk-inserts the timeline events and the outbox rows for exactly the
+claimed ids **in the same transaction**. A crash rolls the whole batch back (claim
+included); committed batches are complete. So every step happens once per report,
+however many sweeps run or re-run.
+
+Why a queue table: on PostgreSQL an UPDATE is "HOT" (no index entry is written) only when
+no indexed column changes. Partial indexes on the reports table keyed on "not done yet"
+made every claim rewrite all ~25 indexes of a wide table; with the queue, the claim's
+UPDATE of ``complaints_complaint`` changes no indexed column (docs/benchmarks.md).
 """
 from __future__ import annotations
 
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Callable
 
 from django.conf import settings
@@ -25,62 +34,46 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from complaints.models import Category, Complaint, Event
-from complaints.workflow import Status
+from complaints.ladder import RUNG, Rung, ids_param, ids_sql, waiting_sql
+from complaints.models import Category, Complaint, Event, LadderStep
 from municipality.models import Department, Role, StaffProfile, Utility
 from notifications.models import Channel, MessageTemplate
 from notifications.services import Message, outbox_insert
 
 log = logging.getLogger(__name__)
 
-SWEPT_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)  # on hold: the clock is stopped
 DEFAULT_BATCH = 10000
 
 
 @dataclass(frozen=True)
 class Step:
-    name: str
+    name: str  # LadderStep.Step: the queue rows it takes
     trigger: str  # EscalationPolicy.Trigger
     level: int  # 0 for the warnings
-    column: str  # the threshold
-    pending_sql: str  # "not done yet"
     done_sql: str  # SET clause that marks it done (params: now)
     default_audience: str
     template: str
     event_kind: str
 
+    @property
+    def rung(self) -> Rung:
+        return RUNG[self.name]
+
+    @property
+    def column(self) -> str:
+        return self.rung.column
+
 
 STEPS: tuple[Step, ...] = (
-    Step("at_risk", "at_risk", 0, "at_risk_at", "at_risk_notified_at IS NULL", "at_risk_notified_at = %s",
-         "owner", MessageTemplate.Code.AT_RISK, Event.Kind.AT_RISK),
-    Step("response", "response", 0, "response_alert_at",
-         "response_alerted_at IS NULL AND first_response_at IS NULL", "response_alerted_at = %s",
-         Role.HEAD, MessageTemplate.Code.RESPONSE_LATE, Event.Kind.ESCALATED),
-    Step("level1", "resolution", 1, "escalate_l1_at", "escalation_level < 1", "escalation_level = 1",
-         Role.HEAD, MessageTemplate.Code.ESCALATED, Event.Kind.ESCALATED),
-    Step("level2", "resolution", 2, "escalate_l2_at", "escalation_level < 2", "escalation_level = 2",
-         Role.COMMITTEE, MessageTemplate.Code.ESCALATED, Event.Kind.ESCALATED),
-    Step("level3", "resolution", 3, "escalate_l3_at", "escalation_level < 3", "escalation_level = 3",
-         Role.MAYOR, MessageTemplate.Code.ESCALATED, Event.Kind.ESCALATED),
+    Step("at_risk", "at_risk", 0, "at_risk_notified_at = %s", "owner", MessageTemplate.Code.AT_RISK, Event.Kind.AT_RISK),
+    Step("response", "response", 0, "response_alerted_at = %s", Role.HEAD, MessageTemplate.Code.RESPONSE_LATE,
+         Event.Kind.ESCALATED),
+    Step("level1", "resolution", 1, "escalation_level = 1", Role.HEAD, MessageTemplate.Code.ESCALATED, Event.Kind.ESCALATED),
+    Step("level2", "resolution", 2, "escalation_level = 2", Role.COMMITTEE, MessageTemplate.Code.ESCALATED,
+         Event.Kind.ESCALATED),
+    Step("level3", "resolution", 3, "escalation_level = 3", Role.MAYOR, MessageTemplate.Code.ESCALATED, Event.Kind.ESCALATED),
 )
-RETURNING = ("id", "tracking_number", "category_id", "department_id", "utility_id", "assignee_id",
-             "resolution_due_at", "response_due_at", "threshold")
-# The partial index of each rung (complaints.models.Complaint.Meta.indexes).
-INDEXES = {"at_risk": "complaint_sweep_at_risk", "response": "complaint_sweep_response", "level1": "complaint_sweep_l1",
-           "level2": "complaint_sweep_l2", "level3": "complaint_sweep_l3"}
-
-
-def _aware(value):
-    """Raw cursors on SQLite give text or naive UTC datetimes; PostgreSQL gives aware ones."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        from django.utils.dateparse import parse_datetime
-
-        value = parse_datetime(value)
-    if timezone.is_naive(value):
-        value = value.replace(tzinfo=UTC)
-    return value
+RETURNING = ("id", "tracking_number", "category_id", "department_id", "utility_id", "assignee_id")
 
 
 @dataclass
@@ -91,14 +84,19 @@ class Claimed:
     department_id: int | None
     utility_id: int | None
     assignee_id: int | None
-    resolution_due_at: datetime | None
-    response_due_at: datetime | None
-    threshold: datetime | None  # the rung's time; part of the message keys, so a new clock (transfer) notifies again
+    # Read only for the reports that get a message of their own (not for a digest's hundreds):
+    resolution_due_at: datetime | None = None
+    response_due_at: datetime | None = None
+    threshold: datetime | None = None  # the rung's time; part of the message keys, so a new clock notifies again
 
-    def __post_init__(self) -> None:
-        self.resolution_due_at = _aware(self.resolution_due_at)
-        self.response_due_at = _aware(self.response_due_at)
-        self.threshold = _aware(self.threshold)
+
+def _load_times(step: Step, rows: list[Claimed]) -> None:
+    by_id = {r.id: r for r in rows}
+    for pk, resolution, response, threshold in Complaint.objects.filter(pk__in=list(by_id)).values_list(
+        "pk", "resolution_due_at", "response_due_at", step.column
+    ):
+        row = by_id[pk]
+        row.resolution_due_at, row.response_due_at, row.threshold = resolution, response, threshold
 
 
 def _active_audiences() -> dict[str, str]:
@@ -117,34 +115,54 @@ def _active_audiences() -> dict[str, str]:
     return out
 
 
-def claim_sql(step: Step, *, vendor: str, from_level: int = 0) -> str:
-    """The conditional UPDATE that claims one batch for a rung.
+def _queue_batch(step: Step, *, now: datetime, after: tuple | None, batch_size: int) -> tuple[list[int], tuple | None]:
+    """The reports of the next queue rows of ``step`` that are due, in due order after the cursor
+    ``after`` (due time, queue id); returns them and the cursor past this batch."""
+    queue = LadderStep._meta.db_table
+    sql = f"SELECT id, complaint_id, due_at FROM {queue} WHERE step = %s AND due_at <= %s"
+    params: list = [step.name, now]
+    if after is not None:
+        sql += " AND (due_at, id) > (%s, %s)"
+        params += list(after)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY due_at, id LIMIT %s", [*params, batch_size])
+        batch = cursor.fetchall()
+    if not batch:
+        return [], None
+    last_id, _, last_due = batch[-1]
+    return sorted({complaint_id for _, complaint_id, _ in batch}), (last_due, last_id)
 
-    A ladder rung only takes reports that went through the active rung below it
-    (``escalation_level >= from_level``): a report whose level-1 step was busy in another
-    sweep's transaction is not pushed straight to level 2; the next sweep takes it in order.
+
+def claim_sql(step: Step, *, vendor: str, from_level: int = 0) -> str:
+    """The statement that claims the waiting reports among a batch of candidate ids.
+
+    It re-checks each report (status, threshold, "not done yet"), so a stale queue row claims
+    nothing. A ladder rung only takes reports that went through the active rung below it
+    (``escalation_level >= from_level``): a report whose level-1 step is held or was rolled
+    back in another sweep is not pushed straight to level 2.
+
+    PostgreSQL: the reports are locked first, ``FOR UPDATE SKIP LOCKED`` (a report another
+    sweep or a member of staff is changing right now is left for the next beat; the services
+    too lock the report before they touch its queue rows, so the two never wait on each other
+    in a circle), then updated by ``ctid`` (no second index probe); the claimed queue rows are
+    deleted and the timeline events inserted in the same statement. Params: ids, now, [now],
+    step, event params. SQLite (writers serialised): a conditional UPDATE. Params: [now], ids, now.
     """
-    table = Complaint._meta.db_table
-    pending = step.pending_sql + (f" AND escalation_level >= {int(from_level)}" if step.level and from_level else "")
-    statuses = ", ".join(f"'{s}'" for s in SWEPT_STATUSES)
-    if vendor == "postgresql":
-        # A locking CTE runs once (an IN (… LIMIT … SKIP LOCKED) subquery may be re-run and exceed its batch).
-        returning = ", ".join(f"c.{name}" for name in RETURNING[:-1]) + f", c.{step.column}"
-        qualified = " AND ".join(f"c.{term.strip()}" for term in pending.split(" AND "))
-        return (
-            f"WITH picked AS (SELECT id FROM {table} WHERE {step.column} <= %s AND {pending} "
-            f"AND status IN ({statuses}) ORDER BY {step.column} LIMIT %s FOR UPDATE SKIP LOCKED) "
-            f"UPDATE {table} AS c SET {step.done_sql} FROM picked WHERE c.id = picked.id AND {qualified} "
-            f"RETURNING {returning}"
-        )
-    # SQLite: writers are serialised (BEGIN IMMEDIATE), so the conditional UPDATE alone is enough. Its
-    # planner may prefer the status index; the rung's partial index is the right one.
-    returning = ", ".join(RETURNING[:-1]) + f", {step.column}"
+    reports, queue = Complaint._meta.db_table, LadderStep._meta.db_table
+    waiting = waiting_sql(step.rung) + f" AND {step.column} <= %s"
+    if step.level and from_level:
+        waiting += f" AND escalation_level >= {int(from_level)}"
+    if vendor != "postgresql":
+        return f"UPDATE {reports} SET {step.done_sql} WHERE {ids_sql('id')} AND {waiting} RETURNING {', '.join(RETURNING)}"
+    returning = ", ".join(f"c.{name}" for name in RETURNING)
     return (
-        f"UPDATE {table} SET {step.done_sql} "
-        f"WHERE id IN (SELECT id FROM {table} INDEXED BY {INDEXES[step.name]} WHERE {step.column} <= %s "
-        f"AND {pending} AND status IN ({statuses}) ORDER BY {step.column} LIMIT %s) "
-        f"AND {pending} RETURNING {returning}"
+        f"WITH locked AS (SELECT ctid AS tid, id FROM {reports} WHERE {ids_sql('id')} AND {waiting} "
+        f"ORDER BY id FOR UPDATE SKIP LOCKED), "
+        f"claimed AS (UPDATE {reports} AS c SET {step.done_sql} FROM locked WHERE c.ctid = locked.tid "
+        f"AND c.id = locked.id RETURNING {returning}), "
+        f"dropped AS (DELETE FROM {queue} WHERE step = %s AND complaint_id IN (SELECT id FROM claimed)), "
+        f"logged AS ({_event_insert_sql('claimed', vendor)}) "
+        f"SELECT * FROM claimed"
     )
 
 
@@ -187,41 +205,84 @@ class _Directory:
         return out
 
 
-def _messages_for(step: Step, audience: str, rows: list[Claimed], directory: _Directory) -> list[Message]:
+def _digest_over() -> int:
+    return int(getattr(settings, "BALAGH_ESCALATION_DIGEST_OVER", 20))
+
+
+def _messages_for(step: Step, audience: str, rows: list[Claimed], directory: _Directory, *, now: datetime) -> list[Message]:
+    """The notices of one claimed batch: one message per report and recipient, or — for a recipient
+    with more than ``BALAGH_ESCALATION_DIGEST_OVER`` reports in the batch (default 20: a holiday
+    backlog, an outage) — ONE digest with the count, the first reports' numbers and a link to the
+    overdue list, instead of hundreds of identical SMS and e-mails."""
     base = settings.SITE_URL
     language = settings.LANGUAGE_CODE
     tz = timezone.get_default_timezone()
     assignees = directory.users({r.assignee_id for r in rows if r.assignee_id}) if audience == "owner" else {}
-    messages: list[Message] = []
+    # (channel, address, recipient key) -> the rows it hears about
+    per_recipient: dict[tuple[str, str, str], list[Claimed]] = {}
     for row in rows:
-        owner_name, owner_email = (
-            directory.utilities.get(row.utility_id) if row.utility_id else directory.departments.get(row.department_id)
-        ) or ("", "")
-        due = row.response_due_at if step.name == "response" else row.resolution_due_at
-        context = {
-            "tracking_number": row.tracking_number,
-            "category": directory.categories.get(row.category_id, ""),
-            "department": owner_name,
-            "level": step.level,
-            "due": due.astimezone(tz).strftime("%Y-%m-%d %H:%M") if due else "",
-            "admin_link": f"{base}/admin/complaints/complaint/{row.id}/change/",
-        }
-        key = f"c{row.id}:{step.name}:{int(row.threshold.timestamp()) if row.threshold else 0}"
         if audience == "owner":
             contacts = [assignees[row.assignee_id]] if row.assignee_id in assignees else []
-            if not contacts and owner_email:
-                messages.append(Message(Channel.EMAIL, owner_email, step.template, language, f"{key}:owner:email",
-                                        context, row.id))
+            if not contacts:
+                owner = directory.utilities.get(row.utility_id) if row.utility_id else directory.departments.get(row.department_id)
+                if owner and owner[1]:
+                    per_recipient.setdefault((Channel.EMAIL, owner[1], "owner:email"), []).append(row)
         elif audience == Role.HEAD:
             contacts = directory.heads(row.department_id)
         else:
             contacts = directory.role(audience)
         for user_id, email, phone in contacts:
             if email:
-                messages.append(Message(Channel.EMAIL, email, step.template, language, f"{key}:u{user_id}:email", context, row.id))
+                per_recipient.setdefault((Channel.EMAIL, email, f"u{user_id}:email"), []).append(row)
             if phone:
-                messages.append(Message(Channel.SMS, phone, step.template, language, f"{key}:u{user_id}:sms", context, row.id))
+                per_recipient.setdefault((Channel.SMS, phone, f"u{user_id}:sms"), []).append(row)
+
+    limit = _digest_over()
+    singles = {r.id: r for reports in per_recipient.values() if len(reports) <= limit for r in reports}
+    if singles:
+        _load_times(step, list(singles.values()))
+    messages: list[Message] = []
+    for (channel, address, who), reports in per_recipient.items():
+        if len(reports) > limit:
+            messages.append(_digest(step, channel, address, who, reports, directory, now=now))
+            continue
+        for row in reports:
+            owner_name = ((directory.utilities.get(row.utility_id) if row.utility_id
+                           else directory.departments.get(row.department_id)) or ("", ""))[0]
+            due = row.response_due_at if step.name == "response" else row.resolution_due_at
+            context = {
+                "tracking_number": row.tracking_number,
+                "category": directory.categories.get(row.category_id, ""),
+                "department": owner_name,
+                "level": step.level,
+                "due": due.astimezone(tz).strftime("%Y-%m-%d %H:%M") if due else "",
+                "admin_link": f"{base}/admin/complaints/complaint/{row.id}/change/",
+            }
+            key = f"c{row.id}:{step.name}:{int(row.threshold.timestamp()) if row.threshold else 0}:{who}"
+            messages.append(Message(channel, address, step.template, language, key, context, row.id))
     return messages
+
+
+DIGEST_SHOWN = 10  # report numbers named in a digest
+
+
+def _digest(step: Step, channel: str, address: str, who: str, reports: list[Claimed], directory: _Directory,
+            *, now: datetime) -> Message:
+    owners = {((directory.utilities.get(r.utility_id) if r.utility_id else directory.departments.get(r.department_id))
+               or ("", ""))[0] for r in reports}
+    numbers = [r.tracking_number for r in reports[:DIGEST_SHOWN]]
+    context = {
+        "count": len(reports),
+        "step": step.name,
+        "level": step.level,
+        "department": owners.pop() if len(owners) == 1 else "",
+        "tracking_numbers": "، ".join(numbers) if settings.LANGUAGE_CODE == "ar" else ", ".join(numbers),
+        "more": max(0, len(reports) - DIGEST_SHOWN),
+        "admin_link": f"{settings.SITE_URL}/admin/complaints/complaint/?due={'soon' if step.name == 'at_risk' else 'overdue'}",
+    }
+    # The batch's reports are claimed in this transaction: its first id and size name it once.
+    key = f"digest:{step.name}:{int(now.timestamp())}:c{min(r.id for r in reports)}x{len(reports)}:{who}"
+    return Message(channel, address, MessageTemplate.Code.ESCALATION_DIGEST, settings.LANGUAGE_CODE, key, context, None)
 
 
 def _event_text(step: Step) -> str:
@@ -237,23 +298,37 @@ def _event_text(step: Step) -> str:
         }[step.level]
 
 
-def id_list_param(ids: list[int], vendor: str):
-    return ids if vendor == "postgresql" else json.dumps(ids)
-
-
-def _insert_events(ids: list[int], *, step: Step, text: str, audience: str, now: datetime, vendor: str) -> None:
-    """One timeline event per claimed report, in one INSERT … SELECT."""
+def _event_insert_sql(source: str, vendor: str) -> str:
+    """One timeline event per claimed report, as ``INSERT … SELECT id … FROM {source}``
+    (params: kind, text, is_public, data, created_at)."""
     table = Event._meta.db_table
-    data = json.dumps({"step": step.name, "level": step.level, "audience": audience})
     cast = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
-    # The ids come straight from the parameter (no read of the reports table).
-    source = "unnest(CAST(%s AS bigint[])) AS c(id)" if vendor == "postgresql" else "(SELECT value AS id FROM json_each(%s))"
+    return (f"INSERT INTO {table} (complaint_id, actor_id, kind, from_status, to_status, text, is_public, data, created_at) "
+            f"SELECT id, NULL, %s, '', '', %s, %s, {cast}, %s FROM {source}")
+
+
+def _event_params(step: Step, *, text: str, audience: str, now: datetime) -> list:
+    return [step.event_kind, text, False, json.dumps({"step": step.name, "level": step.level, "audience": audience}), now]
+
+
+def _claim(step: Step, *, sql: str, candidates: list[int], now: datetime, text: str, audience: str,
+           vendor: str) -> list[Claimed]:
+    """Claim the waiting reports among ``candidates``, drop their queue rows, write their events."""
+    set_params = [now] if "%s" in step.done_sql else []
+    events = _event_params(step, text=text, audience=audience, now=now)
+    queue = LadderStep._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (complaint_id, actor_id, kind, from_status, to_status, text, is_public, data, created_at) "
-            f"SELECT id, NULL, %s, '', '', %s, %s, {cast}, %s FROM {source}",
-            [step.event_kind, text, False, data, now, id_list_param(ids, vendor)],
-        )
+        if vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")  # key lookups; their cost estimate would invite JIT
+            cursor.execute(sql, [ids_param(candidates), now, *set_params, step.name, *events])
+            return [Claimed(*r) for r in cursor.fetchall()]
+        cursor.execute(sql, [*set_params, ids_param(candidates), now])
+        rows = [Claimed(*r) for r in cursor.fetchall()]
+        if rows:
+            ids = ids_param([r.id for r in rows])
+            cursor.execute(f"DELETE FROM {queue} WHERE step = %s AND {ids_sql('complaint_id')}", [step.name, ids])
+            cursor.execute(_event_insert_sql("(SELECT value AS id FROM json_each(%s))", vendor), [*events, ids])
+        return rows
 
 
 def escalate_overdue(
@@ -264,7 +339,10 @@ def escalate_overdue(
 ) -> dict[str, int]:
     """Run every rung of the ladder once; returns how many reports each step took.
 
-    ``after_claim`` (tests) runs inside a batch's transaction right after its claim.
+    Each rung walks its due queue rows once, in due order, batch by batch; each batch is one
+    transaction: claim (conditional UPDATE of the reports, ids in ascending order, so two
+    sweeps lock rows in the same order), delete the claimed queue rows, write the events and
+    the outbox rows. ``after_claim`` (tests) runs inside a batch's transaction right after its claim.
     """
     now = now or timezone.now()
     audiences = _active_audiences()
@@ -278,24 +356,20 @@ def escalate_overdue(
             continue
         below = [s.level for s in STEPS if s.trigger == "resolution" and s.level < step.level and s.name in audiences]
         sql = claim_sql(step, vendor=vendor, from_level=max(below, default=0))
-        set_params = [now] if "%s" in step.done_sql else []
-        params = [now, batch_size, *set_params] if vendor == "postgresql" else [*set_params, now, batch_size]
         text = _event_text(step)
+        after = None
         while True:
             with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, params)
-                    rows = [Claimed(*r) for r in cursor.fetchall()]
-                if not rows:
+                candidates, after = _queue_batch(step, now=now, after=after, batch_size=batch_size)
+                if not candidates:
                     break
-                ids = [r.id for r in rows]
+                rows = _claim(step, sql=sql, candidates=candidates, now=now, text=text, audience=audience, vendor=vendor)
+                if not rows:
+                    continue  # stale queue rows only (the nightly resync removes them)
                 if after_claim is not None:
-                    after_claim(step, ids)
-                _insert_events(ids, step=step, text=text, audience=audience, now=now, vendor=vendor)
-                outbox_insert(messages=_messages_for(step, audience, rows, directory), now=now)
+                    after_claim(step, [r.id for r in rows])
+                outbox_insert(messages=_messages_for(step, audience, rows, directory, now=now), now=now)
             counts[step.name] += len(rows)
-            # No early exit on a short batch: under SKIP LOCKED a short batch may only mean
-            # that another sweep holds some rows; stop when a claim finds nothing.
     if any(counts.values()):
         log.info("Escalation sweep: %s", counts)
     return counts

@@ -1,6 +1,9 @@
 """``python manage.py escalate_overdue``: run the escalation sweep once (the same code as the beat task)."""
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
 
+from complaints import ladder
 from routing.escalation import STEPS, escalate_overdue
 
 
@@ -9,12 +12,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=10000, help="Reports claimed per transaction.")
+        parser.add_argument(
+            "--resync", action="store_true",
+            help="First rebuild the ladder's work queue from the reports (after reports were changed outside Balagh).",
+        )
 
-    def handle(self, *args, batch_size: int, **options):
+    def handle(self, *args, batch_size: int, resync: bool, **options):
         if batch_size < 1:
-            from django.core.management.base import CommandError
-
-            raise CommandError("--batch-size must be at least 1.")
+            raise CommandError(_("--batch-size must be at least 1."))
+        if resync:
+            with transaction.atomic():
+                rows = ladder.sync()
+            self.stdout.write(_("Ladder queue rebuilt: %(n)d pending steps.") % {"n": rows})
         counts = escalate_overdue(batch_size=batch_size)
         for step in STEPS:
             self.stdout.write(f"{step.name}: {counts.get(step.name, 0)}")

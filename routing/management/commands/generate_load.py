@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from complaints import ladder
 from complaints.models import Category, Channel, Complaint, Event, TrackingSequence
 
 from municipality.models import Department, District, Utility
@@ -322,6 +323,8 @@ class Command(BaseCommand):
             done += n
             rate = done / max(time.monotonic() - t0, 1e-6)
             self.stdout.write(f"  {done:,}/{complaints:,} reports ({rate:,.0f}/s)")
+        with transaction.atomic():
+            ladder.sync()  # the escalation ladder's queue for the open reports that have thresholds
         if use_copy:
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(Complaint._meta.db_table)}")

@@ -1,0 +1,96 @@
+"""The escalation ladder's work queue (``LadderStep``), kept in step with the reports.
+
+A report waits for a rung when it is being worked (``assigned`` or ``in_progress``;
+on hold the clock stands still), the rung's threshold is set and the rung is not
+done yet. :data:`RUNGS` says that once, as SQL over the reports table; :func:`sync`
+rewrites the queue rows of some reports (or of all, ``ids=None``) from it, set-based:
+one DELETE and one ``INSERT … SELECT``. The services call it in the transaction of
+every change to a report's status, clock or ladder markers; the sweep
+(``routing.escalation``) takes rows from the queue and re-checks the report.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+
+from complaints.models import Complaint, LadderStep
+from complaints.workflow import Status
+
+SWEPT_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)  # on hold: the clock is stopped
+
+
+@dataclass(frozen=True)
+class Rung:
+    step: str  # LadderStep.Step
+    column: str  # the report's threshold
+    pending_sql: str  # over the report's columns: "not done yet"
+
+
+RUNGS: tuple[Rung, ...] = (
+    Rung(LadderStep.Step.AT_RISK, "at_risk_at", "at_risk_notified_at IS NULL"),
+    Rung(LadderStep.Step.RESPONSE, "response_alert_at", "response_alerted_at IS NULL AND first_response_at IS NULL"),
+    Rung(LadderStep.Step.LEVEL1, "escalate_l1_at", "escalation_level < 1"),
+    Rung(LadderStep.Step.LEVEL2, "escalate_l2_at", "escalation_level < 2"),
+    Rung(LadderStep.Step.LEVEL3, "escalate_l3_at", "escalation_level < 3"),
+)
+RUNG = {r.step: r for r in RUNGS}
+
+
+def statuses_sql() -> str:
+    return ", ".join(f"'{s}'" for s in SWEPT_STATUSES)
+
+
+def waiting_sql(rung: Rung, alias: str = "") -> str:
+    """The condition, over a report row, under which it waits for ``rung``."""
+    p = f"{alias}." if alias else ""
+    pending = " AND ".join(f"{p}{term.strip()}" for term in rung.pending_sql.split(" AND "))
+    return f"{p}status IN ({statuses_sql()}) AND {p}{rung.column} IS NOT NULL AND {pending}"
+
+
+def ids_sql(column: str) -> str:
+    """``column`` is one of a list of ids passed as ONE parameter (see :func:`ids_param`)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(CAST(%s AS bigint[]))"
+    return f"{column} IN (SELECT value FROM json_each(%s))"
+
+
+def ids_param(ids: list[int]) -> str:
+    """PostgreSQL: an array literal (the driver's list adaptation costs ~30 ms per 10,000 ids); SQLite: JSON."""
+    if connection.vendor == "postgresql":
+        return "{" + ",".join(str(int(i)) for i in ids) + "}"
+    return json.dumps([int(i) for i in ids])
+
+
+def sync(ids: Iterable[int] | None = None) -> int:
+    """Rewrite the queue rows of the reports ``ids`` (every report when ``None``) from the reports.
+
+    Call it inside the transaction that changed them. Returns how many rows the reports now have.
+    """
+    if ids is not None:
+        ids = [int(i) for i in ids]
+        if not ids:
+            return 0
+    queue = LadderStep._meta.db_table
+    reports = Complaint._meta.db_table
+    with connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute(f"DELETE FROM {queue}")
+        else:
+            cursor.execute(f"DELETE FROM {queue} WHERE {ids_sql('complaint_id')}", [ids_param(ids)])
+        selects, params = [], []
+        for rung in RUNGS:
+            where = waiting_sql(rung)
+            if ids is not None:
+                where += f" AND {ids_sql('id')}"
+                params.append(ids_param(ids))
+            selects.append(f"SELECT id, '{rung.step}', {rung.column} FROM {reports} WHERE {where}")
+        # ON CONFLICT: a row another transaction wrote after this DELETE's snapshot is brought up to date.
+        cursor.execute(
+            f"INSERT INTO {queue} (complaint_id, step, due_at) SELECT * FROM ({' UNION ALL '.join(selects)}) AS w "
+            f"WHERE true ON CONFLICT (complaint_id, step) DO UPDATE SET due_at = excluded.due_at",
+            params,
+        )
+        return cursor.rowcount
