@@ -116,10 +116,13 @@ def test_sync_of_some_reports_leaves_the_others_alone(town):
     assert ladder.sync([]) == 0
 
 
-def test_batch_size_must_be_positive():
+def test_batch_size_must_be_positive_in_the_operators_language():
     from django.core.management.base import CommandError
+    from django.utils import translation
 
-    with pytest.raises(CommandError, match="at least 1"):
+    with pytest.raises(CommandError, match="على الأقل"):
+        call_command("escalate_overdue", "--batch-size", "0", stdout=StringIO())
+    with translation.override("en"), pytest.raises(CommandError, match="at least 1"):
         call_command("escalate_overdue", "--batch-size", "0", stdout=StringIO())
 
 
