@@ -324,7 +324,7 @@ class Event(models.Model):
     text = models.TextField(_("text"), blank=True)
     is_public = models.BooleanField(_("public"), default=False)
     data = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("time"), db_index=True)
+    created_at = models.DateTimeField(_("time"))  # by time: only transfers are looked up (event_transfer_time)
 
     class Meta:
         verbose_name = _("timeline event")
@@ -333,6 +333,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["complaint", "created_at"], name="event_complaint_time"),
             models.Index(fields=["actor"], name="event_actor", condition=models.Q(actor__isnull=False)),
+            # The transfers of a period (committee reports, routing's transfer table); the sweep's
+            # thousands of escalation events add no entry here.
+            models.Index(fields=["created_at"], name="event_transfer_time", condition=models.Q(kind="transferred")),
         ]
 
     def __str__(self) -> str:

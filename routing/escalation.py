@@ -117,20 +117,33 @@ def _active_audiences() -> dict[str, str]:
 
 def _queue_batch(step: Step, *, now: datetime, after: tuple | None, batch_size: int) -> tuple[list[int], tuple | None]:
     """The reports of the next queue rows of ``step`` that are due, in due order after the cursor
-    ``after`` (due time, queue id); returns them and the cursor past this batch."""
+    ``after`` (due time, queue id); returns them and the cursor past this batch.
+
+    Two index range reads: the batch's last row (the new cursor), then the report ids up to it —
+    plain integers, so the driver parses no datetime per row.
+    """
     queue = LadderStep._meta.db_table
-    sql = f"SELECT id, complaint_id, due_at FROM {queue} WHERE step = %s AND due_at <= %s"
+    where = "step = %s AND due_at <= %s"
     params: list = [step.name, now]
     if after is not None:
-        sql += " AND (due_at, id) > (%s, %s)"
+        where += " AND (due_at, id) > (%s, %s)"
         params += list(after)
     with connection.cursor() as cursor:
-        cursor.execute(sql + " ORDER BY due_at, id LIMIT %s", [*params, batch_size])
-        batch = cursor.fetchall()
-    if not batch:
+        cursor.execute(f"SELECT due_at, id FROM {queue} WHERE {where} ORDER BY due_at, id LIMIT 1 OFFSET %s",
+                       [*params, batch_size - 1])
+        last = cursor.fetchone()
+        if last is not None:
+            cursor.execute(f"SELECT complaint_id FROM {queue} WHERE {where} AND (due_at, id) <= (%s, %s)",
+                           [*params, *last])
+        else:  # fewer than a batch left: all of them
+            cursor.execute(f"SELECT complaint_id, due_at, id FROM {queue} WHERE {where} ORDER BY due_at DESC, id DESC",
+                           params)
+        rows = cursor.fetchall()
+    if not rows:
         return [], None
-    last_id, _, last_due = batch[-1]
-    return sorted({complaint_id for _, complaint_id, _ in batch}), (last_due, last_id)
+    if last is None:
+        last = (rows[0][1], rows[0][2])
+    return sorted({row[0] for row in rows}), tuple(last)
 
 
 def claim_sql(step: Step, *, vendor: str, from_level: int = 0) -> str:
