@@ -61,11 +61,17 @@ Grades (per department) compare SLA compliance and completion with
 A, the second B, the third C, else D; the department's grade is its worst
 metric grade. A department with nothing to measure has no grade.
 
-Performance: :func:`compile_kpis` reads the rows once for the totals and all
-five breakdowns (``GROUPING SETS`` on PostgreSQL, see :func:`grouped_counts`);
-every query first narrows the table with an index-friendly pre-filter
-(:func:`_relevant_q`), which wants indexes on ``created_at``, ``closed_at``,
-``resolved_at`` and ``rated_at``. Figures and method: ``docs/benchmarks.md``.
+Performance: on PostgreSQL :func:`compile_kpis` computes every count, average
+and percentile of the period and of the period before (totals, the five
+breakdowns, the types' previous counts, the trend, the hotspots) in ONE
+statement that reads the relevant rows once (:mod:`reports.kpi_scan`; with the
+covering index ``complaint_kpi_activity`` an index-only range scan). On SQLite,
+and in the selectors called one by one, each figure is its own query: the
+totals and all five breakdowns in one pass where the database has grouping
+sets (:func:`grouped_counts`), every query narrowed first with an
+index-friendly pre-filter (:func:`_relevant_q`: indexes on ``created_at``,
+``closed_at``, ``resolved_at`` and ``rated_at``). Both give the same figures
+(tests/reports/test_kpi_scan.py). Figures and method: ``docs/benchmarks.md``.
 """
 from __future__ import annotations
 
@@ -85,10 +91,12 @@ from django.db.models import (
     BooleanField,
     ExpressionWrapper,
     Count,
+    Exists,
     F,
     FloatField,
     Func,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -99,10 +107,12 @@ from django.utils import timezone
 from complaints.models import Category, Channel, Complaint, Event
 from complaints.workflow import OPEN_STATUSES, ClosureReason, Status
 from municipality.models import Department, District, Utility, WorkingWeek
+from reports import kpi_scan
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 SATISFIED_RATING = 4
 GRID_CELL_DEGREES = 0.01  # about 1.1 km
+HOTSPOT_LIMIT = 50
 DEFAULT_GRADE_THRESHOLDS = {"sla_pct": (90, 75, 60), "completion_pct": (90, 75, 60)}
 GRADES = ("A", "B", "C", "D")
 
@@ -293,7 +303,11 @@ def _relevant_q(period: Period, as_of: datetime) -> Q:
 
 
 def _flags(period: Period, as_of: datetime) -> dict[str, Q]:
-    """One condition per counted KPI; every count is ``COUNT(*) FILTER (WHERE flag)``."""
+    """One condition per counted KPI; every count is ``COUNT(*) FILTER (WHERE flag)``.
+
+    :data:`reports.kpi_scan.FLAGS` writes the same conditions over precomputed
+    parts: change both (tests/reports/test_kpi_scan.py checks they agree).
+    """
     received = _in("created_at", period)
     finished = _finished_q(period)
     backlog = backlog_q(as_of)
@@ -365,35 +379,38 @@ def _base(queryset: QuerySet | None, period: Period, as_of: datetime) -> QuerySe
 
 
 def kpi_summary(
-    *, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, totals: dict | None = None
+    *,
+    period: Period,
+    queryset: QuerySet | None = None,
+    now: datetime | None = None,
+    totals: dict | None = None,
+    resolution_percentiles: dict[float, float | None] | None = None,
+    transfers: int | None = None,
 ) -> dict:
     """The headline numbers of ``period`` over ``queryset`` (default: all complaints).
 
-    ``totals`` is the raw aggregate row when the caller already has it (see :func:`grouped_counts`).
+    ``totals`` is the raw aggregate row and ``resolution_percentiles`` the median
+    and 90th percentile in seconds and ``transfers`` when the caller already
+    has them (see :func:`grouped_counts`, :mod:`reports.kpi_scan` and
+    :func:`transfer_counts`).
     """
     as_of = period.as_of(now)
     factor = working_hours_factor(period)
     base = _base(queryset, period, as_of)
     row = totals if totals is not None else base.aggregate(**_aggregates(period, as_of))
     out = _finish_row(row, factor)
-    finished = base.filter(_finished_q(period))
-    pts = percentiles(finished, _resolution_seconds(), (0.5, 0.9))
+    pts = resolution_percentiles
+    if pts is None:
+        pts = percentiles(base.filter(_finished_q(period)), _resolution_seconds(), (0.5, 0.9))
     out.update(
         median_days=_days(pts[0.5]),
         p90_days=_days(pts[0.9]),
         median_working_hours=_whours(pts[0.5], factor),
         p90_working_hours=_whours(pts[0.9], factor),
-        transfers=_events_of(queryset).filter(_in("created_at", period), kind=Event.Kind.TRANSFERRED).count(),
+        transfers=transfers if transfers is not None else _events_of(queryset).filter(_in("created_at", period), kind=Event.Kind.TRANSFERRED).count(),
         working_hours_factor=round(factor, 4),
     )
     return out
-
-
-def _events_of(queryset: QuerySet | None) -> QuerySet:
-    """Timeline events of the complaints in ``queryset`` (all events when it is unfiltered)."""
-    if queryset is None or not queryset.query.where:
-        return Event.objects.all()
-    return Event.objects.filter(complaint__in=queryset.values("pk"))
 
 
 def grade(row: dict, thresholds: dict | None = None) -> str:
@@ -433,18 +450,65 @@ def _named(rows: list[dict], names: dict) -> list[dict]:
     return sorted(rows, key=lambda r: (-(r["received"] or 0), -(r["backlog"] or 0), r["name_en"]))
 
 
-def by_department(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, raw: list[dict] | None = None) -> list[dict]:
-    as_of = period.as_of(now)
-    rows = _grouped(queryset, period, as_of, "department_id", working_hours_factor(period), raw)
-    moved = (
-        _events_of(queryset)
-        .filter(_in("created_at", period), kind=Event.Kind.TRANSFERRED)
+def _events_of(queryset: QuerySet | None) -> QuerySet:
+    """Timeline events of the complaints in ``queryset`` (all events when it is unfiltered)."""
+    if queryset is None or not queryset.query.where:
+        return Event.objects.all()
+    return Event.objects.filter(complaint__in=queryset.values("pk"))
+
+
+def transfer_counts(*, period: Period, queryset: QuerySet | None = None) -> dict:
+    """The transfers of ``period`` and of the period before in ONE query.
+
+    ``{"current": n, "previous": n, "out_of": {department code: n of the period}}``:
+    what :func:`kpi_summary` (``transfers``) and :func:`by_department`
+    (``transfers_out``) count. With a filter, each transfer event of the two
+    periods looks its report up by primary key (``EXISTS`` inside the
+    ``FILTER``, which PostgreSQL runs per event) instead of reading every
+    report the filter matches.
+    """
+    previous = period.previous()
+    in_p, in_q = _in("created_at", period), _in("created_at", previous)
+    if queryset is not None and queryset.query.where:
+        in_view = Q(Exists(queryset.filter(pk=OuterRef("complaint_id"))))
+        in_p, in_q = in_p & in_view, in_q & in_view
+    rows = (
+        Event.objects.filter(_in("created_at", Period(start=previous.start, end=period.end)), kind=Event.Kind.TRANSFERRED)
         .values("data__from")
-        .annotate(n=Count("pk"))
+        .annotate(p=Count("pk", filter=in_p), q=Count("pk", filter=in_q))
         .order_by()
     )
+    out = {"current": 0, "previous": 0, "out_of": {}}
+    for r in rows:
+        out["current"] += r["p"]
+        out["previous"] += r["q"]
+        if r["p"]:
+            out["out_of"][r["data__from"]] = r["p"]
+    return out
+
+
+def by_department(
+    *,
+    period: Period,
+    queryset: QuerySet | None = None,
+    now: datetime | None = None,
+    raw: list[dict] | None = None,
+    transfers_out: dict | None = None,
+) -> list[dict]:
+    """Per department; ``transfers_out`` (``{department code: n}``, see :func:`transfer_counts`) when the caller has it."""
+    as_of = period.as_of(now)
+    rows = _grouped(queryset, period, as_of, "department_id", working_hours_factor(period), raw)
+    if transfers_out is None:
+        moved = (
+            _events_of(queryset)
+            .filter(_in("created_at", period), kind=Event.Kind.TRANSFERRED)
+            .values("data__from")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        transfers_out = {m["data__from"]: m["n"] for m in moved}
     codes = {d.code: d.pk for d in Department.objects.only("pk", "code")}
-    out_by_id = {codes.get(m["data__from"]): m["n"] for m in moved}
+    out_by_id = {codes.get(code): n for code, n in transfers_out.items()}
     for r in rows:
         r["transfers_out"] = out_by_id.get(r["key"], 0)
         r["grade"] = grade(r)
@@ -465,15 +529,26 @@ def by_channel(*, period: Period, queryset: QuerySet | None = None, now: datetim
     return sorted(rows, key=lambda r: (-(r["received"] or 0), r["key"]))
 
 
-def by_category(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, raw: list[dict] | None = None) -> list[dict]:
-    """Per main type, with the change in received reports from the previous period of the same length."""
+def by_category(
+    *,
+    period: Period,
+    queryset: QuerySet | None = None,
+    now: datetime | None = None,
+    raw: list[dict] | None = None,
+    previous_received: dict | None = None,
+) -> list[dict]:
+    """Per main type, with the change in received reports from the previous period of the same length.
+
+    ``previous_received`` (``{main type id: count}``) when the caller already has it.
+    """
     main = Coalesce("category__parent_id", "category_id")
     rows = _grouped(queryset, period, period.as_of(now), main, working_hours_factor(period), raw)
-    previous = period.previous()
-    qs = Complaint.objects.all() if queryset is None else queryset
-    before = dict(
-        qs.filter(_in("created_at", previous)).annotate(_main=main).values("_main").annotate(n=Count("pk")).order_by().values_list("_main", "n")
-    )
+    before = previous_received
+    if before is None:
+        qs = Complaint.objects.all() if queryset is None else queryset
+        before = dict(
+            qs.filter(_in("created_at", period.previous())).annotate(_main=main).values("_main").annotate(n=Count("pk")).order_by().values_list("_main", "n")
+        )
     seen = {r["key"] for r in rows}
     for key in set(before) - seen:  # types that had reports last period and none now
         rows.append({"key": key, **_finish_row({k: 0 for k in _aggregates(period, period.end)} | {"avg_seconds": None, "rating_avg": None}, 1)})
@@ -497,39 +572,55 @@ def by_utility(*, period: Period, queryset: QuerySet | None = None, now: datetim
     return _named(rows, _names(Utility, [r["key"] for r in rows]))
 
 
-def trend(*, period: Period, queryset: QuerySet | None = None) -> list[dict]:
-    """Received and closed per day (per week beyond 92 days, per month beyond 2 years)."""
-    qs = Complaint.objects.all() if queryset is None else queryset
+def trend_step(period: Period) -> tuple:
+    """The trend's bucket: ``(Trunc function, name)`` — per day, per week beyond 92 days, per month beyond 2 years."""
     if period.days > 730:
-        trunc, step = TruncMonth, "month"
-    elif period.days > 92:
-        trunc, step = TruncWeek, "week"
-    else:
-        trunc, step = TruncDate, "day"
+        return TruncMonth, "month"
+    if period.days > 92:
+        return TruncWeek, "week"
+    return TruncDate, "day"
+
+
+def trend(*, period: Period, queryset: QuerySet | None = None, counts: tuple[dict, dict] | None = None) -> list[dict]:
+    """Received and closed per day (per week beyond 92 days, per month beyond 2 years).
+
+    ``counts`` is ``({bucket: received}, {bucket: closed})`` when the caller already has them.
+    """
+    qs = Complaint.objects.all() if queryset is None else queryset
+    trunc, step = trend_step(period)
 
     def counted(field: str, extra: Q = Q()) -> dict:
         bucket = trunc(field, tzinfo=RIYADH)
         rows = qs.filter(_in(field, period), extra).annotate(_b=bucket).values("_b").annotate(n=Count("pk")).order_by()
         return {(r["_b"].date() if isinstance(r["_b"], datetime) else r["_b"]): r["n"] for r in rows}
 
-    received = counted("created_at")
-    closed = counted("closed_at", Q(status=Status.CLOSED))
+    if counts is not None:
+        received, closed = counts
+    else:
+        received = counted("created_at")
+        closed = counted("closed_at", Q(status=Status.CLOSED))
     buckets = sorted(set(received) | set(closed))
     if step == "day":
         buckets = [period.first_day + timedelta(days=i) for i in range(period.days)]
     return [{"day": b.isoformat(), "step": step, "received": received.get(b, 0), "closed": closed.get(b, 0)} for b in buckets]
 
 
-def hotspot_cells(*, period: Period, queryset: QuerySet | None = None, limit: int = 50, cell: float = GRID_CELL_DEGREES) -> list[dict]:
-    """The map grid cells (``cell`` degrees square) with the most reports received in ``period``."""
-    qs = Complaint.objects.all() if queryset is None else queryset
-    rows = (
-        qs.filter(_in("created_at", period))
-        .annotate(_cy=Cast(Floor(F("lat") / cell), IntegerField()), _cx=Cast(Floor(F("lon") / cell), IntegerField()))
-        .values("_cy", "_cx")
-        .annotate(n=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_STATUSES)))
-        .order_by("-n", "_cy", "_cx")[:limit]
-    )
+def hotspot_cells(
+    *, period: Period, queryset: QuerySet | None = None, limit: int = 50, cell: float = GRID_CELL_DEGREES, rows: list[dict] | None = None
+) -> list[dict]:
+    """The map grid cells (``cell`` degrees square) with the most reports received in ``period``.
+
+    ``rows`` (``{"_cy", "_cx", "n", "open"}``, the busiest first) when the caller already has them.
+    """
+    if rows is None:
+        qs = Complaint.objects.all() if queryset is None else queryset
+        rows = (
+            qs.filter(_in("created_at", period))
+            .annotate(_cy=Cast(Floor(F("lat") / cell), IntegerField()), _cx=Cast(Floor(F("lon") / cell), IntegerField()))
+            .values("_cy", "_cx")
+            .annotate(n=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_STATUSES)))
+            .order_by("-n", "_cy", "_cx")[:limit]
+        )
     return [
         {"lat": round((r["_cy"] + 0.5) * cell, 5), "lon": round((r["_cx"] + 0.5) * cell, 5), "count": r["n"], "open": r["open"]}
         for r in rows
@@ -644,29 +735,60 @@ def _grouping_sets_pg(base: QuerySet, keys: dict, flags: dict[str, Q]) -> list[d
         return [dict(zip(names, r)) for r in cursor.fetchall()]
 
 
-def compile_kpis(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, overdue_limit: int = 50) -> dict:
-    """Everything the dashboard and the weekly report show, as JSON-ready data."""
+def compile_kpis(
+    *, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, overdue_limit: int = 50, per_query: bool = False
+) -> dict:
+    """Everything the dashboard and the weekly report show, as JSON-ready data.
+
+    PostgreSQL: every count, average and percentile of the period and the one
+    before in ONE statement (:mod:`reports.kpi_scan`). SQLite, or
+    ``per_query=True`` (the benchmark's baseline): one query per figure. The
+    figures are the same (tests/reports/test_kpi_scan.py).
+    """
     now = now or timezone.now()
     token = _factor_memo.set({})
     try:
-        return _compile_kpis(period=period, queryset=queryset, now=now, overdue_limit=overdue_limit)
+        return _compile_kpis(period=period, queryset=queryset, now=now, overdue_limit=overdue_limit, per_query=per_query)
     finally:
         _factor_memo.reset(token)
 
 
-def _compile_kpis(*, period: Period, queryset: QuerySet | None, now: datetime, overdue_limit: int) -> dict:
+def _compile_kpis(*, period: Period, queryset: QuerySet | None, now: datetime, overdue_limit: int, per_query: bool) -> dict:
     kw = {"period": period, "queryset": queryset, "now": now}
-    groups = grouped_counts(**kw)
-    return {
-        "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat(), "as_of": period.as_of(now).isoformat()},
-        "summary": kpi_summary(**kw, totals=groups["all"]),
-        "previous_summary": kpi_summary(period=period.previous(), queryset=queryset, now=now),
-        "departments": by_department(**kw, raw=groups["department"]),
+    head = {"period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat(), "as_of": period.as_of(now).isoformat()}}
+    one = None if per_query else kpi_scan.scan(**kw, trunc=trend_step(period)[0], hotspot_limit=HOTSPOT_LIMIT, cell=GRID_CELL_DEGREES)
+    if one is None:  # SQLite (or nothing can match): one query per figure
+        groups = grouped_counts(**kw)
+        return head | {
+            "summary": kpi_summary(**kw, totals=groups["all"]),
+            "previous_summary": kpi_summary(period=period.previous(), queryset=queryset, now=now),
+            "departments": by_department(**kw, raw=groups["department"]),
+            "channels": by_channel(**kw, raw=groups["channel"]),
+            "categories": by_category(**kw, raw=groups["category"]),
+            "districts": by_district(**kw, raw=groups["district"]),
+            "utilities": by_utility(**kw, raw=groups["utility"]),
+            "trend": trend(period=period, queryset=queryset),
+            "hotspots": hotspot_cells(period=period, queryset=queryset, limit=HOTSPOT_LIMIT),
+            "overdue": overdue_list(**kw, limit=overdue_limit),
+        }
+    groups = one["groups"]
+    moved = transfer_counts(period=period, queryset=queryset)
+    return head | {
+        "summary": kpi_summary(**kw, totals=groups["all"], resolution_percentiles=one["percentiles"]["current"], transfers=moved["current"]),
+        "previous_summary": kpi_summary(
+            period=period.previous(),
+            queryset=queryset,
+            now=now,
+            totals=one["previous"],
+            resolution_percentiles=one["percentiles"]["previous"],
+            transfers=moved["previous"],
+        ),
+        "departments": by_department(**kw, raw=groups["department"], transfers_out=moved["out_of"]),
         "channels": by_channel(**kw, raw=groups["channel"]),
-        "categories": by_category(**kw, raw=groups["category"]),
+        "categories": by_category(**kw, raw=groups["category"], previous_received=one["previous_by_category"]),
         "districts": by_district(**kw, raw=groups["district"]),
         "utilities": by_utility(**kw, raw=groups["utility"]),
-        "trend": trend(period=period, queryset=queryset),
-        "hotspots": hotspot_cells(period=period, queryset=queryset),
+        "trend": trend(period=period, queryset=queryset, counts=(one["received_by"], one["closed_by"])),
+        "hotspots": hotspot_cells(period=period, queryset=queryset, limit=HOTSPOT_LIMIT, rows=one["hotspots"]),
         "overdue": overdue_list(**kw, limit=overdue_limit),
     }

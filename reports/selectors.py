@@ -28,7 +28,8 @@ def dashboard_cache_key(*, flt: ComplaintReportFilter, scope_department=None) ->
 def dashboard_kpis(*, flt: ComplaintReportFilter, scope_department=None, refresh: bool = False) -> dict:
     """The dashboard's KPIs, shared through the cache for ``BALAGH_REPORTS_CACHE_SECONDS`` (default 600).
 
-    At a million reports a cold computation reads a quarter of the table; the
+    A cold computation is one statement on PostgreSQL (:mod:`reports.kpi_scan`),
+    0.4–1 s at a million reports on a small machine (``docs/benchmarks.md``); the
     committee opens the same few views over and over, so they share one
     result, and :func:`warm_dashboard` (Celery beat, every 5 minutes) keeps
     the default view ready. The page shows when the figures were computed.
