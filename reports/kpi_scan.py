@@ -27,10 +27,8 @@ The rows are found through the *activity key* (:func:`activity_key`): for
 an open report 9999-12-31, else the latest of received / resolved / closed /
 rated. Every row relevant to a period has a key at or after the period's
 start or its ``as_of``, so ``key >= lower`` is added to the relevance
-condition without changing the set. With the covering index on the key
-(``docs/benchmarks.md``, "Committee reports") the read is one index-only
-range scan of the last weeks' rows instead of a pass over the table; without
-it the figures are the same, only slower.
+condition without changing the set (a covering index on the key was measured
+and not adopted: docs/benchmarks.md, "Committee reports").
 
 SQLite keeps the per-query path (:func:`scan` returns ``None``).
 tests/reports/test_kpi_scan.py compares both paths figure by figure.
@@ -66,8 +64,8 @@ def activity_key():
     9999), or resolved / closed at or after ``as_of`` (key >= as_of). So
     ``key >= min(start, as_of)`` holds for every relevant row.
 
-    The covering index ``complaint_kpi_activity`` (to be added to
-    ``complaints.Complaint.Meta.indexes``) indexes exactly this expression.
+    A covering index on this expression was measured and not adopted
+    (docs/benchmarks.md, "Committee reports").
     """
     return Case(
         When(status__in=OPEN_STATUSES, then=Value(OPEN_KEY)),

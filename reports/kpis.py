@@ -64,8 +64,7 @@ metric grade. A department with nothing to measure has no grade.
 Performance: on PostgreSQL :func:`compile_kpis` computes every count, average
 and percentile of the period and of the period before (totals, the five
 breakdowns, the types' previous counts, the trend, the hotspots) in ONE
-statement that reads the relevant rows once (:mod:`reports.kpi_scan`; with the
-covering index ``complaint_kpi_activity`` an index-only range scan). On SQLite,
+statement that reads the relevant rows once (:mod:`reports.kpi_scan`). On SQLite,
 and in the selectors called one by one, each figure is its own query: the
 totals and all five breakdowns in one pass where the database has grouping
 sets (:func:`grouped_counts`), every query narrowed first with an
@@ -76,7 +75,6 @@ index-friendly pre-filter (:func:`_relevant_q`: indexes on ``created_at``,
 from __future__ import annotations
 
 import math
-import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
