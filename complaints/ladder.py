@@ -65,32 +65,64 @@ def ids_param(ids: list[int]) -> str:
 
 
 def sync(ids: Iterable[int] | None = None) -> int:
-    """Rewrite the queue rows of the reports ``ids`` (every report when ``None``) from the reports.
+    """Rewrite the queue rows of the reports ``ids`` from the reports (every report when ``None``:
+    :func:`resync`). Call it inside the transaction that changed them, after locking them.
 
-    Call it inside the transaction that changed them. Returns how many rows the reports now have.
+    Returns how many queue rows those reports now have.
     """
-    if ids is not None:
-        ids = [int(i) for i in ids]
-        if not ids:
-            return 0
+    if ids is None:
+        return resync()
+    ids = [int(i) for i in ids]
+    if not ids:
+        return 0
     queue = LadderStep._meta.db_table
-    reports = Complaint._meta.db_table
     with connection.cursor() as cursor:
-        if ids is None:
-            cursor.execute(f"DELETE FROM {queue}")
-        else:
-            cursor.execute(f"DELETE FROM {queue} WHERE {ids_sql('complaint_id')}", [ids_param(ids)])
-        selects, params = [], []
-        for rung in RUNGS:
-            where = waiting_sql(rung)
-            if ids is not None:
-                where += f" AND {ids_sql('id')}"
-                params.append(ids_param(ids))
-            selects.append(f"SELECT id, '{rung.step}', {rung.column} FROM {reports} WHERE {where}")
+        cursor.execute(f"DELETE FROM {queue} WHERE {ids_sql('complaint_id')}", [ids_param(ids)])
+        waiting, params = _waiting_rows(ids)
         # ON CONFLICT: a row another transaction wrote after this DELETE's snapshot is brought up to date.
         cursor.execute(
-            f"INSERT INTO {queue} (complaint_id, step, due_at) SELECT * FROM ({' UNION ALL '.join(selects)}) AS w "
+            f"INSERT INTO {queue} (complaint_id, step, due_at) SELECT * FROM ({waiting}) AS w "
             f"WHERE true ON CONFLICT (complaint_id, step) DO UPDATE SET due_at = excluded.due_at",
             params,
         )
         return cursor.rowcount
+
+
+def resync() -> int:
+    """Bring the whole queue in line with the reports, touching only what differs: delete the rows
+    no report waits for (any more, or not at that time), insert the missing ones. Rows that are
+    right are neither rewritten nor locked, so a sweep running meanwhile is not held up.
+
+    Returns how many rows the queue has.
+    """
+    queue = LadderStep._meta.db_table
+    reports = Complaint._meta.db_table
+    with connection.cursor() as cursor:
+        for rung in RUNGS:
+            cursor.execute(
+                f"DELETE FROM {queue} WHERE step = %s AND NOT EXISTS (SELECT 1 FROM {reports} c "
+                f"WHERE c.id = {queue}.complaint_id AND {waiting_sql(rung, 'c')} AND c.{rung.column} = {queue}.due_at)",
+                [rung.step],
+            )
+        waiting, params = _waiting_rows(None)
+        cursor.execute(
+            f"INSERT INTO {queue} (complaint_id, step, due_at) SELECT * FROM ({waiting}) AS w WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {queue} q WHERE q.complaint_id = w.id AND q.step = w.step) "
+            f"ON CONFLICT (complaint_id, step) DO NOTHING",
+            params,
+        )
+        cursor.execute(f"SELECT count(*) FROM {queue}")
+        return cursor.fetchone()[0]
+
+
+def _waiting_rows(ids: list[int] | None) -> tuple[str, list]:
+    """SQL of (id, step, due_at) for every rung each report (of ``ids``, or all) waits for."""
+    reports = Complaint._meta.db_table
+    selects, params = [], []
+    for rung in RUNGS:
+        where = waiting_sql(rung)
+        if ids is not None:
+            where += f" AND {ids_sql('id')}"
+            params.append(ids_param(ids))
+        selects.append(f"SELECT id, '{rung.step}' AS step, {rung.column} AS due_at FROM {reports} WHERE {where}")
+    return " UNION ALL ".join(selects), params

@@ -141,3 +141,19 @@ def test_the_sweeps_updates_touch_no_index_of_the_reports_table():
         for column in ("escalation_level", "at_risk_notified_at", "response_alerted_at", "updated_at"):
             assert column not in definition, name
     assert "fillfactor=80" in (options or [])
+
+
+@pytest.mark.django_db
+def test_resync_touches_only_what_differs(town):
+    department, category, _ = town
+    first, second, third = file_reports(category, 3, when=timezone.now())
+    kept = set(LadderStep.objects.filter(complaint=first).values_list("pk", flat=True))
+    LadderStep.objects.filter(complaint=second, step="level1").delete()  # missing
+    LadderStep.objects.filter(complaint=second, step="level2").update(due_at=timezone.now())  # wrong time
+    Complaint.objects.filter(pk=third.pk).update(status=Status.ON_HOLD)  # waits for nothing now
+
+    assert ladder.resync() == 10
+    assert set(LadderStep.objects.filter(complaint=first).values_list("pk", flat=True)) == kept  # not rewritten
+    assert queued(second) == expected(second, "at_risk", "response", "level1", "level2", "level3")
+    assert queued(third) == {}
+    assert ladder.resync() == 10  # nothing left to change
