@@ -4,14 +4,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from complaints import ladder
-from routing.escalation import STEPS, escalate_overdue
+from routing.escalation import DEFAULT_BATCH, STEPS, escalate_overdue
 
 
 class Command(BaseCommand):
     help = "Warn about reports at risk and move overdue reports up the escalation ladder (each step once)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=10000, help="Reports claimed per transaction.")
+        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="Reports claimed per transaction.")
         parser.add_argument(
             "--resync", action="store_true",
             help="First rebuild the ladder's work queue from the reports (after reports were changed outside Balagh).",
