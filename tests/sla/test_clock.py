@@ -12,7 +12,7 @@ from complaints.workflow import Status
 from municipality.calendar import business_calendar
 from municipality.models import Role
 from routing.models import EscalationPolicy
-from tests.factories import CategoryFactory, DepartmentFactory, make_user, submit
+from tests.factories import CategoryFactory, DepartmentFactory, make_user
 
 pytestmark = pytest.mark.django_db
 RIYADH = ZoneInfo("Asia/Riyadh")

@@ -16,7 +16,7 @@ from complaints.models import Complaint, LadderStep
 from complaints.workflow import ClosureReason, Status
 from routing.escalation import escalate_overdue
 from tests.factories import DepartmentFactory
-from tests.sla.test_escalation import file_reports, town  # noqa: F401 - the fixture
+from tests.sla.helpers import file_reports
 
 THRESHOLDS = {"at_risk": "at_risk_at", "response": "response_alert_at", "level1": "escalate_l1_at",
               "level2": "escalate_l2_at", "level3": "escalate_l3_at"}
