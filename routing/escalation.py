@@ -5,13 +5,15 @@ Each rung is a threshold column on the report (``at_risk_at``, ``escalate_l1_at`
 marker saying the rung is done (``at_risk_notified_at``, ``escalation_level``,
 ``response_alerted_at``). The rungs a report still waits for are rows of a narrow queue
 table, ``LadderStep`` (kept in step by ``complaints.ladder.sync`` in every service
-transaction). A sweep claims due rows in batches with ONE statement: pick queue rows
-whose time has come, joined to their reports, re-checking the report (status, threshold,
-marker); lock both (PostgreSQL: ``FOR UPDATE … SKIP LOCKED``, so two sweeps at the same
-moment take disjoint rows, and the lock order — report, then queue row — is the services'
-too), delete the queue rows and mark the reports done, ``RETURNING`` what the messages
-need. Then it bulk-inserts the timeline events and the outbox rows for exactly the
-claimed ids **in the same transaction**. A crash rolls the whole batch back (claim
+transaction). For each rung the sweep walks the due queue rows once, in due order, in
+batches; each batch is one transaction. It reads the batch's report ids from the queue,
+then claims them with ONE statement (PostgreSQL): lock the reports that still wait for the
+rung (status, threshold, marker re-checked; ``FOR UPDATE SKIP LOCKED`` in id order, so a
+report another sweep or a member of staff holds is left for the next beat — the services
+too lock the report before they touch its queue rows, so the two never wait on each other
+in a circle), mark them done, delete their queue rows and insert their timeline events,
+``RETURNING`` what the messages need. Then it writes the outbox rows for exactly the
+claimed reports **in the same transaction**. A crash rolls the whole batch back (claim
 included); committed batches are complete. So every step happens once per report,
 however many sweeps run or re-run.
 
@@ -211,6 +213,11 @@ class _Directory:
                 self._heads.setdefault(p.department_id, []).append(self._contact(p))
         return self._heads.get(department_id, [])
 
+    def owner(self, row: "Claimed") -> tuple[str, str]:
+        """(name, e-mail) of the report's owner: its utility, else its department."""
+        found = self.utilities.get(row.utility_id) if row.utility_id else self.departments.get(row.department_id)
+        return found or ("", "")
+
     def users(self, ids: set[int]) -> dict[int, tuple[int, str, str]]:
         from django.contrib.auth import get_user_model
 
@@ -239,10 +246,9 @@ def _messages_for(step: Step, audience: str, rows: list[Claimed], directory: _Di
     for row in rows:
         if audience == "owner":
             contacts = [assignees[row.assignee_id]] if row.assignee_id in assignees else []
-            if not contacts:
-                owner = directory.utilities.get(row.utility_id) if row.utility_id else directory.departments.get(row.department_id)
-                if owner and owner[1]:
-                    per_recipient.setdefault((Channel.EMAIL, owner[1], "owner:email"), []).append(row)
+            owner_email = directory.owner(row)[1]
+            if not contacts and owner_email:
+                per_recipient.setdefault((Channel.EMAIL, owner_email, "owner:email"), []).append(row)
         elif audience == Role.HEAD:
             contacts = directory.heads(row.department_id)
         else:
@@ -263,13 +269,11 @@ def _messages_for(step: Step, audience: str, rows: list[Claimed], directory: _Di
             messages.append(_digest(step, channel, address, who, reports, directory, now=now))
             continue
         for row in reports:
-            owner_name = ((directory.utilities.get(row.utility_id) if row.utility_id
-                           else directory.departments.get(row.department_id)) or ("", ""))[0]
             due = row.response_due_at if step.name == "response" else row.resolution_due_at
             context = {
                 "tracking_number": row.tracking_number,
                 "category": directory.categories.get(row.category_id, ""),
-                "department": owner_name,
+                "department": directory.owner(row)[0],
                 "level": step.level,
                 "due": due.astimezone(tz).strftime("%Y-%m-%d %H:%M") if due else "",
                 "admin_link": f"{base}/admin/complaints/complaint/{row.id}/change/",
@@ -284,8 +288,7 @@ DIGEST_SHOWN = 10  # report numbers named in a digest
 
 def _digest(step: Step, channel: str, address: str, who: str, reports: list[Claimed], directory: _Directory,
             *, now: datetime) -> Message:
-    owners = {((directory.utilities.get(r.utility_id) if r.utility_id else directory.departments.get(r.department_id))
-               or ("", ""))[0] for r in reports}
+    owners = {directory.owner(r)[0] for r in reports}
     numbers = [r.tracking_number for r in reports[:DIGEST_SHOWN]]
     context = {
         "count": len(reports),
