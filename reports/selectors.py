@@ -32,7 +32,8 @@ def dashboard_kpis(*, flt: ComplaintReportFilter, scope_department=None, refresh
     0.4–1 s at a million reports on a small machine (``docs/benchmarks.md``); the
     committee opens the same few views over and over, so they share one
     result, and :func:`warm_dashboard` (Celery beat, every 5 minutes) keeps
-    the default view ready. The page shows when the figures were computed.
+    the landing pages ready (the default view, and each head's department).
+    The page shows when the figures were computed.
     """
     seconds = _cache_seconds()
     key = dashboard_cache_key(flt=flt, scope_department=scope_department)
@@ -44,10 +45,25 @@ def dashboard_kpis(*, flt: ComplaintReportFilter, scope_department=None, refresh
     return data
 
 
-def warm_dashboard() -> str:
-    """Recompute the committee's default dashboard (last 28 days, no filter) into the cache."""
-    from complaints.models import Complaint
+def warm_dashboard() -> list[str]:
+    """Recompute every landing page of the committee pages into the cache.
 
+    The committee's and the mayor's default view (last 28 days, no filter),
+    and the default view of each department that has an active head (a head
+    lands on their own department). Returns the cache keys written.
+    """
+    from complaints.models import Complaint
+    from municipality.models import Department, Role
+
+    keys = []
     flt = ComplaintReportFilter(None, queryset=Complaint.objects.all())
     dashboard_kpis(flt=flt, refresh=True)
-    return dashboard_cache_key(flt=flt)
+    keys.append(dashboard_cache_key(flt=flt))
+    headed = Department.objects.filter(staff__role=Role.HEAD, staff__user__is_active=True).distinct().order_by("pk")
+    for department in headed:
+        flt = ComplaintReportFilter(
+            None, queryset=Complaint.objects.filter(department_id=department.pk), scope_department=department
+        )
+        dashboard_kpis(flt=flt, scope_department=department, refresh=True)
+        keys.append(dashboard_cache_key(flt=flt, scope_department=department))
+    return keys

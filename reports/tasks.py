@@ -20,8 +20,8 @@ def compile_and_send_weekly_report(self, week_start: str | None = None) -> int:
 
 
 @shared_task
-def warm_dashboard() -> str:
-    """Every few minutes: keep the committee's default dashboard computed in the shared cache."""
+def warm_dashboard() -> list[str]:
+    """Every few minutes: keep the landing pages of the committee pages computed in the shared cache."""
     from reports.selectors import warm_dashboard as warm
 
     return warm()

@@ -94,3 +94,25 @@ def test_the_warmer_prepares_the_default_dashboard(committee, week_data, django_
     with django_assert_max_num_queries(8):
         response = committee.get("/reports/")
     assert response.status_code == 200 and "summary" in response.context["k"]
+
+
+def test_the_warmer_prepares_each_heads_landing_page_and_only_theirs(client, week_data, django_assert_max_num_queries):
+    from reports.tasks import warm_dashboard
+
+    head = make_user("head1", Role.HEAD, department=week_data.dept1)
+    keys = warm_dashboard.delay().get()
+    assert len(keys) == 2  # the committee's default view and department 1's (department 2 has no head)
+    client.force_login(head)
+    with django_assert_max_num_queries(8):  # no KPI query: the figures are ready
+        response = client.get("/reports/")
+    departments = response.context["k"]["departments"]
+    assert [row["id"] for row in departments] in ([], [week_data.dept1.pk])  # never another department's row
+    # A head of department 2, appointed after the warmer ran, gets figures computed for their department.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("head2", Role.HEAD, department=week_data.dept2))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/reports/")
+    assert response.status_code == 200 and len(queries) > 8
+    assert all(row["id"] == week_data.dept2.pk for row in response.context["k"]["departments"])

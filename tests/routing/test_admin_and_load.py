@@ -54,3 +54,24 @@ def test_generate_load_on_an_empty_database_creates_a_minimal_set():
     assert District.objects.count() >= 8
     assert Complaint.objects.filter(district__isnull=False).count() == 50
     assert not Event.objects.exclude(kind=Event.Kind.TRANSFERRED).exists()
+
+
+def test_generate_load_in_arrival_order_writes_the_oldest_first():
+    """``--order arrival``: ids follow the time, as in a live system; ``--shape steady``: every month alike."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    call_command("generate_load", complaints=600, batch=250, seed=3, order="arrival", shape="steady", stdout=open("/dev/null", "w"))
+    times = list(Complaint.objects.order_by("pk").values_list("created_at", flat=True))
+    assert times == sorted(times)  # across the batches too
+    now = timezone.now()
+    last_quarter = sum(1 for t in times if t >= now - timedelta(days=365 / 4))
+    assert 120 <= last_quarter <= 180  # a quarter of the year holds a quarter of the reports (150)
+
+
+def test_generate_load_refuses_an_unknown_shape():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="shape"):
+        call_command("generate_load", complaints=5, shape="busy", stdout=open("/dev/null", "w"))

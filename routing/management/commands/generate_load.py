@@ -1,8 +1,12 @@
-"""python manage.py generate_load --complaints N [--batch 20000] [--seed S]
+"""python manage.py generate_load --complaints N [--batch 20000] [--seed S] [--shape recent|steady] [--order random|arrival]
 
 Fills the database fast with realistic reports for benchmarks: spread over the
 categories (weighted), districts (with a few hotspots), channels, priorities and
-the last year; statuses follow the age (old reports are mostly closed); due
+the last year (``--shape recent``, the default: recent weeks busier, the last
+28 days hold ~20 % of the year; ``steady``: every week alike, ~8 %), written in
+no particular order of time (``--order random``, the default) or oldest first
+as a live system writes them (``arrival``: the table's pages follow the time,
+so a recent period's rows sit together); statuses follow the age (old reports are mostly closed); due
 times, ratings, transfers and utility referrals are filled in. PostgreSQL gets
 the rows through COPY; other databases through ``bulk_create`` in batches.
 
@@ -182,8 +186,15 @@ class LoadSpec:
         return "closed"
 
 
-def _rows(spec: LoadSpec, start_number: int, count: int, now):
+#: ``--shape``: how the reports spread over the year (age = 365 days × u ** power, u uniform in [0, 1)).
+SHAPES = {"recent": 1.6, "steady": 1.0}
+
+
+def _rows(spec: LoadSpec, start_number: int, count: int, now, *, shape: str = "recent", arrival: tuple[int, int] | None = None):
+    """``count`` rows. ``arrival=(done, total)``: oldest first, as a live system writes them
+    (row ``done + i`` of ``total`` gets the ``done + i``-th age from the oldest), else in random order."""
     rng = spec.rng
+    power = SHAPES[shape]
     cats = rng.choices(spec.categories, weights=spec.category_weights, k=count)
     channels = rng.choices(spec.channels, weights=spec.channel_w, k=count)
     priorities = rng.choices(spec.priorities, weights=spec.priority_w, k=count)
@@ -191,8 +202,13 @@ def _rows(spec: LoadSpec, start_number: int, count: int, now):
         category = cats[i]
         category_id = category.pk
         # Recent months are busier than old ones.
-        age_days = 365 * (rng.random() ** 1.6)
-        created = now - timedelta(days=age_days, seconds=rng.randrange(86400))
+        if arrival is None:
+            age_days = 365 * (rng.random() ** power)
+            created = now - timedelta(days=age_days, seconds=rng.randrange(86400))
+        else:
+            done, total = arrival
+            age_days = 365 * ((1 - (done + i + rng.random()) / total) ** power)
+            created = now - timedelta(days=age_days)
         if rng.random() < 0.33:
             district_id, hlat, hlon = rng.choice(spec.hotspots)
             lat, lon = hlat + rng.gauss(0, 0.0015), hlon + rng.gauss(0, 0.0015)
@@ -297,12 +313,25 @@ class Command(BaseCommand):
         parser.add_argument("--complaints", type=int, required=True, help="How many reports to add.")
         parser.add_argument("--batch", type=int, default=20000, help="Rows per transaction (default 20000).")
         parser.add_argument("--seed", type=int, default=None, help="Random seed, for a repeatable data set.")
+        parser.add_argument(
+            "--shape", choices=sorted(SHAPES), default="recent",
+            help="recent (default): recent weeks busier than old ones; steady: the same every week of the year.",
+        )
+        parser.add_argument(
+            "--order", choices=("random", "arrival"), default="random",
+            help="random (default): rows written in no particular order of time; arrival: oldest first, "
+            "as a live system writes them (the table's pages then follow the time).",
+        )
 
-    def handle(self, *args, complaints: int, batch: int, seed, **options):
+    def handle(self, *args, complaints: int, batch: int, seed, shape: str = "recent", order: str = "random", **options):
         if complaints < 1:
             raise CommandError("--complaints must be at least 1.")
         if batch < 1:
             raise CommandError("--batch must be at least 1.")
+        if shape not in SHAPES:
+            raise CommandError(f"--shape must be one of: {', '.join(sorted(SHAPES))}.")
+        if order not in ("random", "arrival"):
+            raise CommandError("--order must be random or arrival.")
         t0 = time.monotonic()
         ensure_seed()
         spec = LoadSpec(random.Random(seed))
@@ -313,7 +342,8 @@ class Command(BaseCommand):
         use_copy = connection.vendor == "postgresql"
         while done < complaints:
             n = min(batch, complaints - done)
-            rows = list(_rows(spec, first + done, n, now))
+            arrival = (done, complaints) if order == "arrival" else None
+            rows = list(_rows(spec, first + done, n, now, shape=shape, arrival=arrival))
             with transaction.atomic():
                 if use_copy:
                     self._copy(fields, rows)
