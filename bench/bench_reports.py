@@ -20,7 +20,10 @@
 * ``dashboard, warm`` — the same page with the figures in the cache.
 
 Needs ``BENCH_COMPLAINTS`` reports (default 1,000,000); missing ones are added
-with ``generate_load`` first (about ten minutes on PostgreSQL).
+with ``generate_load`` first (a few minutes on PostgreSQL), shaped by
+``BENCH_LOAD_SHAPE`` (``recent``, the default, or ``steady``) and written in
+``BENCH_LOAD_ORDER`` (``random``, the default, or ``arrival``). The results
+name the data: reports, received in the last 28 days, open.
 """
 from __future__ import annotations
 
@@ -40,7 +43,10 @@ def _ensure_load() -> int:
 
     have = Complaint.objects.count()
     if have < N:
-        call_command("generate_load", complaints=N - have, verbosity=0)
+        call_command(
+            "generate_load", complaints=N - have, verbosity=0,
+            shape=os.environ.get("BENCH_LOAD_SHAPE", "recent"), order=os.environ.get("BENCH_LOAD_ORDER", "random"),
+        )
         have = Complaint.objects.count()
     return have
 
@@ -233,7 +239,10 @@ def run() -> list[Result]:
     from reports.models import WeeklyReport
 
     rows = _ensure_load()
-    data = f"{rows:,} reports ({connection.vendor})"
+    first, last = default_dates()
+    recent = Complaint.objects.filter(created_at__gte=kpis.Period.for_dates(first, last).start).count()
+    still_open = Complaint.objects.filter(status__in=["new", "assigned", "in_progress", "on_hold"]).count()
+    data = f"{rows:,} reports, {recent:,} in the last 28 days, {still_open:,} open ({connection.vendor})"
     week = services.last_complete_week_start()
     period = kpis.Period.week(week)
     now = timezone.now()

@@ -29,7 +29,7 @@ def dashboard_kpis(*, flt: ComplaintReportFilter, scope_department=None, refresh
     """The dashboard's KPIs, shared through the cache for ``BALAGH_REPORTS_CACHE_SECONDS`` (default 600).
 
     A cold computation is one statement on PostgreSQL (:mod:`reports.kpi_scan`),
-    0.4–1 s at a million reports on a small machine (``docs/benchmarks.md``); the
+    0.25–0.75 s at a million reports on a small machine (``docs/benchmarks.md``); the
     committee opens the same few views over and over, so they share one
     result, and :func:`warm_dashboard` (Celery beat, every 5 minutes) keeps
     the landing pages ready (the default view, and each head's department).
