@@ -75,3 +75,14 @@ def test_generate_load_refuses_an_unknown_shape():
 
     with pytest.raises(CommandError, match="shape"):
         call_command("generate_load", complaints=5, shape="busy", stdout=open("/dev/null", "w"))
+
+
+def test_generate_load_explains_bad_input_in_the_operators_language():
+    from django.core.management.base import CommandError
+    from django.utils import translation
+
+    with translation.override("ar"), pytest.raises(CommandError, match="‎--shape‎"):
+        call_command("generate_load", complaints=5, shape="busy", stdout=open("/dev/null", "w"))
+    with translation.override("ar"), pytest.raises(CommandError, match="واحدًا على الأقل"):
+        call_command("generate_load", complaints=0, stdout=open("/dev/null", "w"))
+    assert Complaint.objects.count() == 0  # nothing written

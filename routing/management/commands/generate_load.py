@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaints import ladder
 from complaints.models import Category, Channel, Complaint, Event, TrackingSequence
@@ -137,12 +138,12 @@ class LoadSpec:
             Category.objects.filter(parent__isnull=False, active=True).select_related("parent").order_by("pk")
         )
         if not subs:
-            raise CommandError("No active sub-types to generate reports for.")
+            raise CommandError(_("No active sub-types to generate reports for."))
         self.categories = subs
         self.category_weights = _category_weights(subs)
         departments = list(Department.objects.filter(active=True).order_by("pk"))
         if not departments:
-            raise CommandError("No active departments.")
+            raise CommandError(_("No active departments."))
         self.department_ids = [d.pk for d in departments]
         self.default_dept = {
             c.pk: c.default_department_id or (c.parent.default_department_id if c.parent else None) or departments[0].pk
@@ -325,13 +326,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, complaints: int, batch: int, seed, shape: str = "recent", order: str = "random", **options):
         if complaints < 1:
-            raise CommandError("--complaints must be at least 1.")
+            raise CommandError(_("--complaints must be at least 1."))
         if batch < 1:
-            raise CommandError("--batch must be at least 1.")
+            raise CommandError(_("--batch must be at least 1."))
         if shape not in SHAPES:
-            raise CommandError(f"--shape must be one of: {', '.join(sorted(SHAPES))}.")
+            raise CommandError(_("--shape must be one of: %(shapes)s.") % {"shapes": ", ".join(sorted(SHAPES))})
         if order not in ("random", "arrival"):
-            raise CommandError("--order must be random or arrival.")
+            raise CommandError(_("--order must be random or arrival."))
         t0 = time.monotonic()
         ensure_seed()
         spec = LoadSpec(random.Random(seed))
