@@ -233,15 +233,16 @@ def run() -> list[Result]:
     from django.utils import timezone
 
     from complaints.models import Complaint
+    from complaints.workflow import OPEN_STATUSES
     from municipality.models import Role, StaffProfile
     from reports import kpis, services
     from reports.filters import default_dates
     from reports.models import WeeklyReport
 
     rows = _ensure_load()
-    first, last = default_dates()
-    recent = Complaint.objects.filter(created_at__gte=kpis.Period.for_dates(first, last).start).count()
-    still_open = Complaint.objects.filter(status__in=["new", "assigned", "in_progress", "on_hold"]).count()
+    dash_period = kpis.Period.for_dates(*default_dates())
+    recent = Complaint.objects.filter(created_at__gte=dash_period.start).count()
+    still_open = Complaint.objects.filter(status__in=OPEN_STATUSES).count()
     data = f"{rows:,} reports, {recent:,} in the last 28 days, {still_open:,} open ({connection.vendor})"
     week = services.last_complete_week_start()
     period = kpis.Period.week(week)
@@ -281,8 +282,6 @@ def run() -> list[Result]:
         StaffProfile.objects.create(user=user, role=Role.COMMITTEE)
     client = Client()
     client.force_login(user)
-    first, last = default_dates()
-    dash_period = kpis.Period.for_dates(first, last)
 
     def dashboard():
         response = client.get("/reports/")

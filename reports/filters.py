@@ -89,3 +89,11 @@ class ComplaintReportFilter(django_filters.FilterSet):
     def complaints_in_period(self):
         p = self.period
         return self.complaints.filter(created_at__gte=p.start, created_at__lt=p.end)
+
+
+def report_filter(data=None, *, scope_department=None) -> ComplaintReportFilter:
+    """The committee's filter over the reports its reader may see: all of them, or a head's department."""
+    queryset = Complaint.objects.all()
+    if scope_department is not None:
+        queryset = queryset.filter(department_id=scope_department.pk)
+    return ComplaintReportFilter(data, queryset=queryset, scope_department=scope_department)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from reports import kpis
-from reports.filters import ComplaintReportFilter
+from reports.filters import ComplaintReportFilter, report_filter
 
 DEFAULT_CACHE_SECONDS = 600
 
@@ -52,18 +52,12 @@ def warm_dashboard() -> list[str]:
     and the default view of each department that has an active head (a head
     lands on their own department). Returns the cache keys written.
     """
-    from complaints.models import Complaint
     from municipality.models import Department, Role
 
-    keys = []
-    flt = ComplaintReportFilter(None, queryset=Complaint.objects.all())
-    dashboard_kpis(flt=flt, refresh=True)
-    keys.append(dashboard_cache_key(flt=flt))
     headed = Department.objects.filter(staff__role=Role.HEAD, staff__user__is_active=True).distinct().order_by("pk")
-    for department in headed:
-        flt = ComplaintReportFilter(
-            None, queryset=Complaint.objects.filter(department_id=department.pk), scope_department=department
-        )
+    keys = []
+    for department in [None, *headed]:
+        flt = report_filter(scope_department=department)
         dashboard_kpis(flt=flt, scope_department=department, refresh=True)
         keys.append(dashboard_cache_key(flt=flt, scope_department=department))
     return keys

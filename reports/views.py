@@ -13,10 +13,9 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from complaints.access import profile_of, role_of
-from complaints.models import Complaint
 from municipality.models import Role
 from reports import exports, kpis
-from reports.filters import ComplaintReportFilter
+from reports.filters import ComplaintReportFilter, report_filter
 from reports.models import WeeklyReport
 from reports.selectors import dashboard_kpis
 
@@ -50,16 +49,8 @@ class ReportAccessMixin(LoginRequiredMixin):
             self.scope_department = profile.department
         return super().dispatch(request, *args, **kwargs)
 
-    def scoped_complaints(self):
-        qs = Complaint.objects.all()
-        if self.scope_department is not None:
-            qs = qs.filter(department_id=self.scope_department.pk)
-        return qs
-
     def get_filter(self) -> ComplaintReportFilter:
-        return ComplaintReportFilter(
-            self.request.GET or None, queryset=self.scoped_complaints(), scope_department=self.scope_department
-        )
+        return report_filter(self.request.GET or None, scope_department=self.scope_department)
 
 
 class DashboardView(ReportAccessMixin, TemplateView):

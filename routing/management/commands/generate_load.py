@@ -6,8 +6,9 @@ the last year (``--shape recent``, the default: recent weeks busier, the last
 28 days hold ~20 % of the year; ``steady``: every week alike, ~8 %), written in
 no particular order of time (``--order random``, the default) or oldest first
 as a live system writes them (``arrival``: the table's pages follow the time,
-so a recent period's rows sit together); statuses follow the age (old reports are mostly closed); due
-times, ratings, transfers and utility referrals are filled in. PostgreSQL gets
+so a recent period's rows sit together); statuses follow the age (old reports
+are mostly closed); due times, ratings, transfers and utility referrals are
+filled in. PostgreSQL gets
 the rows through COPY; other databases through ``bulk_create`` in batches.
 
 Tracking numbers are ``L<yymm>-<n>`` from their own counter (the ``L`` row of
@@ -189,6 +190,8 @@ class LoadSpec:
 
 #: ``--shape``: how the reports spread over the year (age = 365 days × u ** power, u uniform in [0, 1)).
 SHAPES = {"recent": 1.6, "steady": 1.0}
+#: ``--order``: random (rows in no particular order of time) or arrival (oldest first).
+ORDERS = ("random", "arrival")
 
 
 def _rows(spec: LoadSpec, start_number: int, count: int, now, *, shape: str = "recent", arrival: tuple[int, int] | None = None):
@@ -319,7 +322,7 @@ class Command(BaseCommand):
             help="recent (default): recent weeks busier than old ones; steady: the same every week of the year.",
         )
         parser.add_argument(
-            "--order", choices=("random", "arrival"), default="random",
+            "--order", choices=ORDERS, default="random",
             help="random (default): rows written in no particular order of time; arrival: oldest first, "
             "as a live system writes them (the table's pages then follow the time).",
         )
@@ -331,7 +334,7 @@ class Command(BaseCommand):
             raise CommandError(_("--batch must be at least 1."))
         if shape not in SHAPES:
             raise CommandError(_("--shape must be one of: %(shapes)s.") % {"shapes": ", ".join(sorted(SHAPES))})
-        if order not in ("random", "arrival"):
+        if order not in ORDERS:
             raise CommandError(_("--order must be random or arrival."))
         t0 = time.monotonic()
         ensure_seed()
