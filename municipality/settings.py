@@ -117,8 +117,10 @@ BALAGH_PHONE_REGION = env_str("BALAGH_PHONE_REGION") or "SA"
 # Routing caches (districts index, rules) re-check the database at most this often, in seconds
 # (0: on every report). A district or rule edited in the admin applies everywhere within it.
 BALAGH_ROUTING_RECHECK_SECONDS = env_int("BALAGH_ROUTING_RECHECK_SECONDS", 1, minimum=0)
-# The committee dashboard shares its figures through the cache this long (a beat task keeps the default view warm).
+# The committee dashboard shares its figures through the cache this long (a beat task keeps the default view warm),
+# then serves them this much longer while a worker computes them again (0: compute during the request).
 BALAGH_REPORTS_CACHE_SECONDS = env_int("BALAGH_REPORTS_CACHE_SECONDS", 600, minimum=0)
+BALAGH_REPORTS_STALE_SECONDS = env_int("BALAGH_REPORTS_STALE_SECONDS", 3600, minimum=0)
 
 LOGIN_URL = "/admin/login/"
 

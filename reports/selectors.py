@@ -2,18 +2,29 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import QueryDict
+from django.utils.http import urlencode
 
 from reports import kpis
 from reports.filters import ComplaintReportFilter, report_filter
 
+log = logging.getLogger(__name__)
+
 DEFAULT_CACHE_SECONDS = 600
+DEFAULT_STALE_SECONDS = 3600
 
 
 def _cache_seconds() -> int:
     return int(getattr(settings, "BALAGH_REPORTS_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+
+
+def _stale_seconds() -> int:
+    return int(getattr(settings, "BALAGH_REPORTS_STALE_SECONDS", DEFAULT_STALE_SECONDS))
 
 
 def dashboard_cache_key(*, flt: ComplaintReportFilter, scope_department=None) -> str:
@@ -26,23 +37,73 @@ def dashboard_cache_key(*, flt: ComplaintReportFilter, scope_department=None) ->
 
 
 def dashboard_kpis(*, flt: ComplaintReportFilter, scope_department=None, refresh: bool = False) -> dict:
-    """The dashboard's KPIs, shared through the cache for ``BALAGH_REPORTS_CACHE_SECONDS`` (default 600).
+    """The dashboard's KPIs, shared through the cache (stale-while-revalidate).
 
-    A cold computation is one statement on PostgreSQL (:mod:`reports.kpi_scan`),
-    0.25–0.75 s at a million reports on a small machine (``docs/benchmarks.md``); the
-    committee opens the same few views over and over, so they share one
-    result, and :func:`warm_dashboard` (Celery beat, every 5 minutes) keeps
-    the landing pages ready (the default view, and each head's department).
-    The page shows when the figures were computed.
+    Figures younger than ``BALAGH_REPORTS_CACHE_SECONDS`` (default 600) are
+    served as they are. Older ones, up to ``BALAGH_REPORTS_STALE_SECONDS``
+    more (default 3600), are served at once with ``"refreshing": True`` while
+    one background task (:func:`reports.tasks.refresh_dashboard`) computes them
+    again, so a view the committee has opened in the last hour never waits for
+    a computation. Only a view nobody opened recently is computed during the
+    request: one statement on PostgreSQL (:mod:`reports.kpi_scan`), 0.3–1.1 s at
+    a million reports on a small machine (``docs/benchmarks.md``).
+    :func:`warm_dashboard` (Celery beat, every 5 minutes) keeps the landing
+    pages ready (the default view, and each head's department). The page
+    shows when the figures were computed.
     """
-    seconds = _cache_seconds()
+    fresh = _cache_seconds()
     key = dashboard_cache_key(flt=flt, scope_department=scope_department)
-    data = cache.get(key) if seconds and not refresh else None
-    if data is None:
-        data = kpis.compile_kpis(period=flt.period, queryset=flt.complaints, overdue_limit=20)
-        if seconds:
-            cache.set(key, data, seconds)
+    entry = cache.get(key) if fresh and not refresh else None
+    stale = max(_stale_seconds(), 0)
+    if isinstance(entry, dict) and "kpis" in entry and "computed" in entry:
+        age = time.time() - entry["computed"]
+        if age < fresh:
+            return entry["kpis"]
+        if age < fresh + stale:
+            return {**entry["kpis"], "refreshing": _queue_refresh(flt=flt, scope_department=scope_department, key=key)}
+    data = kpis.compile_kpis(period=flt.period, queryset=flt.complaints, overdue_limit=20)
+    if fresh:
+        cache.set(key, {"computed": time.time(), "kpis": data}, fresh + stale)
     return data
+
+
+def _queue_refresh(*, flt: ComplaintReportFilter, scope_department, key: str) -> bool:
+    """Ask a worker to recompute one view, once per view however many readers see it stale."""
+    from reports.tasks import refresh_dashboard
+
+    lock = key + ":refreshing"
+    if not cache.add(lock, 1, timeout=_cache_seconds()):
+        return True  # already queued
+    query = urlencode(flt.data, doseq=True) if flt.data else ""
+    try:
+        refresh_dashboard.delay(query, getattr(scope_department, "pk", None))
+    except Exception:  # noqa: BLE001 - the broker is down: serve the older figures, try again next time
+        log.warning("could not queue a dashboard refresh", exc_info=True)
+        cache.delete(lock)
+        return False
+    return True
+
+
+def refresh_dashboard_view(*, query: str, scope_department_id: int | None) -> str | None:
+    """Recompute one dashboard view (its filter as a query string) into the cache; returns its key.
+
+    A view scoped to a department that no longer exists is not computed (it
+    would otherwise be the whole city's figures under a head's key).
+    """
+    from municipality.models import Department
+
+    department = None
+    if scope_department_id is not None:
+        department = Department.objects.filter(pk=scope_department_id).first()
+        if department is None:
+            return None
+    flt = report_filter(QueryDict(query) if query else None, scope_department=department)
+    key = dashboard_cache_key(flt=flt, scope_department=department)
+    try:
+        dashboard_kpis(flt=flt, scope_department=department, refresh=True)
+    finally:
+        cache.delete(key + ":refreshing")
+    return key
 
 
 def warm_dashboard() -> list[str]:

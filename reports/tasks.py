@@ -25,3 +25,11 @@ def warm_dashboard() -> list[str]:
     from reports.selectors import warm_dashboard as warm
 
     return warm()
+
+
+@shared_task(ignore_result=True)
+def refresh_dashboard(query: str, scope_department_id: int | None = None) -> str | None:
+    """Recompute one dashboard view a reader found older than ``BALAGH_REPORTS_CACHE_SECONDS``."""
+    from reports.selectors import refresh_dashboard_view
+
+    return refresh_dashboard_view(query=query, scope_department_id=scope_department_id)

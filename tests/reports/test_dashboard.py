@@ -116,3 +116,67 @@ def test_the_warmer_prepares_each_heads_landing_page_and_only_theirs(client, wee
         response = client.get("/reports/")
     assert response.status_code == 200 and len(queries) > 8
     assert all(row["id"] == week_data.dept2.pk for row in response.context["k"]["departments"])
+
+
+def _age_cached_figures(data: dict | None, *, seconds: float, scope_department=None) -> None:
+    """Make the figures cached for this view ``seconds`` older, as if they had been computed that long ago."""
+    from django.core.cache import cache
+    from django.http import QueryDict
+    from django.utils.http import urlencode
+
+    from reports.filters import report_filter
+    from reports.selectors import dashboard_cache_key
+
+    flt = report_filter(QueryDict(urlencode(data)) if data else None, scope_department=scope_department)
+    key = dashboard_cache_key(flt=flt, scope_department=scope_department)
+    entry = cache.get(key)
+    assert entry is not None, "nothing cached for this view"
+    cache.set(key, {**entry, "computed": entry["computed"] - seconds})
+
+
+def test_older_figures_are_shown_at_once_while_newer_ones_are_computed(committee, week_data, settings, django_assert_max_num_queries):
+    from complaints.models import Complaint
+
+    settings.BALAGH_REPORTS_CACHE_SECONDS, settings.BALAGH_REPORTS_STALE_SECONDS = 600, 3600
+    first = committee.get("/reports/", WEEK)
+    assert first.context["k"]["summary"]["received"] == 9 and "refreshing" not in first.context["k"]
+    # A report leaves the week (an administrator corrected its date) and eleven minutes pass.
+    Complaint.objects.filter(pk=week_data.c["J"].pk).update(created_at=week_data.c["H"].created_at)
+    _age_cached_figures(WEEK, seconds=660)
+
+    stale = committee.get("/reports/", WEEK)
+    assert stale.context["k"]["summary"]["received"] == 9  # served at once, as they were
+    assert stale.context["k"]["refreshing"] is True
+    assert "Newer figures are being computed" in stale.content.decode() or "تُحسب الآن أرقام أحدث" in stale.content.decode()
+    # The worker (eager here; tests/integration has the real one) has put the new figures in the cache.
+    with django_assert_max_num_queries(8):  # no KPI query
+        fresh = committee.get("/reports/", WEEK)
+    assert fresh.context["k"]["summary"]["received"] == 8 and "refreshing" not in fresh.context["k"]
+
+
+def test_figures_past_their_stale_time_are_computed_during_the_request(committee, week_data, settings):
+    from complaints.models import Complaint
+
+    settings.BALAGH_REPORTS_CACHE_SECONDS, settings.BALAGH_REPORTS_STALE_SECONDS = 600, 0
+    committee.get("/reports/", WEEK)
+    Complaint.objects.filter(pk=week_data.c["J"].pk).update(created_at=week_data.c["H"].created_at)
+    _age_cached_figures(WEEK, seconds=660)  # older than 600 + 0 s: not served even if the cache still has them
+    response = committee.get("/reports/", WEEK)
+    assert response.context["k"]["summary"]["received"] == 8 and "refreshing" not in response.context["k"]
+
+
+def test_a_background_refresh_keeps_a_heads_figures_to_their_department(client, week_data, django_assert_max_num_queries):
+    from reports.tasks import refresh_dashboard
+
+    head = make_user("head1", Role.HEAD, department=week_data.dept1)
+    client.force_login(head)
+    client.get("/reports/", WEEK)
+    _age_cached_figures(WEEK, seconds=660, scope_department=week_data.dept1)
+    stale = client.get("/reports/", WEEK)  # queues the refresh (run eagerly here)
+    assert stale.context["k"]["refreshing"] is True
+    with django_assert_max_num_queries(8):
+        response = client.get("/reports/", WEEK)
+    assert "refreshing" not in response.context["k"]
+    assert [row["id"] for row in response.context["k"]["departments"]] == [week_data.dept1.pk]
+    # A refresh for a department that no longer exists computes nothing (never the whole city under its key).
+    assert refresh_dashboard.delay("", 999_999).get() is None
