@@ -17,6 +17,10 @@
   *same figures computed one query per figure* (``compile_kpis(per_query=True)``,
   the path before the one-statement scan, still SQLite's); the default view
   also against the plain-SQL KPIs.
+* ``export a year as CSV`` — ``GET /reports/export/complaints.csv`` for every
+  report of the last 366 days, streamed to the end, once, against PostgreSQL's
+  own ``COPY (the same rows and columns, ordered alike) TO STDOUT CSV`` read
+  through psycopg; with how much the process's peak memory grew meanwhile.
 * ``dashboard, warm`` — the same page with the figures in the cache.
 * ``dashboard, older figures`` — the same page when its cached figures are
   older than ``BALAGH_REPORTS_CACHE_SECONDS``: served at once while a refresh
@@ -228,17 +232,71 @@ def _per_query(period, params: dict) -> None:
 # --------------------------------------------------------------------------- the run
 
 
-def run() -> list[Result]:
+def _committee_client():
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
-    from django.db import connection
     from django.test import Client
     from django.test.utils import setup_test_environment
+
+    from municipality.models import Role, StaffProfile
+
+    setup_test_environment()
+    user, created = get_user_model().objects.get_or_create(username="bench-committee", defaults={"is_staff": True})
+    if created:
+        StaffProfile.objects.create(user=user, role=Role.COMMITTEE)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _export_year(data: str) -> Result:
+    """Every report of the last 366 days as the committee's CSV, once, against ``COPY … TO STDOUT``."""
+    import resource
+    from datetime import timedelta
+
+    from django.db import connection
+
+    from reports import kpis
+    from reports.filters import default_dates
+
+    last = default_dates()[1]
+    first = last - timedelta(days=366)
+    client = _committee_client()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    response = client.get("/reports/export/complaints.csv", {"date_from": first.isoformat(), "date_to": last.isoformat()})
+    assert response.status_code == 200, response.status_code
+    lines = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1  # minus the header
+    export_ms = (time.perf_counter() - t0) * 1000
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    name = f"reports: export a year as CSV ({lines:,} rows, peak memory +{grown_mb:.0f} MB)"
+    if connection.vendor != "postgresql":
+        return Result(name, export_ms, target="streams (flat memory)", data=data)
+    columns = (
+        "id, tracking_number, created_at, category_id, channel, priority, status, closure_reason, department_id, "
+        "utility_id, district_id, assignee_id, response_due_at, first_response_at, resolution_due_at, resolved_at, "
+        "closed_at, rating, reopen_count, transfer_count, duplicate_of_id, escalation_level, lat, lon"
+    )
+    period = kpis.Period.for_dates(first, last)
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        copy_sql = (
+            f"COPY (SELECT {columns} FROM complaints_complaint WHERE created_at >= %s AND created_at < %s "
+            "ORDER BY created_at, id) TO STDOUT WITH (FORMAT csv)"
+        )
+        with cursor.cursor.copy(copy_sql, [period.start, period.end]) as copy:
+            for _chunk in copy:
+                pass
+    copy_ms = (time.perf_counter() - t0) * 1000
+    return Result(name, export_ms, "COPY of the same rows", copy_ms, target="streams (flat memory)", data=data)
+
+
+def run() -> list[Result]:
+    from django.core.cache import cache
+    from django.db import connection
     from django.utils import timezone
 
     from complaints.models import Complaint
     from complaints.workflow import OPEN_STATUSES
-    from municipality.models import Role, StaffProfile
     from reports import kpis, services
     from reports.filters import default_dates
     from reports.models import WeeklyReport
@@ -248,11 +306,11 @@ def run() -> list[Result]:
     recent = Complaint.objects.filter(created_at__gte=dash_period.start).count()
     still_open = Complaint.objects.filter(status__in=OPEN_STATUSES).count()
     data = f"{rows:,} reports, {recent:,} in the last 28 days, {still_open:,} open ({connection.vendor})"
+    results: list[Result] = [_export_year(data)]  # first: the peak memory it reports is its own
     week = services.last_complete_week_start()
     period = kpis.Period.week(week)
     now = timezone.now()
     as_of = period.as_of(now)
-    results: list[Result] = []
 
     if connection.vendor == "postgresql":
         compile_ms, sql_ms = interleaved(
@@ -279,13 +337,7 @@ def run() -> list[Result]:
     results.append(Result("reports: compile a week incl. the PDF (once)", full_ms, target="< 10 s", data=data))
 
     # The dashboard, as a committee member sees it.
-    setup_test_environment()
-    User = get_user_model()
-    user, created = User.objects.get_or_create(username="bench-committee", defaults={"is_staff": True})
-    if created:
-        StaffProfile.objects.create(user=user, role=Role.COMMITTEE)
-    client = Client()
-    client.force_login(user)
+    client = _committee_client()
 
     def dashboard():
         response = client.get("/reports/")

@@ -21,8 +21,8 @@ def _local(value) -> str:
 
 def complaint_rows(queryset) -> Iterator[list]:
     """A header row, then one row per complaint, read in chunks (no model instances)."""
-    status, channel = dict(Status.choices), dict(Channel.choices)
-    priority, reason = dict(Priority.choices), dict(ClosureReason.choices)
+    # The labels are translated once here, not once per row (a million rows, four labels each).
+    status, channel, priority, reason = ({k: str(v) for k, v in c.choices} for c in (Status, Channel, Priority, ClosureReason))
     yield [
         _("ID"), _("Tracking number"), _("Received"), _("Main type"), _("Sub-type"), _("Channel"), _("Priority"),
         _("Status"), _("Closure reason"), _("Department"), _("Utility"), _("District"), _("Assignee"),
@@ -53,8 +53,8 @@ def complaint_rows(queryset) -> Iterator[list]:
         sub, parent = categories.get(r[3], ("", None))
         main = categories[parent][0] if parent in categories else sub
         yield [
-            r[0], r[1], _local(r[2]), main, sub, str(channel.get(r[4], r[4])), str(priority.get(r[5], r[5])),
-            str(status.get(r[6], r[6])), str(reason.get(r[7], r[7])) if r[7] else "",
+            r[0], r[1], _local(r[2]), main, sub, channel.get(r[4], r[4]), priority.get(r[5], r[5]),
+            status.get(r[6], r[6]), reason.get(r[7], r[7]) if r[7] else "",
             departments.get(r[8], ""), utilities.get(r[9], ""), districts.get(r[10], ""), staff.get(r[11], r[11] or ""),
             _local(r[12]), _local(r[13]), _local(r[14]), _local(r[15]), _local(r[16]),
             r[17] if r[17] is not None else "", r[18], r[19], r[20] or "", r[21], r[22], r[23],

@@ -57,6 +57,12 @@ def test_csv_export_of_the_filtered_complaints(committee, week_data):
     rows = list(csv.reader(io.StringIO(text)))
     numbers = {r[1] for r in rows[1:]}
     assert numbers == {week_data.c[n].tracking_number for n in "BFG"}
+    from complaints.models import Channel
+    from complaints.workflow import Status
+
+    # Channel and status as the reader's words (Arabic here), not the stored codes.
+    assert {r[5] for r in rows[1:]} <= {str(label) for label in Channel.labels}
+    assert {r[7] for r in rows[1:]} <= {str(label) for label in Status.labels} and rows[1][7] not in Status.values
 
 
 def test_xlsx_export_of_the_department_table(committee, week_data):
