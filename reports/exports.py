@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import csv
-import tempfile
 from collections.abc import Iterable, Iterator
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from complaints.models import Channel, Priority
@@ -81,28 +81,25 @@ def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
             yield "".join(batch)
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return _download(response, f"{filename}.csv")
+
+
+def _download(response: StreamingHttpResponse, filename: str) -> StreamingHttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Accel-Buffering"] = "no"  # a proxy passes the rows on as they come instead of holding the whole file
     return response
 
 
-def xlsx_response(rows: Iterable[list], filename: str, *, title: str = "Balagh") -> FileResponse:
-    """openpyxl in write-only mode (rows are written and forgotten) into a temporary file that is then streamed."""
-    from openpyxl import Workbook
+def xlsx_response(rows: Iterable[list], filename: str, *, title: str = "Balagh") -> StreamingHttpResponse:
+    """The rows as a spreadsheet, compressed and sent while they are read (:mod:`reports.xlsx`)."""
+    from reports import xlsx
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.sheet_view.rightToLeft = True
-    for row in rows:
-        sheet.append(row)
-    spool = tempfile.TemporaryFile()
-    workbook.save(spool)
-    spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=f"{filename}.xlsx",
+    note = _("More reports than a spreadsheet holds: this sheet stops here. Download the CSV for all of them.")
+    response = StreamingHttpResponse(
+        xlsx.stream(rows, title=title, overflow_note=note, right_to_left=translation.get_language_bidi()),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    return _download(response, f"{filename}.xlsx")
 
 
 def kpi_table_rows(table: str, rows: list[dict], name_of) -> Iterator[list]:
