@@ -21,13 +21,8 @@ from reports.selectors import dashboard_kpis
 
 ALL_ROLES = {Role.COMMITTEE, Role.MAYOR, Role.ADMIN}
 DASHBOARD_ROLES = ALL_ROLES | {Role.HEAD}
-KPI_TABLES = {
-    "departments": kpis.by_department,
-    "channels": kpis.by_channel,
-    "categories": kpis.by_category,
-    "districts": kpis.by_district,
-    "utilities": kpis.by_utility,
-}
+#: The dashboard's breakdown tables, each downloadable as it is shown.
+KPI_TABLES = ("departments", "channels", "categories", "districts", "utilities")
 
 
 class ReportAccessMixin(LoginRequiredMixin):
@@ -106,7 +101,11 @@ class ExportComplaintsView(ReportAccessMixin, View):
 
 
 class ExportKpiView(ReportAccessMixin, View):
-    """One KPI breakdown table (departments, channels, categories, districts, utilities) as CSV or XLSX."""
+    """One KPI breakdown table (departments, channels, categories, districts, utilities) as CSV or XLSX.
+
+    The figures are the dashboard's own (:func:`reports.selectors.dashboard_kpis`,
+    shared through the cache): the download matches the page it was taken from.
+    """
 
     def get(self, request, table: str, fmt: str):
         if table not in KPI_TABLES:
@@ -114,7 +113,7 @@ class ExportKpiView(ReportAccessMixin, View):
         flt = self.get_filter()
         if flt.is_bound and not flt.form.is_valid():
             return HttpResponse(_("Check the filters: %(errors)s") % {"errors": flt.form.errors.as_text()}, status=400, content_type="text/plain; charset=utf-8")
-        data = KPI_TABLES[table](period=flt.period, queryset=flt.complaints)
+        data = dashboard_kpis(flt=flt, scope_department=self.scope_department)[table]
         english = (request.LANGUAGE_CODE or "ar").startswith("en")
         rows = exports.kpi_table_rows(table, data, lambda r: r.get("name_en" if english else "name_ar") or "")
         name = _filename(f"kpi-{table}", flt.period)

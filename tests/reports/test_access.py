@@ -75,4 +75,7 @@ def test_a_head_sees_only_their_department(client, week_data):
     body = b"".join(client.get("/reports/export/complaints.csv", week).streaming_content).decode()
     assert week_data.c["A"].tracking_number in body
     assert week_data.c["F"].tracking_number not in body and week_data.c["B"].tracking_number not in body
+    table = b"".join(client.get("/reports/export/departments.csv", week).streaming_content)
+    assert week_data.dept1.name_ar.encode() in table and week_data.dept2.name_ar.encode() not in table
+    assert client.get("/reports/export/departments.csv", {**week, "department": week_data.dept2.pk}).status_code == 400
     assert client.get("/reports/weekly/").status_code == 403

@@ -75,6 +75,19 @@ def test_xlsx_export_of_the_department_table(committee, week_data):
     assert received[week_data.dept1.name_ar] == 6 and received[week_data.dept2.name_ar] == 3
 
 
+def test_a_kpi_table_downloads_with_the_figures_of_the_page_it_came_from(committee, week_data):
+    from complaints.models import Complaint
+
+    page = committee.get("/reports/", WEEK).context["k"]["departments"]
+    # A report leaves the week after the page was shown; the download still matches the page.
+    Complaint.objects.filter(pk=week_data.c["J"].pk).update(created_at=week_data.c["H"].created_at)
+    response = committee.get("/reports/export/departments.csv", WEEK)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert {r[0]: int(r[1]) for r in rows[1:]} == {row["name_ar"]: row["received"] for row in page}
+    assert rows[0][-2:] == ["التقدير", "المحوّلة لغيرها"]  # grade and transfers out, as on the page
+    assert {r[0]: r[-2] for r in rows[1:]} == {row["name_ar"]: row["grade"] or "" for row in page}
+
+
 def test_xlsx_export_of_the_complaints(committee, week_data):
     response = committee.get("/reports/export/complaints.xlsx", WEEK)
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
