@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from municipality.celery import app
-from tests.integration.brokers import fresh_broker_pools
+from tests.integration.brokers import fresh_broker_pools, stop_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,8 +42,4 @@ def real_worker(transactional_db):
             pytest.fail("the worker did not answer a ping within 60 s")
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_worker(proc)

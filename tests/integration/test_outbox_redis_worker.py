@@ -19,7 +19,7 @@ from municipality.celery import app
 from notifications.models import Outbox
 from notifications.tasks import resend_pending_outbox
 from tests.factories import CategoryFactory, submit
-from tests.integration.brokers import fresh_broker_pools
+from tests.integration.brokers import fresh_broker_pools, stop_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 PORT = int(os.environ.get("BALAGH_TEST_REDIS_PORT", "6390"))
@@ -104,11 +104,7 @@ def worker(transactional_db, spare_redis, tmp_path):
             pytest.fail("the worker exited: " + proc.stdout.read().decode(errors="replace")[-2000:])
         yield proc, sms_file
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_worker(proc)
         app.conf.broker_url, app.conf.result_backend = old[0], old[1]
         point_app_at(None, eager=old[2])
 
