@@ -178,7 +178,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.compile_and_send_weekly_report",
         "schedule": crontab(minute=0, hour=7, day_of_week="sun"),
     },
-    # Keep the committee pages' landing views (the default one, each head's department) computed in the shared cache (reports.selectors).
+    # Keep the committee pages' landing views (the default one, each department's) computed in the shared cache (reports.selectors).
     "reports-warm-dashboard": {
         "task": "reports.tasks.warm_dashboard",
         "schedule": crontab(minute="*/5"),

@@ -28,11 +28,21 @@ def _stale_seconds() -> int:
 
 
 def dashboard_cache_key(*, flt: ComplaintReportFilter, scope_department=None) -> str:
+    """The cache key of one view: the period, the filters and the department the figures cover.
+
+    A head's own view and the committee's view filtered to that department
+    cover the same reports, so they share one key (and one computation). A
+    head's department is always in their key: with their scope they can only
+    reach keys of their own department.
+    """
     period = flt.period
     valid = not flt.is_bound or flt.form.is_valid()
     data = flt.form.cleaned_data if flt.is_bound and valid else {}
-    params = sorted((k, str(getattr(v, "pk", v))) for k, v in data.items() if v not in (None, "") and k not in ("date_from", "date_to"))
-    raw = repr((getattr(scope_department, "pk", None), period.start.isoformat(), period.end.isoformat(), params, valid))
+    department = getattr(scope_department, "pk", None) or getattr(data.get("department"), "pk", None)
+    params = sorted(
+        (k, str(getattr(v, "pk", v))) for k, v in data.items() if v not in (None, "") and k not in ("date_from", "date_to", "department")
+    )
+    raw = repr((department, period.start.isoformat(), period.end.isoformat(), params, valid))
     return "reports:dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -48,8 +58,8 @@ def dashboard_kpis(*, flt: ComplaintReportFilter, scope_department=None, refresh
     request: one statement on PostgreSQL (:mod:`reports.kpi_scan`), 0.3–1.1 s at
     a million reports on a small machine (``docs/benchmarks.md``).
     :func:`warm_dashboard` (Celery beat, every 5 minutes) keeps the landing
-    pages ready (the default view, and each head's department). The page
-    shows when the figures were computed.
+    pages ready (the default view, and each department's). The page shows
+    when the figures were computed.
     """
     fresh = _cache_seconds()
     key = dashboard_cache_key(flt=flt, scope_department=scope_department)
@@ -107,17 +117,17 @@ def refresh_dashboard_view(*, query: str, scope_department_id: int | None) -> st
 
 
 def warm_dashboard() -> list[str]:
-    """Recompute every landing page of the committee pages into the cache.
+    """Recompute the committee pages' landing views into the cache.
 
-    The committee's and the mayor's default view (last 28 days, no filter),
-    and the default view of each department that has an active head (a head
-    lands on their own department). Returns the cache keys written.
+    The committee's and the mayor's default view (last 28 days, no filter)
+    and each active department's: the page its head lands on, which is also
+    the committee's first drill-down (the same key, see
+    :func:`dashboard_cache_key`). Returns the cache keys written.
     """
-    from municipality.models import Department, Role
+    from municipality.models import Department
 
-    headed = Department.objects.filter(staff__role=Role.HEAD, staff__user__is_active=True).distinct().order_by("pk")
     keys = []
-    for department in [None, *headed]:
+    for department in [None, *Department.objects.filter(active=True).order_by("pk")]:
         flt = report_filter(scope_department=department)
         dashboard_kpis(flt=flt, scope_department=department, refresh=True)
         keys.append(dashboard_cache_key(flt=flt, scope_department=department))
