@@ -60,6 +60,17 @@ def test_csv_export_of_the_filtered_complaints(committee, week_data):
     from complaints.models import Channel
     from complaints.workflow import Status
 
+    # Times in Riyadh's local time, to the minute; a time not reached yet is left empty.
+    from reports.kpis import RIYADH
+
+    by_number = {r[1]: r for r in rows[1:]}
+    for name in "BFG":
+        c = week_data.c[name]
+        c.refresh_from_db()
+        assert by_number[c.tracking_number][2] == c.created_at.astimezone(RIYADH).strftime("%Y-%m-%d %H:%M")
+        for column, moment in ((15, c.resolution_due_at), (16, c.resolved_at), (17, c.closed_at)):
+            assert by_number[c.tracking_number][column] == (moment.astimezone(RIYADH).strftime("%Y-%m-%d %H:%M") if moment else "")
+    assert by_number[week_data.c["B"].tracking_number][16]  # B was resolved: its time is there
     # Channel and status as the reader's words (Arabic here), not the stored codes.
     assert {r[5] for r in rows[1:]} <= {str(label) for label in Channel.labels}
     assert {r[7] for r in rows[1:]} <= {str(label) for label in Status.labels} and rows[1][7] not in Status.values
