@@ -89,12 +89,10 @@ from django.db.models import (
     BooleanField,
     ExpressionWrapper,
     Count,
-    Exists,
     F,
     FloatField,
     Func,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -460,18 +458,16 @@ def transfer_counts(*, period: Period, queryset: QuerySet | None = None) -> dict
 
     ``{"current": n, "previous": n, "out_of": {department code: n of the period}}``:
     what :func:`kpi_summary` (``transfers``) and :func:`by_department`
-    (``transfers_out``) count. With a filter, each transfer event of the two
-    periods looks its report up by primary key (``EXISTS`` inside the
-    ``FILTER``, which PostgreSQL runs per event) instead of reading every
-    report the filter matches.
+    (``transfers_out``) count. With a filter, the events are those of the
+    reports the filter matches (a semi-join, :func:`_events_of`): at a million
+    reports 2× faster than looking each event's report up inside the
+    aggregate's ``FILTER`` (docs/benchmarks.md, session 5).
     """
     previous = period.previous()
     in_p, in_q = _in("created_at", period), _in("created_at", previous)
-    if queryset is not None and queryset.query.where:
-        in_view = Q(Exists(queryset.filter(pk=OuterRef("complaint_id"))))
-        in_p, in_q = in_p & in_view, in_q & in_view
     rows = (
-        Event.objects.filter(_in("created_at", Period(start=previous.start, end=period.end)), kind=Event.Kind.TRANSFERRED)
+        _events_of(queryset)
+        .filter(_in("created_at", Period(start=previous.start, end=period.end)), kind=Event.Kind.TRANSFERRED)
         .values("data__from")
         .annotate(p=Count("pk", filter=in_p), q=Count("pk", filter=in_q))
         .order_by()

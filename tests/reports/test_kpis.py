@@ -49,6 +49,17 @@ def test_satisfaction_reopen_duplicates_and_transfers(week_data):
     assert s["transfers"] == 1  # G
 
 
+def test_a_filtered_view_counts_the_transfers_of_its_own_reports(week_data):
+    from complaints.models import Complaint
+
+    def transfers(**filters):
+        return kpis.compile_kpis(period=PERIOD, queryset=Complaint.objects.filter(**filters))["summary"]["transfers"]
+
+    assert transfers(department=week_data.dept2) == 1  # G now belongs to department 2
+    assert transfers(department=week_data.dept1) == 0  # moved out of department 1: not its report any more
+    assert transfers(category=week_data.cat1) == 1 and transfers(category=week_data.cat2) == 0
+
+
 def test_holidays_shorten_the_working_hours(week_data):
     from municipality.models import Holiday
 
