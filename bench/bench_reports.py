@@ -240,7 +240,10 @@ def _committee_client():
 
     from municipality.models import Role, StaffProfile
 
-    setup_test_environment()
+    try:
+        setup_test_environment()  # so responses carry their template context
+    except RuntimeError:  # already done by an earlier call
+        pass
     user, created = get_user_model().objects.get_or_create(username="bench-committee", defaults={"is_staff": True})
     if created:
         StaffProfile.objects.create(user=user, role=Role.COMMITTEE)
