@@ -86,6 +86,15 @@ class _Echo:
         return value
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet program opening the CSV.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    """A text cell a spreadsheet program will not run as a formula (OWASP's "CSV injection")."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
@@ -93,7 +102,7 @@ def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
         yield "\ufeff"  # so spreadsheet programs read the Arabic as UTF-8
         batch: list[str] = []
         for row in rows:
-            batch.append(writer.writerow(row))
+            batch.append(writer.writerow([_inert(value) for value in row]))
             if len(batch) >= 500:  # a few dozen KB per chunk, not one tiny chunk per row
                 yield "".join(batch)
                 batch = []

@@ -76,6 +76,20 @@ def test_csv_export_of_the_filtered_complaints(committee, week_data):
     assert {r[7] for r in rows[1:]} <= {str(label) for label in Status.labels} and rows[1][7] not in Status.values
 
 
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(committee, week_data):
+    from municipality.models import Department
+
+    Department.objects.filter(pk=week_data.dept2.pk).update(name_ar='=HYPERLINK("http://evil.example","اضغط")')
+    response = committee.get("/reports/export/complaints.csv", {**WEEK, "department": week_data.dept2.pk})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert {r[9] for r in rows[1:]} == {"'=HYPERLINK(\"http://evil.example\",\"اضغط\")"}  # not run by a spreadsheet
+    # The XLSX keeps it as it is: its cells are text, never formulas.
+    book = load_workbook(io.BytesIO(b"".join(committee.get("/reports/export/complaints.xlsx", {**WEEK, "department": week_data.dept2.pk}).streaming_content)))
+    cells = [row[9] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    assert cells and all(c.startswith("=HYPERLINK") for c in cells)
+    assert all(cell.data_type == "s" for row in book.active.iter_rows(min_row=2) for cell in row[9:10])
+
+
 def test_xlsx_export_of_the_department_table(committee, week_data):
     response = committee.get("/reports/export/departments.xlsx", WEEK)
     assert response.status_code == 200 and response.streaming
