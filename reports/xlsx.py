@@ -13,6 +13,7 @@ left for an Arabic reader.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -87,6 +88,8 @@ def _cell(value, style: str = "") -> str:
     if isinstance(value, bool):
         value = int(value)
     if isinstance(value, (int, float, Decimal)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return "<c/>"  # a spreadsheet number cannot be NaN or infinite
         return f"<c{style}><v>{value}</v></c>"
     text = escape(_BAD_XML.sub("", str(value)))
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""

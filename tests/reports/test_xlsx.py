@@ -18,6 +18,7 @@ def test_a_sheet_reads_back_with_its_words_numbers_and_layout():
         ["الرقم", "النوع", "التقييم", "ملاحظة"],
         [1, "حفرة في الطريق", 4.5, None],
         [2, "a < b & c > d", 0, "قبل\x07بعد"],  # XML specials kept, a control character dropped
+        [3, True, float("nan"), " حول "],  # a boolean as 1, no number for NaN, outer spaces kept
     ]
     book = _book(xlsx.stream(rows, title="البلاغات"))
     sheet = book.active
@@ -27,6 +28,7 @@ def test_a_sheet_reads_back_with_its_words_numbers_and_layout():
         ("الرقم", "النوع", "التقييم", "ملاحظة"),
         (1, "حفرة في الطريق", 4.5, None),
         (2, "a < b & c > d", 0, "قبلبعد"),
+        (3, 1, None, " حول "),
     ]
     assert sheet["A1"].font.b and not sheet["A2"].font.b  # the header is bold
     assert sheet.sheet_view.rightToLeft and sheet.freeze_panes == "A2"
