@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CACHE_SECONDS = 600
 DEFAULT_STALE_SECONDS = 3600
+#: How long a reader waits for another request's computation of the same view before computing it too.
+COMPUTE_WAIT_SECONDS = 15
 
 
 def _cache_seconds() -> int:
@@ -55,26 +57,56 @@ def dashboard_kpis(*, flt: ComplaintReportFilter, scope_department=None, refresh
     one background task (:func:`reports.tasks.refresh_dashboard`) computes them
     again, so a view the committee has opened in the last hour never waits for
     a computation. Only a view nobody opened recently is computed during the
-    request: one statement on PostgreSQL (:mod:`reports.kpi_scan`), 0.3–1.1 s at
-    a million reports on a small machine (``docs/benchmarks.md``).
+    request: one statement on PostgreSQL (:mod:`reports.kpi_scan`), 0.4–1.4 s at
+    a million reports on a small machine (``docs/benchmarks.md``), and once:
+    readers asking for the same view meanwhile wait for those figures.
     :func:`warm_dashboard` (Celery beat, every 5 minutes) keeps the landing
     pages ready (the default view, and each department's). The page shows
     when the figures were computed.
     """
     fresh = _cache_seconds()
+    if not fresh:
+        return kpis.compile_kpis(period=flt.period, queryset=flt.complaints, overdue_limit=20)
     key = dashboard_cache_key(flt=flt, scope_department=scope_department)
-    entry = cache.get(key) if fresh and not refresh else None
     stale = max(_stale_seconds(), 0)
-    if isinstance(entry, dict) and "kpis" in entry and "computed" in entry:
-        age = time.time() - entry["computed"]
-        if age < fresh:
-            return entry["kpis"]
-        if age < fresh + stale:
+    if not refresh:
+        entry = cache.get(key)
+        if _usable(entry, fresh + stale):
+            if time.time() - entry["computed"] < fresh:
+                return entry["kpis"]
             return {**entry["kpis"], "refreshing": _queue_refresh(flt=flt, scope_department=scope_department, key=key)}
-    data = kpis.compile_kpis(period=flt.period, queryset=flt.complaints, overdue_limit=20)
-    if fresh:
+    # Computed once however many readers ask at the same moment (the Sunday meeting opening one new filter):
+    # whoever comes first computes, the others wait for its figures.
+    computing = key + ":computing"
+    owner = cache.add(computing, 1, timeout=COMPUTE_WAIT_SECONDS)
+    if not owner and not refresh:
+        entry = _computed_elsewhere(key, computing, fresh + stale)
+        if entry is not None:
+            return entry["kpis"]
+    try:
+        data = kpis.compile_kpis(period=flt.period, queryset=flt.complaints, overdue_limit=20)
         cache.set(key, {"computed": time.time(), "kpis": data}, fresh + stale)
+    finally:
+        if owner:
+            cache.delete(computing)
     return data
+
+
+def _usable(entry, max_age: float) -> bool:
+    return isinstance(entry, dict) and "kpis" in entry and "computed" in entry and time.time() - entry["computed"] < max_age
+
+
+def _computed_elsewhere(key: str, computing: str, max_age: float) -> dict | None:
+    """Wait while another request or worker computes this view; its cache entry, or None if it gave up."""
+    deadline = time.monotonic() + COMPUTE_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        entry = cache.get(key)
+        if _usable(entry, max_age):
+            return entry
+        if cache.get(computing) is None:  # it failed or was stopped: compute here
+            return None
+    return None
 
 
 def _queue_refresh(*, flt: ComplaintReportFilter, scope_department, key: str) -> bool:

@@ -172,9 +172,8 @@ def test_a_heads_view_and_the_committees_department_filter_share_their_figures(c
     assert whole["summary"]["received"] == 9 and other["summary"]["received"] == 3
 
 
-def _age_cached_figures(data: dict | None, *, seconds: float, scope_department=None) -> None:
-    """Make the figures cached for this view ``seconds`` older, as if they had been computed that long ago."""
-    from django.core.cache import cache
+def _view_key(data: dict | None = None, scope_department=None) -> str:
+    """The cache key of the dashboard view with these query parameters."""
     from django.http import QueryDict
     from django.utils.http import urlencode
 
@@ -182,7 +181,14 @@ def _age_cached_figures(data: dict | None, *, seconds: float, scope_department=N
     from reports.selectors import dashboard_cache_key
 
     flt = report_filter(QueryDict(urlencode(data)) if data else None, scope_department=scope_department)
-    key = dashboard_cache_key(flt=flt, scope_department=scope_department)
+    return dashboard_cache_key(flt=flt, scope_department=scope_department)
+
+
+def _age_cached_figures(data: dict | None, *, seconds: float, scope_department=None) -> None:
+    """Make the figures cached for this view ``seconds`` older, as if they had been computed that long ago."""
+    from django.core.cache import cache
+
+    key = _view_key(data, scope_department)
     entry = cache.get(key)
     assert entry is not None, "nothing cached for this view"
     cache.set(key, {**entry, "computed": entry["computed"] - seconds})
@@ -234,3 +240,42 @@ def test_a_background_refresh_keeps_a_heads_figures_to_their_department(client, 
     assert [row["id"] for row in response.context["k"]["departments"]] == [week_data.dept1.pk]
     # A refresh for a department that no longer exists computes nothing (never the whole city under its key).
     assert refresh_dashboard.delay("", 999_999).get() is None
+
+
+def test_a_reader_arriving_while_the_same_view_is_computed_waits_for_those_figures(committee, week_data, django_assert_max_num_queries):
+    import threading
+    import time
+
+    from django.core.cache import cache
+
+    figures = committee.get("/reports/", WEEK).context["k"]
+    key = _view_key(WEEK)
+    entry = cache.get(key)
+    cache.delete(key)
+    cache.add(key + ":computing", 1, timeout=15)  # another request is computing this view ...
+
+    def other_request_finishes():
+        time.sleep(0.4)
+        cache.set(key, {**entry, "computed": time.time()})
+        cache.delete(key + ":computing")
+
+    threading.Thread(target=other_request_finishes).start()
+    with django_assert_max_num_queries(8):  # ... so this one computes nothing itself
+        response = committee.get("/reports/", WEEK)
+    assert response.context["k"] == figures
+
+
+def test_when_the_other_computation_fails_the_reader_computes_the_view_itself(committee, week_data):
+    import threading
+    import time
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    key = _view_key(WEEK)
+    cache.add(key + ":computing", 1, timeout=15)
+    threading.Timer(0.4, lambda: cache.delete(key + ":computing")).start()  # it stopped without figures
+    with CaptureQueriesContext(connection) as queries:
+        response = committee.get("/reports/", WEEK)
+    assert len(queries) > 8 and response.context["k"]["summary"]["received"] == 9
