@@ -32,8 +32,10 @@ class LocalMinute(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
+        # "YYYY-MM-DD HH:MM" are the first 16 characters of datetime() (no strftime: a "%" in the SQL
+        # would have to be escaped differently with and without parameters).
         minutes = int(RIYADH.utcoffset(datetime.now()).total_seconds() // 60)
-        template = f"strftime('%%Y-%%m-%%d %%H:%%M', %(expressions)s, '{minutes:+d} minutes')"
+        template = f"substr(datetime(%(expressions)s, '{minutes:+d} minutes'), 1, 16)"
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
