@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -163,34 +163,6 @@ def route_dry_run(*, category: Category, lat: float, lon: float) -> DryRun:
     district_id = district_id_for_point(lat, lon)
     district = District.objects.filter(pk=district_id).first() if district_id else None
     return DryRun(route_decision(category=category, district_id=district_id), district, inside_municipality(lat, lon))
-
-
-# --------------------------------------------------------------------------- transfers
-
-
-@dataclass
-class BulkResult:
-    done: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (tracking number, why)
-
-
-def complaints_bulk_transfer(*, complaints, actor, department: Department, reason: str) -> BulkResult:
-    """Transfer several reports to ``department``; each one on its own, so one refusal stops none of the others."""
-    from complaints.services import complaint_transfer
-
-    result = BulkResult()
-    reason = (reason or "").strip()
-    if not reason:
-        raise TransitionError(_("Give a reason for the transfer."))
-    for complaint in complaints:
-        try:
-            with transaction.atomic():
-                complaint_transfer(complaint=complaint, actor=actor, department=department, reason=reason)
-        except (TransitionError, PermissionDenied) as exc:
-            result.failed.append((complaint.tracking_number, str(exc)))
-        else:
-            result.done.append(complaint.tracking_number)
-    return result
 
 
 # --------------------------------------------------------------------------- Joint Operations (utility liaisons)

@@ -1,4 +1,4 @@
-"""Transfers (access follows the report), bulk transfer, utility referrals and the Joint Operations board."""
+"""Transfers (access follows the report), utility referrals and the Joint Operations board (bulk transfer: tests/complaints/test_admin_actions.py)."""
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -9,9 +9,7 @@ from complaints.models import Event
 from complaints.workflow import Status, TransitionError
 from municipality.models import Role
 from routing.selectors import open_referrals_by_utility, transfer_counts_by_department
-from routing.services import (
-    complaints_bulk_transfer, referral_acknowledge, referral_resolve, referral_return, referral_update,
-)
+from routing.services import referral_acknowledge, referral_resolve, referral_return, referral_update
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, UtilityFactory, make_user, submit
 
 pytestmark = pytest.mark.django_db
@@ -61,18 +59,6 @@ def test_after_a_transfer_the_old_department_loses_access_also_by_url(client, to
 def test_a_transfer_needs_a_reason(town):
     with pytest.raises(TransitionError):
         services.complaint_transfer(complaint=town.report, actor=town.roads_officer, department=town.cleaning, reason=" ")
-
-
-def test_bulk_transfer_moves_what_it_may_and_reports_the_rest(town):
-    second = submit(town.pothole)
-    other = submit(CategoryFactory(default_department=town.cleaning))
-    result = complaints_bulk_transfer(
-        complaints=[town.report, second, other], actor=town.roads_head, department=town.cleaning, reason="إعادة توزيع"
-    )
-    assert sorted(result.done) == sorted([town.report.tracking_number, second.tracking_number])
-    assert [n for n, _ in result.failed] == [other.tracking_number]
-    town.report.refresh_from_db()
-    assert town.report.department == town.cleaning
 
 
 def test_transfer_counts_per_department(town):
