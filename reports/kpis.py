@@ -403,7 +403,7 @@ def kpi_summary(
         p90_days=_days(pts[0.9]),
         median_working_hours=_whours(pts[0.5], factor),
         p90_working_hours=_whours(pts[0.9], factor),
-        transfers=transfers if transfers is not None else _events_of(queryset).filter(_in("created_at", period), kind=Event.Kind.TRANSFERRED).count(),
+        transfers=transfers if transfers is not None else transfer_counts(period=period, queryset=queryset)["current"],
         working_hours_factor=round(factor, 4),
     )
     return out
@@ -493,14 +493,7 @@ def by_department(
     as_of = period.as_of(now)
     rows = _grouped(queryset, period, as_of, "department_id", working_hours_factor(period), raw)
     if transfers_out is None:
-        moved = (
-            _events_of(queryset)
-            .filter(_in("created_at", period), kind=Event.Kind.TRANSFERRED)
-            .values("data__from")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        transfers_out = {m["data__from"]: m["n"] for m in moved}
+        transfers_out = transfer_counts(period=period, queryset=queryset)["out_of"]
     codes = {d.code: d.pk for d in Department.objects.only("pk", "code")}
     out_by_id = {codes.get(code): n for code, n in transfers_out.items()}
     for r in rows:
@@ -751,12 +744,13 @@ def _compile_kpis(*, period: Period, queryset: QuerySet | None, now: datetime, o
     kw = {"period": period, "queryset": queryset, "now": now}
     head = {"period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat(), "as_of": period.as_of(now).isoformat()}}
     one = None if per_query else kpi_scan.scan(**kw, trunc=trend_step(period)[0], hotspot_limit=HOTSPOT_LIMIT, cell=GRID_CELL_DEGREES)
+    moved = transfer_counts(period=period, queryset=queryset)  # both periods' transfers, for either path
     if one is None:  # SQLite (or nothing can match): one query per figure
         groups = grouped_counts(**kw)
         return head | {
-            "summary": kpi_summary(**kw, totals=groups["all"]),
-            "previous_summary": kpi_summary(period=period.previous(), queryset=queryset, now=now),
-            "departments": by_department(**kw, raw=groups["department"]),
+            "summary": kpi_summary(**kw, totals=groups["all"], transfers=moved["current"]),
+            "previous_summary": kpi_summary(period=period.previous(), queryset=queryset, now=now, transfers=moved["previous"]),
+            "departments": by_department(**kw, raw=groups["department"], transfers_out=moved["out_of"]),
             "channels": by_channel(**kw, raw=groups["channel"]),
             "categories": by_category(**kw, raw=groups["category"]),
             "districts": by_district(**kw, raw=groups["district"]),
@@ -766,7 +760,6 @@ def _compile_kpis(*, period: Period, queryset: QuerySet | None, now: datetime, o
             "overdue": overdue_list(**kw, limit=overdue_limit),
         }
     groups = one["groups"]
-    moved = transfer_counts(period=period, queryset=queryset)
     return head | {
         "summary": kpi_summary(**kw, totals=groups["all"], resolution_percentiles=one["percentiles"]["current"], transfers=moved["current"]),
         "previous_summary": kpi_summary(

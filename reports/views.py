@@ -82,6 +82,14 @@ class OverdueView(ReportAccessMixin, TemplateView):
         return ctx
 
 
+def _bad_filters(flt: ComplaintReportFilter) -> HttpResponse | None:
+    """A download asked with invalid filters: 400 with the form's errors (``None`` when they are valid)."""
+    if flt.is_bound and not flt.form.is_valid():
+        message = _("Check the filters: %(errors)s") % {"errors": flt.form.errors.as_text()}
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    return None
+
+
 def _filename(stem: str, period: kpis.Period) -> str:
     return f"balagh-{stem}-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}"
 
@@ -91,8 +99,8 @@ class ExportComplaintsView(ReportAccessMixin, View):
 
     def get(self, request, fmt: str):
         flt = self.get_filter()
-        if flt.is_bound and not flt.form.is_valid():
-            return HttpResponse(_("Check the filters: %(errors)s") % {"errors": flt.form.errors.as_text()}, status=400, content_type="text/plain; charset=utf-8")
+        if refused := _bad_filters(flt):
+            return refused
         rows = exports.complaint_rows(flt.complaints_in_period().select_related(None))
         name = _filename("complaints", flt.period)
         if fmt == "xlsx":
@@ -111,8 +119,8 @@ class ExportKpiView(ReportAccessMixin, View):
         if table not in KPI_TABLES:
             raise Http404
         flt = self.get_filter()
-        if flt.is_bound and not flt.form.is_valid():
-            return HttpResponse(_("Check the filters: %(errors)s") % {"errors": flt.form.errors.as_text()}, status=400, content_type="text/plain; charset=utf-8")
+        if refused := _bad_filters(flt):
+            return refused
         data = dashboard_kpis(flt=flt, scope_department=self.scope_department)[table]
         english = (request.LANGUAGE_CODE or "ar").startswith("en")
         rows = exports.kpi_table_rows(table, data, lambda r: r.get("name_en" if english else "name_ar") or "")
