@@ -8,7 +8,7 @@ DEBIAN_PACKAGES := gettext fonts-hosny-amiri poppler-utils chromium chromium-dri
 export DEBUG ?= 1
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test setup system-deps venv i18n migrate seed bench clean
+.PHONY: run test lint setup system-deps venv venv-dev i18n migrate seed bench clean
 
 run: setup seed ## site + Celery worker + beat on the embedded default (SQLite, filesystem broker)
 	@echo ""
@@ -18,8 +18,12 @@ run: setup seed ## site + Celery worker + beat on the embedded default (SQLite, 
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
-test: system-deps venv i18n ## the whole suite (SQLite by default; DATABASE_URL/REDIS_URL for PostgreSQL/Redis)
+test: system-deps venv-dev i18n ## the whole suite (SQLite by default; DATABASE_URL/REDIS_URL for PostgreSQL/Redis)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv-dev ## ruff (lint + format), mypy and the import layers; CI runs it before the tests
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 setup: system-deps venv i18n migrate
 	$(PY) manage.py collectstatic --noinput -v 0
@@ -38,6 +42,12 @@ $(VENV)/.installed: requirements.txt requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt -c requirements.lock
+	touch $@
+
+venv-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt requirements.lock
+	$(PY) -m pip install -q -r requirements-dev.txt -c requirements.lock
 	touch $@
 
 i18n: venv

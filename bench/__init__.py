@@ -4,12 +4,13 @@ Each ``bench/bench_*.py`` module exposes ``run(ctx) -> list[Result]``. A result
 is measured side by side with a baseline timed in the same run, because this
 machine is noisy: the ratio is the figure to trust, the milliseconds are context.
 """
+
 from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass
@@ -41,7 +42,9 @@ def timeit(fn: Callable[[], object], *, repeat: int = 50, warmup: int = 3) -> fl
     return statistics.median(samples)
 
 
-def interleaved(fn: Callable[[], object], baseline: Callable[[], object], *, repeat: int = 50, warmup: int = 3) -> tuple[float, float]:
+def interleaved(
+    fn: Callable[[], object], baseline: Callable[[], object], *, repeat: int = 50, warmup: int = 3
+) -> tuple[float, float]:
     """Median ms of ``fn`` and of ``baseline``, sampled alternately so both see the same noise."""
     for _ in range(warmup):
         fn()

@@ -8,6 +8,7 @@ The database is the one in DATABASE_URL (BENCH_DATABASE_URL wins when set), so
 measures PostgreSQL. Modules that need a large data set fill it with
 ``generate_load`` when it is missing.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -45,7 +46,9 @@ def main(argv: list[str]) -> int:
     for r in rows:
         ratio = f"{r.ratio:.2f}×" if r.ratio is not None else ""
         base = f"{r.baseline_ms:.3f}" if r.baseline_ms is not None else ""
-        print(f"| {r.name:<48} | {r.data:<28} | {r.median_ms:>10.3f} | {r.baseline_name:<30} | {base:>9} | {ratio:>7} | {r.target:<24} |")
+        print(
+            f"| {r.name:<48} | {r.data:<28} | {r.median_ms:>10.3f} | {r.baseline_name:<30} | {base:>9} | {ratio:>7} | {r.target:<24} |"
+        )
     return 0
 
 

@@ -34,6 +34,7 @@ with ``generate_load`` first (a few minutes on PostgreSQL), shaped by
 ``BENCH_LOAD_ORDER`` (``random``, the default, or ``arrival``). The results
 name the data: reports, received in the last 28 days, open.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,8 +54,11 @@ def _ensure_load() -> int:
     have = Complaint.objects.count()
     if have < N:
         call_command(
-            "generate_load", complaints=N - have, verbosity=0,
-            shape=os.environ.get("BENCH_LOAD_SHAPE", "recent"), order=os.environ.get("BENCH_LOAD_ORDER", "random"),
+            "generate_load",
+            complaints=N - have,
+            verbosity=0,
+            shape=os.environ.get("BENCH_LOAD_SHAPE", "recent"),
+            order=os.environ.get("BENCH_LOAD_ORDER", "random"),
         )
         have = Complaint.objects.count()
     return have
@@ -133,7 +137,12 @@ def plain_sql_kpis(period, as_of) -> dict:
         groups = {
             "departments": ("c.department_id", "", "municipality_department", True),
             "channels": ("c.channel", "", None, False),
-            "categories": ("COALESCE(k.parent_id, c.category_id)", "JOIN complaints_category k ON k.id = c.category_id", "complaints_category", False),
+            "categories": (
+                "COALESCE(k.parent_id, c.category_id)",
+                "JOIN complaints_category k ON k.id = c.category_id",
+                "complaints_category",
+                False,
+            ),
             "districts": ("c.district_id", "", "municipality_district", False),
             "utilities": ("c.utility_id", "", "municipality_utility", False),
         }
@@ -197,7 +206,9 @@ def _dashboard_views() -> list[tuple[str, dict]]:
     from complaints.models import Complaint
 
     def largest(expression):
-        rows = Complaint.objects.annotate(_v=expression).exclude(_v=None).values("_v").annotate(n=Count("pk")).order_by("-n", "_v")
+        rows = (
+            Complaint.objects.annotate(_v=expression).exclude(_v=None).values("_v").annotate(n=Count("pk")).order_by("-n", "_v")
+        )
         return rows.values_list("_v", flat=True).first()
 
     views = [
@@ -282,7 +293,9 @@ def _export_year(data: str) -> list[Result]:
             f"reports: export a year as {fmt.upper()} ({size / 2**20:,.0f} MB; first bytes after {first_ms:,.0f} ms; "
             f"peak memory +{grown_mb:.0f} MB)"
         )
-        results.append(Result(name, export_ms, "COPY of the same rows" if copy_ms else "", copy_ms, target="streams, flat memory", data=data))
+        results.append(
+            Result(name, export_ms, "COPY of the same rows" if copy_ms else "", copy_ms, target="streams, flat memory", data=data)
+        )
     return results
 
 
@@ -335,13 +348,27 @@ def run() -> list[Result]:
             repeat=REPEAT,
             warmup=1,
         )
-        results.append(Result("reports: compile a week's KPIs (ORM)", compile_ms, "same aggregates, plain SQL", sql_ms,
-                              target="< 10 s, ≤ 2× plain SQL", data=data))
+        results.append(
+            Result(
+                "reports: compile a week's KPIs (ORM)",
+                compile_ms,
+                "same aggregates, plain SQL",
+                sql_ms,
+                target="< 10 s, ≤ 2× plain SQL",
+                data=data,
+            )
+        )
     else:
         from bench import timeit
 
-        results.append(Result("reports: compile a week's KPIs (ORM)", timeit(lambda: services.weekly_kpis(week_start=week, now=now), repeat=REPEAT, warmup=1),
-                              target="< 10 s", data=data))
+        results.append(
+            Result(
+                "reports: compile a week's KPIs (ORM)",
+                timeit(lambda: services.weekly_kpis(week_start=week, now=now), repeat=REPEAT, warmup=1),
+                target="< 10 s",
+                data=data,
+            )
+        )
 
     # The PDF: one full compile (KPIs + WeasyPrint) of a scratch row, removed afterwards.
     WeeklyReport.objects.filter(week_start=week).delete()
@@ -366,9 +393,19 @@ def run() -> list[Result]:
     from bench import timeit
 
     if connection.vendor == "postgresql":
-        dash_ms, dash_sql_ms = interleaved(dashboard_cold, lambda: plain_sql_kpis(dash_period, min(dash_period.end, timezone.now())), repeat=REPEAT, warmup=1)
-        results.append(Result("reports: dashboard, cold (KPIs computed)", dash_ms, "its KPIs as plain SQL", dash_sql_ms,
-                              target="< 500 ms", data=data))
+        dash_ms, dash_sql_ms = interleaved(
+            dashboard_cold, lambda: plain_sql_kpis(dash_period, min(dash_period.end, timezone.now())), repeat=REPEAT, warmup=1
+        )
+        results.append(
+            Result(
+                "reports: dashboard, cold (KPIs computed)",
+                dash_ms,
+                "its KPIs as plain SQL",
+                dash_sql_ms,
+                target="< 500 ms",
+                data=data,
+            )
+        )
         for label, params in _dashboard_views():
             ms, base_ms = interleaved(
                 lambda: _dashboard_cold(client, params),
@@ -376,13 +413,30 @@ def run() -> list[Result]:
                 repeat=REPEAT,
                 warmup=1,
             )
-            results.append(Result(f"reports: dashboard, cold, {label}", ms, "same figures, one query per figure", base_ms,
-                                  target="< 500 ms", data=data))
+            results.append(
+                Result(
+                    f"reports: dashboard, cold, {label}",
+                    ms,
+                    "same figures, one query per figure",
+                    base_ms,
+                    target="< 500 ms",
+                    data=data,
+                )
+            )
     else:
-        results.append(Result("reports: dashboard, cold (KPIs computed)", timeit(dashboard_cold, repeat=REPEAT, warmup=1), target="< 500 ms", data=data))
+        results.append(
+            Result(
+                "reports: dashboard, cold (KPIs computed)",
+                timeit(dashboard_cold, repeat=REPEAT, warmup=1),
+                target="< 500 ms",
+                data=data,
+            )
+        )
     pk_lookup = lambda: list(Complaint.objects.filter(pk=1).values_list("pk"))  # noqa: E731
     warm_ms, pk_ms = interleaved(dashboard, pk_lookup, repeat=20, warmup=2)
-    results.append(Result("reports: dashboard, warm (cached KPIs)", warm_ms, "primary-key lookup", pk_ms, target="< 500 ms", data=data))
+    results.append(
+        Result("reports: dashboard, warm (cached KPIs)", warm_ms, "primary-key lookup", pk_ms, target="< 500 ms", data=data)
+    )
 
     from municipality.celery import app
     from reports.filters import report_filter
@@ -401,6 +455,14 @@ def run() -> list[Result]:
         assert response.context["k"].get("refreshing"), "the older figures were not served"
 
     stale_ms, pk_ms = interleaved(dashboard_older, pk_lookup, repeat=20, warmup=2)
-    results.append(Result("reports: dashboard, older figures (served, refresh queued)", stale_ms, "primary-key lookup", pk_ms,
-                          target="< 500 ms", data=data))
+    results.append(
+        Result(
+            "reports: dashboard, older figures (served, refresh queued)",
+            stale_ms,
+            "primary-key lookup",
+            pk_ms,
+            target="< 500 ms",
+            data=data,
+        )
+    )
     return results

@@ -7,6 +7,7 @@ transaction that is rolled back, so the bench database keeps only the load.
 The nearby search needs BENCH_COMPLAINTS reports (default 1,000,000); missing
 ones are added with ``generate_load`` first (a few minutes on PostgreSQL).
 """
+
 from __future__ import annotations
 
 import math
@@ -65,8 +66,8 @@ def bench_route_one_report() -> Result:
     from complaints.models import Category, Complaint
     from municipality.models import Department, District
     from routing import geo, services
-    from routing.models import RoutingRule
     from routing.management.commands.generate_load import ensure_seed
+    from routing.models import RoutingRule
 
     rng = random.Random(42)
     result: Result | None = None
@@ -75,20 +76,28 @@ def bench_route_one_report() -> Result:
             ensure_seed()
             cols, rows = 20, 10
             created = District.objects.bulk_create(
-                District(code=f"bench-{c}-{r}", name_ar=f"حي {c}-{r}", name_en=f"Bench {c}-{r}",
-                         polygon=_district_polygon(c, r, cols, rows, rng))
-                for c in range(cols) for r in range(rows)
+                District(
+                    code=f"bench-{c}-{r}",
+                    name_ar=f"حي {c}-{r}",
+                    name_en=f"Bench {c}-{r}",
+                    polygon=_district_polygon(c, r, cols, rows, rng),
+                )
+                for c in range(cols)
+                for r in range(rows)
             )
             subs = list(Category.objects.filter(parent__isnull=False).select_related("parent"))
             departments = list(Department.objects.filter(active=True))
             rules = []
             for i in range(N_RULES):
                 category = rng.choice(subs)
-                rules.append(RoutingRule(
-                    category=category.parent if i % 3 == 0 else category,
-                    district=rng.choice(created) if i % 2 == 0 else None,
-                    department=rng.choice(departments), order=rng.randrange(1, 200),
-                ))
+                rules.append(
+                    RoutingRule(
+                        category=category.parent if i % 3 == 0 else category,
+                        district=rng.choice(created) if i % 2 == 0 else None,
+                        department=rng.choice(departments),
+                        order=rng.randrange(1, 200),
+                    )
+                )
             RoutingRule.objects.bulk_create(rules)
             geo.invalidate()
             services.invalidate_rules()
@@ -112,8 +121,11 @@ def bench_route_one_report() -> Result:
             median, base = interleaved(route, baseline, repeat=400, warmup=20)
             result = Result(
                 name="route one report (district lookup + rules)",
-                median_ms=median, baseline_name="primary-key lookup (Complaint)", baseline_ms=base,
-                target="median < 1 ms", data=f"{n_districts} districts, {N_RULES} rules",
+                median_ms=median,
+                baseline_name="primary-key lookup (Complaint)",
+                baseline_ms=base,
+                target="median < 1 ms",
+                data=f"{n_districts} districts, {N_RULES} rules",
             )
             raise _Rollback
     except _Rollback:
@@ -144,15 +156,20 @@ def bench_nearby(wanted: int) -> Result:
     rng = random.Random(7)
     subs = list(Category.objects.filter(parent__isnull=False))
     # Points where reports are: sampled from the data (a citizen reports where problems are).
-    sample = list(Complaint.objects.order_by("?").values_list("pk", "lat", "lon", "category_id")[:512]) if connection.vendor != "postgresql" else []
+    sample = (
+        list(Complaint.objects.order_by("?").values_list("pk", "lat", "lon", "category_id")[:512])
+        if connection.vendor != "postgresql"
+        else []
+    )
     if not sample:
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, lat, lon, category_id FROM {Complaint._meta.db_table} TABLESAMPLE SYSTEM (1) LIMIT 512"
-            )
+            cursor.execute(f"SELECT id, lat, lon, category_id FROM {Complaint._meta.db_table} TABLESAMPLE SYSTEM (1) LIMIT 512")
             sample = cursor.fetchall()
     by_pk = {c.pk: c for c in subs}
-    queries = [(lat + rng.gauss(0, 0.0005), lon + rng.gauss(0, 0.0005), by_pk.get(cat) or rng.choice(subs)) for _, lat, lon, cat in sample]
+    queries = [
+        (lat + rng.gauss(0, 0.0005), lon + rng.gauss(0, 0.0005), by_pk.get(cat) or rng.choice(subs))
+        for _, lat, lon, cat in sample
+    ]
     pks = [row[0] for row in sample]
     state = {"i": 0, "j": 0, "found": 0}
 
@@ -169,8 +186,11 @@ def bench_nearby(wanted: int) -> Result:
     median, base = interleaved(nearby, baseline, repeat=400, warmup=20)
     return Result(
         name="nearby open reports (bbox index + haversine)",
-        median_ms=median, baseline_name="primary-key lookup (Complaint)", baseline_ms=base,
-        target="median < 20 ms (PostgreSQL)", data=f"{total:,} complaints",
+        median_ms=median,
+        baseline_name="primary-key lookup (Complaint)",
+        baseline_ms=base,
+        target="median < 20 ms (PostgreSQL)",
+        data=f"{total:,} complaints",
         extra={"found_per_search": state["found"] / max(state["i"], 1)},
     )
 

@@ -18,6 +18,7 @@ the tables are vacuumed (as autovacuum and page pruning do between two sweeps fi
 apart) and a CHECKPOINT taken (so the sweep and the UPDATE each pay for the full-page images
 of the pages they change), all outside the timing. Messages are queued on an in-memory broker (nothing is sent).
 """
+
 from __future__ import annotations
 
 import os
@@ -56,8 +57,9 @@ def _ensure_heads() -> None:
     for dept in Department.objects.all():
         if StaffProfile.objects.filter(role=Role.HEAD, department=dept).exists():
             continue
-        user, _ = User.objects.get_or_create(username=f"bench-head-{dept.code}", defaults={
-            "email": f"head-{dept.code}@bench.balagh.test", "is_staff": True})
+        user, _ = User.objects.get_or_create(
+            username=f"bench-head-{dept.code}", defaults={"email": f"head-{dept.code}@bench.balagh.test", "is_staff": True}
+        )
         StaffProfile.objects.get_or_create(user=user, defaults={"role": Role.HEAD, "department": dept})
 
 
@@ -65,8 +67,11 @@ def _overdue(now) -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM complaints_complaint WHERE status IN ('assigned', 'in_progress') "
-                       "AND escalation_level < 1 AND escalate_l1_at <= %s", [now])
+        cursor.execute(
+            "SELECT count(*) FROM complaints_complaint WHERE status IN ('assigned', 'in_progress') "
+            "AND escalation_level < 1 AND escalate_l1_at <= %s",
+            [now],
+        )
         return cursor.fetchone()[0]
 
 
@@ -137,11 +142,13 @@ def _reset(now) -> None:
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM notifications_outbox WHERE template = 'escalated' AND idempotency_key LIKE %s",
-                       ["%:level1:%"])
+        cursor.execute(
+            "DELETE FROM notifications_outbox WHERE template = 'escalated' AND idempotency_key LIKE %s", ["%:level1:%"]
+        )
         cursor.execute("DELETE FROM complaints_event WHERE kind = 'escalated' AND created_at = %s", [now])
-        cursor.execute("UPDATE complaints_complaint SET escalation_level = 0 WHERE escalation_level = 1 "
-                       "AND escalate_l1_at <= %s", [now])
+        cursor.execute(
+            "UPDATE complaints_complaint SET escalation_level = 0 WHERE escalation_level = 1 AND escalate_l1_at <= %s", [now]
+        )
     _sync_queue()
 
 
@@ -151,19 +158,20 @@ def _hand_written_update(now) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE complaints_complaint SET escalation_level = 1 WHERE escalation_level < 1 "
-            "AND escalate_l1_at <= %s AND status IN ('assigned', 'in_progress')", [now])
+            "AND escalate_l1_at <= %s AND status IN ('assigned', 'in_progress')",
+            [now],
+        )
         return cursor.rowcount
 
 
 def run() -> list[Result]:
+    from django.conf import settings
     from django.db import connection
     from django.utils import timezone
 
     from complaints.models import Complaint
     from municipality.celery import app
     from routing.escalation import escalate_overdue
-
-    from django.conf import settings
 
     settings.DEBUG = False  # as in production: no per-query debug logging of 100,000-parameter statements
     app.conf.broker_url = "memory://"  # queue the delivery tasks, send nothing
@@ -211,12 +219,19 @@ def run() -> list[Result]:
     data = f"{rows:,} reports, {overdue:,} overdue"
     return [
         Result(
-            name="escalation sweep (claim + events + outbox)", median_ms=statistics.median(sweep_ms),
-            baseline_name="hand-written SQL UPDATE", baseline_ms=statistics.median(sql_ms),
-            target="< 10 s and ≤ 3× the UPDATE", data=data,
+            name="escalation sweep (claim + events + outbox)",
+            median_ms=statistics.median(sweep_ms),
+            baseline_name="hand-written SQL UPDATE",
+            baseline_ms=statistics.median(sql_ms),
+            target="< 10 s and ≤ 3× the UPDATE",
+            data=data,
         ),
         Result(
-            name="escalation sweep, nothing to do", median_ms=idle_ms,
-            baseline_name="primary-key lookup", baseline_ms=pk_ms, target="< 500 ms", data=f"{rows:,} reports",
+            name="escalation sweep, nothing to do",
+            median_ms=idle_ms,
+            baseline_name="primary-key lookup",
+            baseline_ms=pk_ms,
+            target="< 500 ms",
+            data=f"{rows:,} reports",
         ),
     ]

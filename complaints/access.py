@@ -1,4 +1,5 @@
 """Who may see and change which report. One place, used by the admin, the API and the services."""
+
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet

@@ -4,12 +4,13 @@ Who sees what comes from ``complaints.access``; what each role may do on a repor
 is the small table ``ROLE_ACTIONS`` below, intersected with the state machine.
 Every change goes through a function in ``complaints.services``.
 """
+
 from __future__ import annotations
 
 import copy
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -19,7 +20,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,11 +37,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from complaints import access, admin_forms as forms_, services
-from complaints.sla import sla_state
+from complaints import access, services
+from complaints import admin_forms as forms_
 from complaints.models import Attachment, Category, Complaint
 from complaints.phones import normalize_phone
 from complaints.selectors import normalize_tracking_number
+from complaints.sla import sla_state
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError, allowed_actions
 from municipality.admin import AdminRoleOnlyMixin, is_admin_role
 from municipality.models import Role
@@ -46,10 +55,22 @@ EXTRA_ACTIONS = (NOTE, PRIORITY, CATEGORY)
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset([*Action.values, *EXTRA_ACTIONS]),
-    Role.OFFICER: frozenset([
-        Action.ASSIGN, Action.TRANSFER, Action.REFER, Action.START, Action.HOLD, Action.RESUME,
-        Action.RESOLVE, Action.CLOSE, Action.REOPEN, NOTE, PRIORITY, CATEGORY,
-    ]),
+    Role.OFFICER: frozenset(
+        [
+            Action.ASSIGN,
+            Action.TRANSFER,
+            Action.REFER,
+            Action.START,
+            Action.HOLD,
+            Action.RESUME,
+            Action.RESOLVE,
+            Action.CLOSE,
+            Action.REOPEN,
+            NOTE,
+            PRIORITY,
+            CATEGORY,
+        ]
+    ),
     Role.LIAISON: frozenset([Action.START, Action.HOLD, Action.RESUME, Action.RESOLVE, Action.RETURN, NOTE]),
     Role.AGENT: frozenset([Action.ASSIGN, Action.CLOSE, NOTE, PRIORITY, CATEGORY]),
     Role.COMMITTEE: frozenset(),
@@ -101,68 +122,86 @@ class WorkflowAction:
 
 WORKFLOW: dict[str, WorkflowAction] = {
     Action.START: WorkflowAction(
-        Action.START.label, forms_.NoteOnlyForm,
+        Action.START.label,
+        forms_.NoteOnlyForm,
         # With a utility, starting is the liaison's acknowledgement (Joint Operations): an "acknowledged" event too.
-        lambda c, u, d: (referral_acknowledge if c.utility_id else services.complaint_start)(complaint=c, actor=u, note=d["note"]),
+        lambda c, u, d: (referral_acknowledge if c.utility_id else services.complaint_start)(
+            complaint=c, actor=u, note=d["note"]
+        ),
         _("Work on %(number)s has started."),
     ),
     Action.HOLD: WorkflowAction(
-        Action.HOLD.label, forms_.HoldForm,
+        Action.HOLD.label,
+        forms_.HoldForm,
         lambda c, u, d: services.complaint_hold(complaint=c, actor=u, reason=d["reason"]),
         _("%(number)s is on hold; its clock is paused."),
     ),
     Action.RESUME: WorkflowAction(
-        Action.RESUME.label, forms_.NoteOnlyForm,
+        Action.RESUME.label,
+        forms_.NoteOnlyForm,
         lambda c, u, d: services.complaint_resume(complaint=c, actor=u, note=d["note"]),
         _("Work on %(number)s has resumed."),
     ),
     Action.RESOLVE: WorkflowAction(
-        Action.RESOLVE.label, forms_.ResolveForm,
+        Action.RESOLVE.label,
+        forms_.ResolveForm,
         lambda c, u, d: services.complaint_resolve(complaint=c, actor=u, note=d["note"], photo=d.get("photo")),
         _("%(number)s is resolved; the citizen has been asked to confirm."),
     ),
     Action.CLOSE: WorkflowAction(
-        Action.CLOSE.label, forms_.CloseForm,
+        Action.CLOSE.label,
+        forms_.CloseForm,
         lambda c, u, d: services.complaint_close(complaint=c, actor=u, reason=d["reason"], note=d["note"]),
-        _("%(number)s is closed."), danger=True,
+        _("%(number)s is closed."),
+        danger=True,
     ),
     Action.REOPEN: WorkflowAction(
-        Action.REOPEN.label, forms_.ReasonForm,
+        Action.REOPEN.label,
+        forms_.ReasonForm,
         lambda c, u, d: services.complaint_reopen(complaint=c, actor=u, reason=d["reason"]),
         _("%(number)s is reopened."),
     ),
     Action.TRANSFER: WorkflowAction(
-        Action.TRANSFER.label, forms_.TransferForm,
+        Action.TRANSFER.label,
+        forms_.TransferForm,
         lambda c, u, d: services.complaint_transfer(complaint=c, actor=u, department=d["department"], reason=d["reason"]),
         _("%(number)s was transferred."),
     ),
     Action.REFER: WorkflowAction(
-        Action.REFER.label, forms_.ReferForm,
+        Action.REFER.label,
+        forms_.ReferForm,
         lambda c, u, d: services.complaint_refer(complaint=c, actor=u, utility=d["utility"], reason=d["reason"]),
         _("%(number)s was referred to the utility."),
     ),
     Action.RETURN: WorkflowAction(
-        Action.RETURN.label, forms_.ReasonForm,
+        Action.RETURN.label,
+        forms_.ReasonForm,
         lambda c, u, d: services.complaint_return(complaint=c, actor=u, reason=d["reason"]),
         _("%(number)s was sent back to the municipality."),
     ),
     Action.ASSIGN: WorkflowAction(
-        Action.ASSIGN.label, forms_.AssignForm,
-        lambda c, u, d: services.complaint_assign(complaint=c, actor=u, department=d.get("department"), assignee=d.get("assignee")),
+        Action.ASSIGN.label,
+        forms_.AssignForm,
+        lambda c, u, d: services.complaint_assign(
+            complaint=c, actor=u, department=d.get("department"), assignee=d.get("assignee")
+        ),
         _("%(number)s was assigned."),
     ),
     NOTE: WorkflowAction(
-        _("Add a note or a public update"), forms_.NoteForm,
+        _("Add a note or a public update"),
+        forms_.NoteForm,
         lambda c, u, d: services.complaint_add_note(complaint=c, actor=u, text=d["text"], public=d["public"]),
         _("The note was added to %(number)s."),
     ),
     PRIORITY: WorkflowAction(
-        _("Change the priority"), forms_.PriorityForm,
+        _("Change the priority"),
+        forms_.PriorityForm,
         lambda c, u, d: services.complaint_set_priority(complaint=c, actor=u, priority=d["priority"]),
         _("The priority of %(number)s was updated."),
     ),
     CATEGORY: WorkflowAction(
-        _("Correct the type"), forms_.CategoryForm,
+        _("Correct the type"),
+        forms_.CategoryForm,
         lambda c, u, d: services.complaint_set_category(complaint=c, actor=u, category=d["category"]),
         _("The type of %(number)s was corrected."),
     ),
@@ -186,8 +225,12 @@ def run_service(call: Callable) -> str | None:
 # --------------------------------------------------------------------------- list helpers
 
 STATUS_COLOURS = {
-    Status.NEW: "new", Status.ASSIGNED: "assigned", Status.IN_PROGRESS: "progress",
-    Status.ON_HOLD: "hold", Status.RESOLVED: "resolved", Status.CLOSED: "closed",
+    Status.NEW: "new",
+    Status.ASSIGNED: "assigned",
+    Status.IN_PROGRESS: "progress",
+    Status.ON_HOLD: "hold",
+    Status.RESOLVED: "resolved",
+    Status.CLOSED: "closed",
 }
 PRIORITY_COLOURS = {"urgent": "urgent", "high": "high", "normal": "normal", "low": "low"}
 CAMERA_ICON = mark_safe(
@@ -255,11 +298,20 @@ class DueFilter(admin.SimpleListFilter):
 
 # --------------------------------------------------------------------------- the report admin
 
+
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     list_display = (
-        "tracking_number", "category_display", "status_badge", "priority_badge", "owner_display",
-        "district", "channel", "received_display", "due_display", "photos_display",
+        "tracking_number",
+        "category_display",
+        "status_badge",
+        "priority_badge",
+        "owner_display",
+        "district",
+        "channel",
+        "received_display",
+        "due_display",
+        "photos_display",
     )
     list_display_links = ("tracking_number",)
     list_filter = (
@@ -287,12 +339,9 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         photos = (
-            Attachment.objects.filter(complaint=OuterRef("pk"))
-            .order_by().values("complaint").annotate(n=Count("pk")).values("n")
+            Attachment.objects.filter(complaint=OuterRef("pk")).order_by().values("complaint").annotate(n=Count("pk")).values("n")
         )
-        qs = Complaint.objects.for_list().annotate(
-            photo_count=Coalesce(Subquery(photos, output_field=IntegerField()), Value(0))
-        )
+        qs = Complaint.objects.for_list().annotate(photo_count=Coalesce(Subquery(photos, output_field=IntegerField()), Value(0)))
         return access.visible_complaints(request.user, qs)
 
     def get_object(self, request, object_id, from_field=None):
@@ -342,7 +391,9 @@ class ComplaintAdmin(admin.ModelAdmin):
     @admin.display(description=_("priority"), ordering="priority")
     def priority_badge(self, obj):
         return format_html(
-            '<span class="balagh-prio balagh-prio-{}">{}</span>', PRIORITY_COLOURS.get(obj.priority, ""), obj.get_priority_display()
+            '<span class="balagh-prio balagh-prio-{}">{}</span>',
+            PRIORITY_COLOURS.get(obj.priority, ""),
+            obj.get_priority_display(),
         )
 
     @admin.display(description=_("with"))
@@ -362,7 +413,9 @@ class ComplaintAdmin(admin.ModelAdmin):
         state = due_state(obj)
         when = format_html('<span dir="ltr">{}</span>', short_time(obj.resolution_due_at))
         label = {
-            "overdue": gettext("Overdue"), "soon": gettext("Due soon"), "paused": gettext("Paused"),
+            "overdue": gettext("Overdue"),
+            "soon": gettext("Due soon"),
+            "paused": gettext("Paused"),
         }.get(state, "")
         if label:
             return format_html('<span class="balagh-due balagh-due-{}">{}<br><small>{}</small></span>', state, when, label)
@@ -434,9 +487,14 @@ class ComplaintAdmin(admin.ModelAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         owner = obj.utility or obj.department
         if owner is not None:
-            message = gettext("Report %(number)s was filed and sent to %(owner)s.") % {"number": isolate(obj.tracking_number), "owner": owner.name}
+            message = gettext("Report %(number)s was filed and sent to %(owner)s.") % {
+                "number": isolate(obj.tracking_number),
+                "owner": owner.name,
+            }
         else:
-            message = gettext("Report %(number)s was filed and waits in the triage queue.") % {"number": isolate(obj.tracking_number)}
+            message = gettext("Report %(number)s was filed and waits in the triage queue.") % {
+                "number": isolate(obj.tracking_number)
+            }
         messages.success(request, message)
         if "_addanother" in request.POST:
             return HttpResponseRedirect(request.path)
@@ -477,11 +535,16 @@ class ComplaintAdmin(admin.ModelAdmin):
                 form = bound[1]
             else:
                 form = spec.form(complaint=obj, user=user)
-            panels.append({
-                "name": name, "label": spec.label, "form": form, "danger": spec.danger,
-                "url": reverse("admin:complaints_complaint_workflow", args=[obj.pk, name]),
-                "open": bool(bound and bound[0] == name),
-            })
+            panels.append(
+                {
+                    "name": name,
+                    "label": spec.label,
+                    "form": form,
+                    "danger": spec.danger,
+                    "url": reverse("admin:complaints_complaint_workflow", args=[obj.pk, name]),
+                    "open": bool(bound and bound[0] == name),
+                }
+            )
         events = list(obj.events.select_related("actor").order_by("created_at", "pk"))
         photos = list(obj.attachments.order_by("created_at"))
         return {
@@ -506,11 +569,11 @@ class ComplaintAdmin(admin.ModelAdmin):
         urls = super().get_urls()
         info = self.opts.app_label, self.opts.model_name
         mine = [
-            path("export/", self.admin_site.admin_view(self.export_view), name="%s_%s_export" % info),
+            path("export/", self.admin_site.admin_view(self.export_view), name="{}_{}_export".format(*info)),
             path(
                 "<path:object_id>/workflow/<str:action>/",
                 self.admin_site.admin_view(self.workflow_view),
-                name="%s_%s_workflow" % info,
+                name="{}_{}_workflow".format(*info),
             ),
         ]
         return mine + urls
@@ -538,9 +601,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         get_request = copy.copy(request)
         get_request.method = "GET"
         get_request.POST = QueryDict()
-        response = self.change_view(
-            get_request, object_id, extra_context={"bound_action": (action, form)}
-        )
+        response = self.change_view(get_request, object_id, extra_context={"bound_action": (action, form)})
         response.status_code = 400 if not form.is_valid() else 409
         return response
 
@@ -555,9 +616,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             return HttpResponseBadRequest(gettext("Unknown filter."))
         queryset = changelist.get_queryset(request)
         with_contact = may_see_contact(request.user)
-        response = StreamingHttpResponse(
-            csv_rows(queryset, with_contact=with_contact), content_type="text/csv; charset=utf-8"
-        )
+        response = StreamingHttpResponse(csv_rows(queryset, with_contact=with_contact), content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="balagh-reports-{stamp}.csv"'
         return response
@@ -584,7 +643,9 @@ class ComplaintAdmin(admin.ModelAdmin):
                 shown += " " + gettext("(and %(count)d more)") % {"count": more}
             messages.error(
                 request,
-                ngettext("%(count)d report was not changed: %(list)s", "%(count)d reports were not changed: %(list)s", len(failures))
+                ngettext(
+                    "%(count)d report was not changed: %(list)s", "%(count)d reports were not changed: %(list)s", len(failures)
+                )
                 % {"count": len(failures), "list": shown},
             )
 
@@ -604,7 +665,9 @@ class ComplaintAdmin(admin.ModelAdmin):
     @admin.action(description=_("Start work on the selected reports"), permissions=["work"])
     def bulk_start(self, request, queryset):
         self._bulk(
-            request, queryset, Action.START,
+            request,
+            queryset,
+            Action.START,
             lambda c: services.complaint_start(complaint=c, actor=request.user),
             lambda n: ngettext("Work started on %(count)d report.", "Work started on %(count)d reports.", n),
         )
@@ -615,7 +678,9 @@ class ComplaintAdmin(admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             reason = form.cleaned_data["reason"]
             self._bulk(
-                request, queryset, Action.HOLD,
+                request,
+                queryset,
+                Action.HOLD,
                 lambda c: services.complaint_hold(complaint=c, actor=request.user, reason=reason),
                 lambda n: ngettext("%(count)d report is on hold.", "%(count)d reports are on hold.", n),
             )
@@ -628,7 +693,9 @@ class ComplaintAdmin(admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             reason, note = form.cleaned_data["reason"], form.cleaned_data["note"]
             self._bulk(
-                request, queryset, Action.CLOSE,
+                request,
+                queryset,
+                Action.CLOSE,
                 lambda c: services.complaint_close(complaint=c, actor=request.user, reason=reason, note=note),
                 lambda n: ngettext("%(count)d report was closed.", "%(count)d reports were closed.", n),
             )
@@ -641,7 +708,9 @@ class ComplaintAdmin(admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             department, reason = form.cleaned_data["department"], form.cleaned_data["reason"]
             self._bulk(
-                request, queryset, Action.TRANSFER,
+                request,
+                queryset,
+                Action.TRANSFER,
                 lambda c: services.complaint_transfer(complaint=c, actor=request.user, department=department, reason=reason),
                 lambda n: ngettext("%(count)d report was transferred.", "%(count)d reports were transferred.", n),
             )
@@ -653,7 +722,12 @@ class ComplaintAdmin(admin.ModelAdmin):
     def get_actions(self, request):
         actions = super().get_actions(request)
         role = access.role_of(request.user)
-        wanted = {"bulk_start": Action.START, "bulk_hold": Action.HOLD, "bulk_close": Action.CLOSE, "bulk_transfer": Action.TRANSFER}
+        wanted = {
+            "bulk_start": Action.START,
+            "bulk_hold": Action.HOLD,
+            "bulk_close": Action.CLOSE,
+            "bulk_transfer": Action.TRANSFER,
+        }
         for name, action in wanted.items():
             if name in actions and action not in ROLE_ACTIONS.get(role, frozenset()):
                 del actions[name]
@@ -669,10 +743,25 @@ def csv_rows(queryset, *, with_contact: bool):
 
     writer = csv.writer(Echo())
     header = [
-        gettext("tracking number"), gettext("received"), gettext("status"), gettext("priority"), gettext("main type"),
-        gettext("type"), gettext("department"), gettext("utility"), gettext("district"), gettext("channel"),
-        gettext("address"), gettext("latitude"), gettext("longitude"), gettext("resolution due"), gettext("resolved at"),
-        gettext("closed at"), gettext("closure reason"), gettext("escalation level"), gettext("rating"),
+        gettext("tracking number"),
+        gettext("received"),
+        gettext("status"),
+        gettext("priority"),
+        gettext("main type"),
+        gettext("type"),
+        gettext("department"),
+        gettext("utility"),
+        gettext("district"),
+        gettext("channel"),
+        gettext("address"),
+        gettext("latitude"),
+        gettext("longitude"),
+        gettext("resolution due"),
+        gettext("resolved at"),
+        gettext("closed at"),
+        gettext("closure reason"),
+        gettext("escalation level"),
+        gettext("rating"),
     ]
     if with_contact:
         header += [gettext("reporter name"), gettext("reporter mobile"), gettext("reporter e-mail")]
@@ -683,11 +772,25 @@ def csv_rows(queryset, *, with_contact: bool):
 
     for c in queryset.iterator(chunk_size=2000):
         row = [
-            c.tracking_number, stamp(c.created_at), c.get_status_display(), c.get_priority_display(),
-            c.main_category.name, c.category.name, c.department.name if c.department_id else "",
-            c.utility.name if c.utility_id else "", c.district.name if c.district_id else "", c.get_channel_display(),
-            c.address, c.lat, c.lon, stamp(c.resolution_due_at), stamp(c.resolved_at), stamp(c.closed_at),
-            c.get_closure_reason_display(), c.escalation_level, c.rating or "",
+            c.tracking_number,
+            stamp(c.created_at),
+            c.get_status_display(),
+            c.get_priority_display(),
+            c.main_category.name,
+            c.category.name,
+            c.department.name if c.department_id else "",
+            c.utility.name if c.utility_id else "",
+            c.district.name if c.district_id else "",
+            c.get_channel_display(),
+            c.address,
+            c.lat,
+            c.lon,
+            stamp(c.resolution_due_at),
+            stamp(c.resolved_at),
+            stamp(c.closed_at),
+            c.get_closure_reason_display(),
+            c.escalation_level,
+            c.rating or "",
         ]
         if with_contact:
             row += [c.reporter_name, c.reporter_phone, c.reporter_email]
@@ -695,6 +798,7 @@ def csv_rows(queryset, *, with_contact: bool):
 
 
 # --------------------------------------------------------------------------- categories (administrators)
+
 
 class SubTypeInline(AdminRoleOnlyMixin, admin.TabularInline):
     model = Category
@@ -737,16 +841,26 @@ class MainTypeOfCategoryFilter(admin.SimpleListFilter):
 @admin.register(Category)
 class CategoryAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
     list_display = (
-        "tree_name", "code", "default_department", "default_priority", "response_hours", "resolution_hours",
-        "needs_photo", "allow_anonymous", "active",
+        "tree_name",
+        "code",
+        "default_department",
+        "default_priority",
+        "response_hours",
+        "resolution_hours",
+        "needs_photo",
+        "allow_anonymous",
+        "active",
     )
     list_filter = (CategoryLevelFilter, MainTypeOfCategoryFilter, "active", "needs_photo", "default_department")
     list_select_related = ("parent", "default_department")
     search_fields = ("code", "name_ar", "name_en")
     # The tree: each main type followed by its sub-types.
     ordering = (
-        Coalesce("parent__sort_order", "sort_order").asc(), Coalesce("parent__code", "code").asc(),
-        F("parent").asc(nulls_first=True), "sort_order", "code",
+        Coalesce("parent__sort_order", "sort_order").asc(),
+        Coalesce("parent__code", "code").asc(),
+        F("parent").asc(nulls_first=True),
+        "sort_order",
+        "code",
     )
     fieldsets = (
         (None, {"fields": ("parent", "code", "name_ar", "name_en", "icon", "sort_order", "active")}),

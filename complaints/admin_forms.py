@@ -3,6 +3,7 @@
 The forms only collect and check input; the change itself is always made by a
 function in ``complaints.services``.
 """
+
 from __future__ import annotations
 
 from django import forms
@@ -25,7 +26,12 @@ class SubTypeChoiceField(forms.ModelChoiceField):
 
 
 def sub_types():
-    return Category.objects.active().sub_types().select_related("parent").order_by("parent__sort_order", "parent__code", "sort_order", "code")
+    return (
+        Category.objects.active()
+        .sub_types()
+        .select_related("parent")
+        .order_by("parent__sort_order", "parent__code", "sort_order", "code")
+    )
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -63,8 +69,16 @@ class AgentReportForm(forms.ModelForm):
     class Meta:
         model = Complaint
         fields = [
-            "category", "description", "lat", "lon", "address",
-            "reporter_name", "reporter_phone", "reporter_email", "channel", "priority",
+            "category",
+            "description",
+            "lat",
+            "lon",
+            "address",
+            "reporter_name",
+            "reporter_phone",
+            "reporter_email",
+            "channel",
+            "priority",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -119,8 +133,9 @@ class AgentReportForm(forms.ModelForm):
 
 # --------------------------------------------------------------------------- workflow actions
 
-def reason_field(label=_("Reason"), **kwargs) -> forms.CharField:
-    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, **kwargs)
+
+def reason_field(label=None, **kwargs) -> forms.CharField:
+    return forms.CharField(label=label or _("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, **kwargs)
 
 
 class WorkflowForm(forms.Form):
@@ -189,9 +204,12 @@ class AssignForm(WorkflowForm):
         super().__init__(*args, **kwargs)
         from complaints.access import profile_of, role_of
 
-        staff = get_user_model().objects.filter(
-            is_active=True, staff_profile__role__in=[Role.OFFICER, Role.HEAD]
-        ).select_related("staff_profile").order_by("first_name", "username")
+        staff = (
+            get_user_model()
+            .objects.filter(is_active=True, staff_profile__role__in=[Role.OFFICER, Role.HEAD])
+            .select_related("staff_profile")
+            .order_by("first_name", "username")
+        )
         if role_of(self.user) in (Role.OFFICER, Role.HEAD):
             del self.fields["department"]
             staff = staff.filter(staff_profile__department_id=profile_of(self.user).department_id)
@@ -213,7 +231,8 @@ class AssignForm(WorkflowForm):
 class NoteForm(WorkflowForm):
     text = reason_field(_("Text"))
     public = forms.BooleanField(
-        label=_("Public update (the citizen sees it)"), required=False,
+        label=_("Public update (the citizen sees it)"),
+        required=False,
         help_text=_("Leave unticked for an internal note only staff see."),
     )
 
@@ -237,6 +256,7 @@ class CategoryForm(WorkflowForm):
 
 # --------------------------------------------------------------------------- bulk actions (intermediate pages)
 
+
 class BulkHoldForm(forms.Form):
     reason = reason_field(_("Why are they on hold?"), help_text=_("Every citizen concerned sees this."))
 
@@ -244,7 +264,10 @@ class BulkHoldForm(forms.Form):
 class BulkCloseForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Closure reason"),
-        choices=[(ClosureReason.NOT_VALID, ClosureReason.NOT_VALID.label), (ClosureReason.DUPLICATE, ClosureReason.DUPLICATE.label)],
+        choices=[
+            (ClosureReason.NOT_VALID, ClosureReason.NOT_VALID.label),
+            (ClosureReason.DUPLICATE, ClosureReason.DUPLICATE.label),
+        ],
     )
     note = reason_field(_("Note to the citizens"))
 

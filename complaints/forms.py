@@ -4,6 +4,7 @@ The forms validate; the services write. The report form asks
 ``services.validate_submission`` for the same checks ``complaint_submit`` makes, so
 the citizen sees every error on the form before the confirm page, in their language.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -263,7 +264,8 @@ class TrackForm(forms.Form):
         label=_("Tracking number"), max_length=30, error_messages={"required": _("Enter the tracking number.")}
     )
     phone = forms.CharField(
-        label=_("The mobile number you reported with"), max_length=30,
+        label=_("The mobile number you reported with"),
+        max_length=30,
         error_messages={"required": _("Enter the mobile number you reported with.")},
     )
 

@@ -8,6 +8,7 @@ one DELETE and one ``INSERT … SELECT``. The services call it in the transactio
 every change to a report's status, clock or ladder markers; the sweep
 (``routing.escalation``) takes rows from the queue and re-checks the report.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The report, its category tree, photos and timeline."""
+
 from __future__ import annotations
 
 import secrets
@@ -59,11 +60,13 @@ class Category(BilingualName):
     )
     default_priority = models.CharField(_("default priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     response_hours = models.PositiveIntegerField(
-        _("response target (hours)"), default=8,
+        _("response target (hours)"),
+        default=8,
         help_text=_("Working hours (8 a day) for a normal-priority report; the priority table scales it."),
     )
     resolution_hours = models.PositiveIntegerField(
-        _("resolution target (hours)"), default=24,
+        _("resolution target (hours)"),
+        default=24,
         help_text=_("Working hours (8 a day) for a normal-priority report: 24 = 3 working days."),
     )
     needs_photo = models.BooleanField(_("photo required"), default=False)
@@ -153,9 +156,7 @@ class Complaint(models.Model):
     response_due_at = models.DateTimeField(_("response due"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True, db_index=True)
     on_hold_since = models.DateTimeField(_("on hold since"), null=True, blank=True)
-    escalation_level = models.PositiveSmallIntegerField(
-        _("escalation level"), default=0, validators=[MaxValueValidator(3)]
-    )
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0, validators=[MaxValueValidator(3)])
     # The escalation ladder's thresholds, computed with working-time arithmetic whenever the
     # due times are set (complaints.sla), so the sweep decides "due" in plain indexed SQL.
     at_risk_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
@@ -202,7 +203,9 @@ class Complaint(models.Model):
                 condition=~models.Q(external_id=""),
                 name="complaint_unique_channel_message",
             ),
-            models.CheckConstraint(name="complaint_rating_1_to_5", condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5)),
+            models.CheckConstraint(
+                name="complaint_rating_1_to_5", condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5)
+            ),
             models.CheckConstraint(name="complaint_escalation_0_to_3", condition=models.Q(escalation_level__lte=3)),
         ]
 
@@ -260,7 +263,7 @@ class TrackingSequence(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
 
-def attachment_path(instance: "Attachment", filename: str) -> str:
+def attachment_path(instance: Attachment, filename: str) -> str:
     return f"complaints/{instance.complaint.created_at:%Y/%m}/{instance.complaint.tracking_number}/{secrets.token_hex(8)}.jpg"
 
 
@@ -315,7 +318,12 @@ class Event(models.Model):
         Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("report"), db_index=False
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
         db_index=False,  # see event_actor: system events (the sweep's) have no actor and no index entry
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -357,10 +365,12 @@ class PrioritySLA(models.Model):
 
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, unique=True)
     clock = models.CharField(_("clock"), max_length=10, choices=Clock.choices, default=Clock.WORKING)
-    response_hours = models.DecimalField(_("response target (hours)"), max_digits=7, decimal_places=2,
-                                         validators=[MinValueValidator(0.01)])
-    resolution_hours = models.DecimalField(_("resolution target (hours)"), max_digits=7, decimal_places=2,
-                                           validators=[MinValueValidator(0.01)])
+    response_hours = models.DecimalField(
+        _("response target (hours)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0.01)]
+    )
+    resolution_hours = models.DecimalField(
+        _("resolution target (hours)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0.01)]
+    )
 
     class Meta:
         verbose_name = _("priority target")

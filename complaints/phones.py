@@ -1,4 +1,5 @@
 """Mobile numbers: anything a Saudi caller types becomes E.164 (+9665XXXXXXXX)."""
+
 from __future__ import annotations
 
 import phonenumbers

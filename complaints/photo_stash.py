@@ -6,6 +6,7 @@ photos again. Cleaned photos (real images, EXIF stripped) are written under
 so nobody can point the form at files that are not theirs. The stash is deleted when
 the report is filed; ``purge_stale_stashes`` removes abandoned ones.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,7 @@ class PhotoStash:
         return signing.dumps({"t": self.token, "f": self.names}, salt=SALT, compress=True)
 
     @classmethod
-    def load(cls, signed: str | None) -> "PhotoStash":
+    def load(cls, signed: str | None) -> PhotoStash:
         """The stash a signed reference points to; an empty stash for anything missing, old or forged."""
         if not signed:
             return cls()

@@ -1,4 +1,5 @@
 """Photo checks: a real image, not too big, EXIF (and its GPS) stripped."""
+
 from __future__ import annotations
 
 import io
@@ -52,9 +53,7 @@ def clean_photo(upload) -> ContentFile:
 def clean_photos(uploads, *, required: bool = False) -> list[ContentFile]:
     uploads = [u for u in uploads if u]
     if len(uploads) > settings.BALAGH_MAX_PHOTOS:
-        raise ValidationError(
-            _("At most %(count)d photos."), code="too_many", params={"count": settings.BALAGH_MAX_PHOTOS}
-        )
+        raise ValidationError(_("At most %(count)d photos."), code="too_many", params={"count": settings.BALAGH_MAX_PHOTOS})
     if required and not uploads:
         raise ValidationError(_("This kind of report needs at least one photo."), code="required")
     return [clean_photo(u) for u in uploads]

@@ -2,6 +2,7 @@
 
 Anything returned here is safe to show to the public: no internal notes, no staff names.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,11 +41,7 @@ def complaint_for_tracking(*, tracking_number: str, phone: str) -> Complaint | N
 
 
 def complaint_by_token(token: str) -> Complaint | None:
-    return (
-        Complaint.objects.select_related("category", "category__parent", "district")
-        .filter(token=token)
-        .first()
-    )
+    return Complaint.objects.select_related("category", "category__parent", "district").filter(token=token).first()
 
 
 def public_timeline(complaint: Complaint) -> QuerySet[Event]:

@@ -4,6 +4,7 @@ Each workflow function locks the row, asks the state machine, updates the
 fields it owns with ``update_fields`` and writes exactly one timeline event.
 Side effects (messages) are queued only after the transaction commits.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -78,7 +79,9 @@ def event_record(
 
 def _locked(complaint: Complaint) -> Complaint:
     """Re-read the row under a lock; callers run inside ``transaction.atomic``."""
-    return Complaint.objects.select_for_update(of=("self",)).select_related("category", "department", "utility").get(pk=complaint.pk)
+    return (
+        Complaint.objects.select_for_update(of=("self",)).select_related("category", "department", "utility").get(pk=complaint.pk)
+    )
 
 
 def _ensure_can_work(actor, complaint: Complaint) -> None:
@@ -102,8 +105,16 @@ def _transition(
     """Lock, guard, update and record one transition. Returns the fresh row."""
     with transaction.atomic():
         return _transition_locked(
-            complaint, action=action, actor=actor, kind=kind, text=text, is_public=is_public, reason=reason,
-            data=data, updates=updates, check_access=check_access,
+            complaint,
+            action=action,
+            actor=actor,
+            kind=kind,
+            text=text,
+            is_public=is_public,
+            reason=reason,
+            data=data,
+            updates=updates,
+            check_access=check_access,
         )
 
 
@@ -237,7 +248,9 @@ def validate_submission(sub: Submission, *, photos_cleaned: bool = False) -> dic
     return cleaned
 
 
-def complaint_submit(*, submission: Submission, actor=None, photos_cleaned: bool = False, at: datetime | None = None) -> Complaint:
+def complaint_submit(
+    *, submission: Submission, actor=None, photos_cleaned: bool = False, at: datetime | None = None
+) -> Complaint:
     """File a report from any channel, route it, and return it. All or nothing.
 
     A re-sent channel message (same ``channel`` and ``external_id``) returns the
@@ -277,7 +290,9 @@ def complaint_submit(*, submission: Submission, actor=None, photos_cleaned: bool
             created_at=now,
         )
         for photo in cleaned["photos"]:
-            Attachment.objects.create(complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE, uploaded_by=complaint.created_by)
+            Attachment.objects.create(
+                complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE, uploaded_by=complaint.created_by
+            )
         # System texts on the timeline are written in the reporter's language.
         with translation.override(complaint.language):
             event_record(
@@ -338,8 +353,14 @@ def complaint_assign(*, complaint: Complaint, actor, department=None, assignee=N
     target = department or complaint.department
     text = note or _("Assigned to %(owner)s.") % {"owner": target.name if target else assignee}
     return _transition(
-        complaint, action=Action.ASSIGN, actor=actor, kind=Event.Kind.ASSIGNED, text=text, is_public=department is not None,
-        updates=updates, data={"department": getattr(department, "code", None), "assignee": getattr(assignee, "pk", None)},
+        complaint,
+        action=Action.ASSIGN,
+        actor=actor,
+        kind=Event.Kind.ASSIGNED,
+        text=text,
+        is_public=department is not None,
+        updates=updates,
+        data={"department": getattr(department, "code", None), "assignee": getattr(assignee, "pk", None)},
     )
 
 
@@ -420,8 +441,13 @@ def complaint_start(*, complaint: Complaint, actor, note: str = "") -> Complaint
     if actor is not None and complaint.assignee_id is None and getattr(actor, "is_authenticated", False):
         updates["assignee"] = actor
     return _transition(
-        complaint, action=Action.START, actor=actor, kind=Event.Kind.STARTED,
-        text=note or _("Work on the report has started."), is_public=True, updates=updates,
+        complaint,
+        action=Action.START,
+        actor=actor,
+        kind=Event.Kind.STARTED,
+        text=note or _("Work on the report has started."),
+        is_public=True,
+        updates=updates,
     )
 
 
@@ -430,15 +456,24 @@ def complaint_hold(*, complaint: Complaint, actor, reason: str) -> Complaint:
     if not reason:
         raise TransitionError(_("Say why the report is on hold."))
     return _transition(
-        complaint, action=Action.HOLD, actor=actor, kind=Event.Kind.HELD, text=reason, is_public=True,
+        complaint,
+        action=Action.HOLD,
+        actor=actor,
+        kind=Event.Kind.HELD,
+        text=reason,
+        is_public=True,
         updates={"on_hold_since": timezone.now()},
     )
 
 
 def complaint_resume(*, complaint: Complaint, actor, note: str = "") -> Complaint:
     return _transition(
-        complaint, action=Action.RESUME, actor=actor, kind=Event.Kind.RESUMED,
-        text=note or _("Work on the report has resumed."), is_public=True,
+        complaint,
+        action=Action.RESUME,
+        actor=actor,
+        kind=Event.Kind.RESUMED,
+        text=note or _("Work on the report has resumed."),
+        is_public=True,
     )
 
 
@@ -454,7 +489,12 @@ def complaint_resolve(*, complaint: Complaint, actor, note: str, photo=None) -> 
         if complaint.first_response_at is None:
             updates["first_response_at"] = now
         locked = _transition(
-            complaint, action=Action.RESOLVE, actor=actor, kind=Event.Kind.RESOLVED, text=note, is_public=True,
+            complaint,
+            action=Action.RESOLVE,
+            actor=actor,
+            kind=Event.Kind.RESOLVED,
+            text=note,
+            is_public=True,
             updates=updates,
         )
         for item in cleaned:
@@ -557,9 +597,7 @@ def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> C
         locked.rating_comment = (comment or "").strip()[:2000]
         locked.rated_at = timezone.now()
         locked.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
-        event_record(
-            complaint=locked, kind=Event.Kind.RATED, text=locked.rating_comment, is_public=True, data={"rating": rating}
-        )
+        event_record(complaint=locked, kind=Event.Kind.RATED, text=locked.rating_comment, is_public=True, data={"rating": rating})
     complaint.rating, complaint.rating_comment = locked.rating, locked.rating_comment
     return locked
 
@@ -606,7 +644,10 @@ def complaint_set_priority(*, complaint: Complaint, actor, priority: str) -> Com
         locked.save(update_fields=["priority", *clock, "updated_at"])
         ladder.sync([locked.pk])
         event_record(
-            complaint=locked, kind=Event.Kind.PRIORITY, actor=actor, data={"from": old, "to": priority},
+            complaint=locked,
+            kind=Event.Kind.PRIORITY,
+            actor=actor,
+            data={"from": old, "to": priority},
             text=_("Priority changed from %(old)s to %(new)s.") % {"old": Priority(old).label, "new": Priority(priority).label},
         )
     return locked
@@ -625,7 +666,10 @@ def complaint_set_category(*, complaint: Complaint, actor, category: Category, r
         locked.category = category
         locked.save(update_fields=["category", "updated_at"])
         event_record(
-            complaint=locked, kind=Event.Kind.CATEGORY, actor=actor, is_public=True,
+            complaint=locked,
+            kind=Event.Kind.CATEGORY,
+            actor=actor,
+            is_public=True,
             text=_("Type changed from %(old)s to %(new)s.") % {"old": old.name, "new": category.name},
             data={"from": old.code, "to": category.code},
         )
@@ -635,11 +679,14 @@ def complaint_set_category(*, complaint: Complaint, actor, category: Category, r
             decision = route_decision(category=category, district_id=locked.district_id)
             if decision.department is not None and decision.department.pk != locked.department_id and decision.utility is None:
                 locked = _transition(
-                    locked, action=Action.ASSIGN, actor=actor, kind=Event.Kind.ROUTED,
-                    text=_("Sent to %(owner)s.") % {"owner": decision.owner.name}, is_public=True,
+                    locked,
+                    action=Action.ASSIGN,
+                    actor=actor,
+                    kind=Event.Kind.ROUTED,
+                    text=_("Sent to %(owner)s.") % {"owner": decision.owner.name},
+                    is_public=True,
                     data={"reason": decision.reason, "rule": decision.rule_id},
-                    updates={"department": decision.department, "utility": None, "assignee": None,
-                             "assigned_at": timezone.now()},
+                    updates={"department": decision.department, "utility": None, "assignee": None, "assigned_at": timezone.now()},
                     check_access=False,
                 )
     return locked
@@ -656,8 +703,11 @@ def complaint_auto_close_resolved(*, now: datetime | None = None) -> int:
             if complaint.status != Status.RESOLVED:
                 continue
             complaint_close(
-                complaint=complaint, actor=None, reason=ClosureReason.FIXED,
-                note=_("Closed automatically: no reply from the citizen."), check_access=False,
+                complaint=complaint,
+                actor=None,
+                reason=ClosureReason.FIXED,
+                note=_("Closed automatically: no reply from the citizen."),
+                check_access=False,
             )
             closed += 1
     return closed

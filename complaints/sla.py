@@ -16,6 +16,7 @@ How the targets combine (docs/sla.md):
 * Time ``on_hold`` does not count: on resume every threshold moves later by the
   working time (wall-clock for urgent) spent on hold.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -149,7 +150,7 @@ def hold_pushback(complaint, *, now: datetime, calendar: BusinessCalendar | None
 
 
 def sla_state(complaint, now: datetime | None = None) -> str:
-    """"ok", "at_risk", "breached", "paused" or "none" (no clock, or finished)."""
+    """ "ok", "at_risk", "breached", "paused" or "none" (no clock, or finished)."""
     from complaints.workflow import Status
 
     if complaint.status in (Status.RESOLVED, Status.CLOSED) or complaint.resolution_due_at is None:
@@ -201,7 +202,9 @@ def time_left_badge(complaint, now: datetime | None = None) -> str:
     return format_html(
         '<span class="sla-badge sla-{}" style="display:inline-block;padding:1px 8px;border-radius:10px;'
         'color:#fff;background:{};white-space:nowrap" title="{}">{}</span>',
-        state, BADGE_COLOURS[state], timezone.localtime(complaint.resolution_due_at).strftime("%Y-%m-%d %H:%M"),
+        state,
+        BADGE_COLOURS[state],
+        timezone.localtime(complaint.resolution_due_at).strftime("%Y-%m-%d %H:%M"),
         time_left_text(complaint, now),
     )
 

@@ -1,4 +1,5 @@
 """Admin for the priority targets (imported at the end of complaints/admin.py)."""
+
 from django.contrib import admin
 
 from complaints.models import PrioritySLA

@@ -2,6 +2,7 @@
 
 Thin views: the forms validate, ``complaints.services`` writes, ``complaints.selectors`` reads.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -3,6 +3,7 @@
 Every status change goes through :func:`guard`; the table below is the only
 place that says which change is allowed.
 """
+
 from __future__ import annotations
 
 from django.db import models

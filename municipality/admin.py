@@ -4,6 +4,7 @@ Staff roles come from ``StaffProfile``, not from Django's permission groups:
 ``AdminRoleOnlyMixin`` opens a model's admin to the administrator role (and
 superusers) and hides it from every other role.
 """
+
 from __future__ import annotations
 
 from django import forms
@@ -98,6 +99,7 @@ class DistrictAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
 # --------------------------------------------------------------------------- staff accounts
 
+
 class StaffProfileInline(AdminRoleOnlyMixin, admin.StackedInline):
     model = StaffProfile
     can_delete = True
@@ -165,8 +167,13 @@ class StaffUserAdmin(AdminRoleOnlyMixin, DjangoUserAdmin):
 from municipality.models import Holiday, WorkingWeek  # noqa: E402
 
 WEEKDAY_CHOICES = [
-    (6, _("Sunday")), (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")),
-    (3, _("Thursday")), (4, _("Friday")), (5, _("Saturday")),
+    (6, _("Sunday")),
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
 ]
 
 
@@ -203,4 +210,6 @@ class HolidayAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
     list_display = ("date", "name_ar", "name_en")
     search_fields = ("name_ar", "name_en")
     date_hierarchy = "date"
+
+
 # ============================================================================ end of business calendar

@@ -4,6 +4,7 @@ django-leaflet's ``admin.py`` imports GeoDjango (and so GDAL) for its geometry
 widgets; Balagh keeps plain lat/lon columns and needs neither, so the admin
 is discovered app by app, leaving that one module out.
 """
+
 from importlib import import_module
 
 from django.apps import apps

@@ -8,6 +8,7 @@ Thursday starts its clock at 08:00 on Sunday.
     due = cal.add(start, timedelta(hours=24))      # 3 working days of 8 hours
     spent = cal.between(held_since, resumed_at)   # working time between two instants
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

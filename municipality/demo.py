@@ -5,6 +5,7 @@ demo table is picked up); the ~200 demo reports are made once, through the
 real services (so tracking numbers, routing and the timeline are genuine),
 then placed back in time over the last eight weeks.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,10 +50,14 @@ def seed_organisation(report: SeedReport) -> None:
     from complaints.models import Category
 
     for code, ar, en, email, triage in data.DEPARTMENTS:
-        Department.objects.update_or_create(code=code, defaults={"name_ar": ar, "name_en": en, "email": email, "is_triage": triage})
+        Department.objects.update_or_create(
+            code=code, defaults={"name_ar": ar, "name_en": en, "email": email, "is_triage": triage}
+        )
     report.departments = len(data.DEPARTMENTS)
     for code, ar, en, kind in data.UTILITIES:
-        Utility.objects.update_or_create(code=code, defaults={"name_ar": ar, "name_en": en, "kind": kind, "email": f"jo@{code}.balagh.local"})
+        Utility.objects.update_or_create(
+            code=code, defaults={"name_ar": ar, "name_en": en, "kind": kind, "email": f"jo@{code}.balagh.local"}
+        )
     report.utilities = len(data.UTILITIES)
 
     departments = {d.code: d for d in Department.objects.all()}
@@ -60,16 +65,30 @@ def seed_organisation(report: SeedReport) -> None:
     for order, (code, ar, en, icon, dept, _weight) in enumerate(data.MAIN_TYPES):
         mains[code], _ = Category.objects.update_or_create(
             code=code,
-            defaults={"name_ar": ar, "name_en": en, "icon": icon, "default_department": departments[dept], "sort_order": order, "parent": None},
+            defaults={
+                "name_ar": ar,
+                "name_en": en,
+                "icon": icon,
+                "default_department": departments[dept],
+                "sort_order": order,
+                "parent": None,
+            },
         )
     for order, (code, parent, ar, en, priority, response, resolution, photo, anonymous) in enumerate(data.SUB_TYPES):
         main = mains[parent]
         Category.objects.update_or_create(
             code=code,
             defaults={
-                "parent": main, "name_ar": ar, "name_en": en, "default_department": main.default_department,
-                "default_priority": priority, "response_hours": response, "resolution_hours": resolution,
-                "needs_photo": photo, "allow_anonymous": anonymous, "sort_order": order,
+                "parent": main,
+                "name_ar": ar,
+                "name_en": en,
+                "default_department": main.default_department,
+                "default_priority": priority,
+                "response_hours": response,
+                "resolution_hours": resolution,
+                "needs_photo": photo,
+                "allow_anonymous": anonymous,
+                "sort_order": order,
             },
         )
     report.categories = len(data.MAIN_TYPES) + len(data.SUB_TYPES)
@@ -131,7 +150,16 @@ def _weighted_subtypes():
     return subs, [weights.get(s.parent.code, 100) / per_main[s.parent.code] for s in subs]
 
 
-CHANNELS = [("web", 30), ("app", 30), ("phone_940", 20), ("whatsapp", 8), ("twitter", 5), ("email", 3), ("field_officer", 3), ("walk_in", 1)]
+CHANNELS = [
+    ("web", 30),
+    ("app", 30),
+    ("phone_940", 20),
+    ("whatsapp", 8),
+    ("twitter", 5),
+    ("email", 3),
+    ("field_officer", 3),
+    ("walk_in", 1),
+]
 
 
 def seed_complaints(users: dict, report: SeedReport, *, count: int = 200, seed: int = 940) -> None:
@@ -208,18 +236,25 @@ def _one_demo_complaint(n: int, category, created, age: timedelta, users: dict, 
         referral, target = True, "in_progress"
 
     if referral and target != "closed":
-        services.complaint_refer(complaint=complaint, actor=users["admin"], utility=Utility.objects.get(code="nwc"),
-                                 reason="التسرب من شبكة المياه وليس من اختصاص البلدية")
+        services.complaint_refer(
+            complaint=complaint,
+            actor=users["admin"],
+            utility=Utility.objects.get(code="nwc"),
+            reason="التسرب من شبكة المياه وليس من اختصاص البلدية",
+        )
     elif rng.random() < 0.06 and target in ("in_progress", "resolved", "closed"):
         other = Department.objects.exclude(pk=complaint.department_id).filter(is_triage=False).order_by("?").first()
-        services.complaint_transfer(complaint=complaint, actor=users["admin"], department=other,
-                                    reason="الموقع يتبع إدارة أخرى حسب الاختصاص")
+        services.complaint_transfer(
+            complaint=complaint, actor=users["admin"], department=other, reason="الموقع يتبع إدارة أخرى حسب الاختصاص"
+        )
     complaint.refresh_from_db()
     owners = {"roads": users["roads"], "cleaning": users["cleaning"]}
     worker = users["water"] if complaint.utility_id else owners.get(getattr(complaint.department, "code", ""), users["admin"])
     if target == "closed" and rng.random() < 0.12:
         reason = rng.choice([ClosureReason.NOT_VALID, ClosureReason.OUT_OF_JURISDICTION, ClosureReason.DUPLICATE])
-        services.complaint_close(complaint=complaint, actor=users["admin"], reason=reason, note="تمت مراجعة البلاغ وإغلاقه حسب الإجراءات")
+        services.complaint_close(
+            complaint=complaint, actor=users["admin"], reason=reason, note="تمت مراجعة البلاغ وإغلاقه حسب الإجراءات"
+        )
     elif target != "assigned":
         services.complaint_start(complaint=complaint, actor=worker)
         if rng.random() < 0.3:
@@ -237,9 +272,18 @@ def _one_demo_complaint(n: int, category, created, age: timedelta, users: dict, 
 
 # Hours after the previous step, by timeline event kind: (low, high).
 STEP_HOURS = {
-    "started": (0.5, 20), "note": (1, 24), "update": (1, 24), "held": (4, 48), "resumed": (24, 96),
-    "resolved": (4, 60), "rated": (1, 30), "closed": (6, 72), "referred": (0.5, 8), "transferred": (1, 12),
-    "returned": (4, 24), "acknowledged": (0.5, 6),
+    "started": (0.5, 20),
+    "note": (1, 24),
+    "update": (1, 24),
+    "held": (4, 48),
+    "resumed": (24, 96),
+    "resolved": (4, 60),
+    "rated": (1, 30),
+    "closed": (6, 72),
+    "referred": (0.5, 8),
+    "transferred": (1, 12),
+    "returned": (4, 24),
+    "acknowledged": (0.5, 6),
 }
 
 
@@ -259,7 +303,7 @@ def _place_in_time(pk: int, created, age: timedelta, rng: random.Random) -> None
     room = age.total_seconds() * 0.95
     if total > room:  # a young report: the same steps, faster
         offsets = [o * room / total for o in offsets]
-    for event, offset in zip(events, offsets):
+    for event, offset in zip(events, offsets, strict=False):
         event.created_at = created + timedelta(seconds=offset)
     Event.objects.bulk_update(events, ["created_at"])
     times: dict[str, list] = {}

@@ -3,6 +3,7 @@ category tree (real names; see shared/DOMAIN.md) and the demo staff.
 
 Plain data; ``municipality.demo.seed_demo`` writes it.
 """
+
 from __future__ import annotations
 
 DEMO_PASSWORD = "balagh-demo"
@@ -59,9 +60,39 @@ SUB_TYPES = [
     ("sand-on-road", "roads", "رمال على الطريق", "Sand on the road", "normal", 8, 16, False, True),
     ("pavement-damaged", "roads", "رصيف متضرر", "Damaged pavement", "low", 16, 40, False, True),
     ("excavation-water", "excavations", "تجمع مياه في موقع حفرية", "Water pooling at an excavation", "high", 8, 16, True, True),
-    ("manhole-open", "excavations", "غطاء غرفة تفتيش مفتوح أو مفقود", "Open or missing manhole cover", "urgent", 2, 8, True, True),
-    ("excavation-no-lights", "excavations", "حفرية بلا إنارة تحذيرية", "Excavation without warning lights", "high", 4, 8, False, True),
-    ("asphalt-not-reinstated", "excavations", "عدم إعادة السفلتة بعد الحفر", "Asphalt not reinstated", "normal", 16, 40, True, True),
+    (
+        "manhole-open",
+        "excavations",
+        "غطاء غرفة تفتيش مفتوح أو مفقود",
+        "Open or missing manhole cover",
+        "urgent",
+        2,
+        8,
+        True,
+        True,
+    ),
+    (
+        "excavation-no-lights",
+        "excavations",
+        "حفرية بلا إنارة تحذيرية",
+        "Excavation without warning lights",
+        "high",
+        4,
+        8,
+        False,
+        True,
+    ),
+    (
+        "asphalt-not-reinstated",
+        "excavations",
+        "عدم إعادة السفلتة بعد الحفر",
+        "Asphalt not reinstated",
+        "normal",
+        16,
+        40,
+        True,
+        True,
+    ),
     ("flooding", "floods", "تجمع مياه الأمطار وغرق", "Flooding", "urgent", 2, 8, False, True),
     ("drain-blocked", "floods", "تصريف مسدود", "Blocked drain", "high", 4, 16, False, True),
     ("fallen-tree", "floods", "شجرة ساقطة", "Fallen tree", "high", 4, 8, False, True),

@@ -3,6 +3,7 @@
 Every helper raises ``ImproperlyConfigured`` with a message that names the
 variable and what is wrong, so a bad value stops start-up at once.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """GET /healthz: the database's and the broker's state as JSON."""
+
 from __future__ import annotations
 
 from django.db import connection

@@ -6,6 +6,7 @@ reports in English. Balagh opens them in Arabic unless the visitor chose a
 language with the switch (the language cookie). The API keeps the standard
 negotiation: a mobile app says which language it wants.
 """
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation

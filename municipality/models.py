@@ -1,4 +1,5 @@
 """The organisation: departments, utilities, districts and staff roles."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Balagh settings. Everything that differs between machines comes from the environment."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "routing",
     "reports",
     "notifications",
+    "channels",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,5 @@
 """Settings for the test suite: the real settings plus fast hashing, eager Celery and throw-away files."""
+
 import os
 import tempfile
 

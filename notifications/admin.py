@@ -1,4 +1,5 @@
 """Admin for the outbox (what was sent, what failed and why) and the editable message texts."""
+
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +18,18 @@ class MessageTemplateAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Outbox)
 class OutboxAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
-    list_display = ("created_at", "channel", "recipient", "template", "language", "status_badge", "attempts",
-                    "last_error", "sent_at", "complaint")
+    list_display = (
+        "created_at",
+        "channel",
+        "recipient",
+        "template",
+        "language",
+        "status_badge",
+        "attempts",
+        "last_error",
+        "sent_at",
+        "complaint",
+    )
     list_filter = ("status", "channel", "template", "language")
     search_fields = ("recipient", "idempotency_key", "complaint__tracking_number")
     list_select_related = ("complaint",)
@@ -34,8 +45,9 @@ class OutboxAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
-        colour = {"sent": "#1b7f3b", "failed": "#b3261e", "pending": "#5f6368", "sending": "#1a5fb4",
-                  "skipped": "#b26a00"}.get(obj.status, "#5f6368")
+        colour = {"sent": "#1b7f3b", "failed": "#b3261e", "pending": "#5f6368", "sending": "#1a5fb4", "skipped": "#b26a00"}.get(
+            obj.status, "#5f6368"
+        )
         return format_html('<strong style="color:{}">{}</strong>', colour, obj.get_status_display())
 
     @admin.action(description=_("Send the selected failed or held-back messages again"))

@@ -6,6 +6,7 @@
   ("Name: value"), ``SMS_HTTP_BODY`` (a body template with ``$to`` and ``$body``, filled with
   JSON-quoted strings for a JSON content type, URL-encoded otherwise) and ``SMS_HTTP_TIMEOUT_MS``.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,15 @@ class FileSMSBackend(BaseSMSBackend):
 
 
 class HTTPSMSBackend(BaseSMSBackend):
-    def __init__(self, *, url: str | None = None, auth_header: str | None = None, body_template: str | None = None,
-                 content_type: str | None = None, timeout: float | None = None):
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        auth_header: str | None = None,
+        body_template: str | None = None,
+        content_type: str | None = None,
+        timeout: float | None = None,
+    ):
         self.url = url or settings.BALAGH_SMS_HTTP_URL
         self.auth_header = auth_header if auth_header is not None else settings.BALAGH_SMS_HTTP_AUTH_HEADER
         self.body_template = body_template or settings.BALAGH_SMS_HTTP_BODY

@@ -1,4 +1,5 @@
 """The outbox (every SMS and e-mail, written in the same transaction as the change) and its templates."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -62,8 +63,13 @@ class Outbox(models.Model):
     language = models.CharField(_("language"), max_length=5, default="ar")
     context = models.JSONField(_("context"), default=dict, blank=True)
     complaint = models.ForeignKey(
-        "complaints.Complaint", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages",
-        verbose_name=_("report"), db_index=False,  # covered by outbox_complaint_channel
+        "complaints.Complaint",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        verbose_name=_("report"),
+        db_index=False,  # covered by outbox_complaint_channel
     )
     is_citizen = models.BooleanField(_("to the citizen"), default=False)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200)

@@ -5,6 +5,7 @@ nothing) and handed to Celery only after commit. The idempotency key is unique:
 writing the same message twice is a no-op, and a row is claimed with a
 conditional UPDATE before it is sent, so two workers never send it twice.
 """
+
 from __future__ import annotations
 
 import json
@@ -121,31 +122,51 @@ def notify_complaint_event(*, complaint, kind: str) -> list[int]:
     citizen_code = CITIZEN_MESSAGES.get(kind)
     if citizen_code is None and kind not in ASSIGNMENT_KINDS:
         return []
-    event_id = (
-        Event.objects.filter(complaint_id=complaint.pk, kind=kind).order_by("-pk").values_list("pk", flat=True).first()
-    )
+    event_id = Event.objects.filter(complaint_id=complaint.pk, kind=kind).order_by("-pk").values_list("pk", flat=True).first()
     key = f"c{complaint.pk}:e{event_id}:{kind}"
     messages: list[Message] = []
     if citizen_code is not None:
         for channel, address, language in _citizen_recipients(complaint):
             language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-            messages.append(Message(
-                channel, address, citizen_code, language, f"{key}:{channel}:{address}",
-                complaint_context(complaint, language=language), complaint.pk, is_citizen=True,
-            ))
+            messages.append(
+                Message(
+                    channel,
+                    address,
+                    citizen_code,
+                    language,
+                    f"{key}:{channel}:{address}",
+                    complaint_context(complaint, language=language),
+                    complaint.pk,
+                    is_citizen=True,
+                )
+            )
     if kind in ASSIGNMENT_KINDS:
         context = complaint_context(complaint, language=settings.LANGUAGE_CODE)
         if complaint.assignee_id:
             users = get_user_model().objects.filter(pk=complaint.assignee_id).select_related("staff_profile")
-            messages += _staff_messages(template=MessageTemplate.Code.ASSIGNED, contacts=staff_contacts(users),
-                                        context=context, complaint_id=complaint.pk, key=key)
+            messages += _staff_messages(
+                template=MessageTemplate.Code.ASSIGNED,
+                contacts=staff_contacts(users),
+                context=context,
+                complaint_id=complaint.pk,
+                key=key,
+            )
         else:
             owner = complaint.utility or complaint.department
             # Read the address from the table: the routing cache may hand out an older copy of the owner.
             email = type(owner).objects.filter(pk=owner.pk).values_list("email", flat=True).first() if owner else ""
             if email:
-                messages.append(Message(Channel.EMAIL, email, MessageTemplate.Code.ASSIGNED, settings.LANGUAGE_CODE,
-                                        f"{key}:owner:email", context, complaint.pk))
+                messages.append(
+                    Message(
+                        Channel.EMAIL,
+                        email,
+                        MessageTemplate.Code.ASSIGNED,
+                        settings.LANGUAGE_CODE,
+                        f"{key}:owner:email",
+                        context,
+                        complaint.pk,
+                    )
+                )
     return outbox_write(messages=messages)
 
 
@@ -161,7 +182,9 @@ def _over_sms_cap(messages: list[Message], now: datetime) -> set[str]:
     sent_today: dict[tuple[int, str], int] = {}
     rows = (
         Outbox.objects.filter(
-            complaint_id__in={m.complaint_id for m in citizen_sms}, channel=Channel.SMS, is_citizen=True,
+            complaint_id__in={m.complaint_id for m in citizen_sms},
+            channel=Channel.SMS,
+            is_citizen=True,
             created_at__gte=day_start,
         )
         .exclude(status=Outbox.Status.SKIPPED)
@@ -190,8 +213,14 @@ def outbox_write(*, messages: list[Message], now: datetime | None = None, batche
     over = _over_sms_cap(messages, now)
     rows = [
         Outbox(
-            channel=m.channel, recipient=m.recipient[:254], template=m.template, language=m.language, context=m.context,
-            complaint_id=m.complaint_id, is_citizen=m.is_citizen, idempotency_key=m.key[:200],
+            channel=m.channel,
+            recipient=m.recipient[:254],
+            template=m.template,
+            language=m.language,
+            context=m.context,
+            complaint_id=m.complaint_id,
+            is_citizen=m.is_citizen,
+            idempotency_key=m.key[:200],
             status=Outbox.Status.SKIPPED if m.key in over else Outbox.Status.PENDING,
             last_error="Daily SMS limit for this report reached." if m.key in over else "",
         )
@@ -199,8 +228,9 @@ def outbox_write(*, messages: list[Message], now: datetime | None = None, batche
     ]
     Outbox.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     ids = list(
-        Outbox.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows], status=Outbox.Status.PENDING,
-                              attempts=0).values_list("pk", flat=True)
+        Outbox.objects.filter(
+            idempotency_key__in=[r.idempotency_key for r in rows], status=Outbox.Status.PENDING, attempts=0
+        ).values_list("pk", flat=True)
     )
     if ids:
         transaction.on_commit(partial(enqueue_batch if batched else enqueue, ids), robust=True)
@@ -232,8 +262,16 @@ def outbox_insert(*, messages: list[Message], now: datetime | None = None) -> li
             names = ("ch", "rc", "tp", "lg", "cx", "ci", "ky")
             for start in range(0, len(messages), chunk):
                 document = json.dumps(
-                    [dict(zip(names, (m.channel, m.recipient[:254], m.template, m.language, m.context, m.complaint_id,
-                                      m.key[:200]))) for m in messages[start:start + chunk]],
+                    [
+                        dict(
+                            zip(
+                                names,
+                                (m.channel, m.recipient[:254], m.template, m.language, m.context, m.complaint_id, m.key[:200]),
+                                strict=False,
+                            )
+                        )
+                        for m in messages[start : start + chunk]
+                    ],
                     ensure_ascii=False,
                 )
                 cursor.execute(
@@ -247,15 +285,22 @@ def outbox_insert(*, messages: list[Message], now: datetime | None = None) -> li
                 ids += [row[0] for row in cursor.fetchall()]  # only the rows this call inserted
         else:
             rows = [
-                (m.channel, m.recipient[:254], m.template, m.language, json.dumps(m.context, ensure_ascii=False),
-                 m.complaint_id, m.key[:200])
+                (
+                    m.channel,
+                    m.recipient[:254],
+                    m.template,
+                    m.language,
+                    json.dumps(m.context, ensure_ascii=False),
+                    m.complaint_id,
+                    m.key[:200],
+                )
                 for m in messages
             ]
             per_row = len(varying) + len(fixed)
             chunk = max(1, 30000 // per_row)
             placeholder = "(" + ", ".join(["%s"] * per_row) + ")"
             for start in range(0, len(rows), chunk):
-                part = rows[start:start + chunk]
+                part = rows[start : start + chunk]
                 params: list = []
                 for row in part:
                     params += [*row, *fixed_params]
@@ -302,8 +347,9 @@ def enqueue_batch(ids: list[int]) -> int:
 def render(message: Outbox) -> tuple[str, str]:
     candidates = {
         t.language: t
-        for t in MessageTemplate.objects.filter(code=message.template, channel=message.channel, active=True,
-                                                language__in=[message.language, settings.LANGUAGE_CODE])
+        for t in MessageTemplate.objects.filter(
+            code=message.template, channel=message.channel, active=True, language__in=[message.language, settings.LANGUAGE_CODE]
+        )
     }
     template = candidates.get(message.language) or candidates.get(settings.LANGUAGE_CODE)
     if template is not None:

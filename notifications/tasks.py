@@ -1,4 +1,5 @@
 """Celery tasks: send one outbox row (with retries and back-off), and re-send what is still pending."""
+
 from celery import shared_task
 
 from notifications import services

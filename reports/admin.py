@@ -12,7 +12,17 @@ from reports.models import WeeklyReport
 class WeeklyReportAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
     list_display = ["week_start", "generated_at", "sent_at", "recompiled_at", "recompiled_by", "page_link"]
     date_hierarchy = "week_start"
-    readonly_fields = ["week_start", "kpis", "generated_at", "generated_by", "pdf", "recipients", "sent_at", "recompiled_by", "recompiled_at"]
+    readonly_fields = [
+        "week_start",
+        "kpis",
+        "generated_at",
+        "generated_by",
+        "pdf",
+        "recipients",
+        "sent_at",
+        "recompiled_by",
+        "recompiled_at",
+    ]
     actions = ["recompile"]
     list_select_related = ["recompiled_by"]
 

@@ -1,4 +1,5 @@
 """CSV and XLSX exports, streamed: rows come from ``iterator(chunk_size=…)`` so memory stays flat at 1,000,000 rows."""
+
 from __future__ import annotations
 
 import csv
@@ -44,11 +45,31 @@ def complaint_rows(queryset) -> Iterator[list]:
     # The labels are translated once here, not once per row (a million rows, four labels each).
     status, channel, priority, reason = ({k: str(v) for k, v in c.choices} for c in (Status, Channel, Priority, ClosureReason))
     yield [
-        _("ID"), _("Tracking number"), _("Received"), _("Main type"), _("Sub-type"), _("Channel"), _("Priority"),
-        _("Status"), _("Closure reason"), _("Department"), _("Utility"), _("District"), _("Assignee"),
-        _("Response due"), _("First response"), _("Resolution due"), _("Resolved"), _("Closed"),
-        _("Rating"), _("Times reopened"), _("Times transferred"), _("Duplicate of"), _("Escalation level"),
-        _("Latitude"), _("Longitude"),
+        _("ID"),
+        _("Tracking number"),
+        _("Received"),
+        _("Main type"),
+        _("Sub-type"),
+        _("Channel"),
+        _("Priority"),
+        _("Status"),
+        _("Closure reason"),
+        _("Department"),
+        _("Utility"),
+        _("District"),
+        _("Assignee"),
+        _("Response due"),
+        _("First response"),
+        _("Resolution due"),
+        _("Resolved"),
+        _("Closed"),
+        _("Rating"),
+        _("Times reopened"),
+        _("Times transferred"),
+        _("Duplicate of"),
+        _("Escalation level"),
+        _("Latitude"),
+        _("Longitude"),
     ]
     # Small lookup tables are read once; the big table is read without joins, in chunks.
     from complaints.models import Category
@@ -65,21 +86,57 @@ def complaint_rows(queryset) -> Iterator[list]:
     times = ("created_at", "response_due_at", "first_response_at", "resolution_due_at", "resolved_at", "closed_at")
     local = {f"_local_{name}": LocalMinute(name) for name in times}
     fields = [
-        "pk", "tracking_number", "_local_created_at", "category_id", "channel", "priority",
-        "status", "closure_reason", "department_id", "utility_id", "district_id", "assignee_id",
+        "pk",
+        "tracking_number",
+        "_local_created_at",
+        "category_id",
+        "channel",
+        "priority",
+        "status",
+        "closure_reason",
+        "department_id",
+        "utility_id",
+        "district_id",
+        "assignee_id",
         *(f"_local_{name}" for name in times[1:]),
-        "rating", "reopen_count", "transfer_count", "duplicate_of_id", "escalation_level", "lat", "lon",
+        "rating",
+        "reopen_count",
+        "transfer_count",
+        "duplicate_of_id",
+        "escalation_level",
+        "lat",
+        "lon",
     ]
     rows = queryset.annotate(**local).order_by("created_at", "pk").values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
     for r in rows:
         sub, parent = categories.get(r[3], ("", None))
         main = categories[parent][0] if parent in categories else sub
         yield [
-            r[0], r[1], r[2], main, sub, channel.get(r[4], r[4]), priority.get(r[5], r[5]),
-            status.get(r[6], r[6]), reason.get(r[7], r[7]) if r[7] else "",
-            departments.get(r[8], ""), utilities.get(r[9], ""), districts.get(r[10], ""), staff.get(r[11], r[11] or ""),
-            r[12] or "", r[13] or "", r[14] or "", r[15] or "", r[16] or "",
-            r[17] if r[17] is not None else "", r[18], r[19], r[20] or "", r[21], r[22], r[23],
+            r[0],
+            r[1],
+            r[2],
+            main,
+            sub,
+            channel.get(r[4], r[4]),
+            priority.get(r[5], r[5]),
+            status.get(r[6], r[6]),
+            reason.get(r[7], r[7]) if r[7] else "",
+            departments.get(r[8], ""),
+            utilities.get(r[9], ""),
+            districts.get(r[10], ""),
+            staff.get(r[11], r[11] or ""),
+            r[12] or "",
+            r[13] or "",
+            r[14] or "",
+            r[15] or "",
+            r[16] or "",
+            r[17] if r[17] is not None else "",
+            r[18],
+            r[19],
+            r[20] or "",
+            r[21],
+            r[22],
+            r[23],
         ]
 
 
@@ -135,16 +192,44 @@ def xlsx_response(rows: Iterable[list], filename: str, *, title: str = "Balagh")
 
 def kpi_table_rows(table: str, rows: list[dict], name_of) -> Iterator[list]:
     """One KPI breakdown (``departments``, ``channels``, …) as a sheet."""
-    head = [_("Name"), _("Received"), _("Closed"), _("Backlog"), _("Overdue"), _("Completion %"), _("SLA compliance %"),
-            _("Response compliance %"), _("Average resolution (days)"), _("Average resolution (working hours)"),
-            _("Mean rating"), _("Satisfied %"), _("Rated"), _("Reopen rate %"), _("Duplicate rate %")]
+    head = [
+        _("Name"),
+        _("Received"),
+        _("Closed"),
+        _("Backlog"),
+        _("Overdue"),
+        _("Completion %"),
+        _("SLA compliance %"),
+        _("Response compliance %"),
+        _("Average resolution (days)"),
+        _("Average resolution (working hours)"),
+        _("Mean rating"),
+        _("Satisfied %"),
+        _("Rated"),
+        _("Reopen rate %"),
+        _("Duplicate rate %"),
+    ]
     extra = []
     if table == "departments":
         extra = [("grade", _("Grade")), ("transfers_out", _("Transfers out"))]
     elif table == "categories":
         extra = [("previous_received", _("Received in the previous period")), ("change", _("Change"))]
     yield head + [label for _key, label in extra]
-    keys = ["received", "closed", "backlog", "overdue", "completion_pct", "sla_pct", "response_pct", "avg_days",
-            "avg_working_hours", "rating_avg", "satisfied_pct", "rated", "reopen_pct", "duplicate_pct"]
+    keys = [
+        "received",
+        "closed",
+        "backlog",
+        "overdue",
+        "completion_pct",
+        "sla_pct",
+        "response_pct",
+        "avg_days",
+        "avg_working_hours",
+        "rating_avg",
+        "satisfied_pct",
+        "rated",
+        "reopen_pct",
+        "duplicate_pct",
+    ]
     for r in rows:
         yield [name_of(r)] + [r.get(k) if r.get(k) is not None else "" for k in keys] + [r.get(k, "") for k, _label in extra]

@@ -1,4 +1,5 @@
 """The committee's filters (django-filter): date range, department, category, channel, district, priority."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -36,13 +37,13 @@ class ReportFilterForm(forms.Form):
 class ComplaintReportFilter(django_filters.FilterSet):
     """Filters the complaints the KPIs are computed over; the dates make the period."""
 
-    date_from = django_filters.DateFilter(
-        label=_("From"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = django_filters.DateFilter(label=_("From"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = django_filters.DateFilter(label=_("To"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"}))
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.order_by("code"))
     category = django_filters.ModelChoiceFilter(
-        label=_("Type"), queryset=Category.objects.select_related("parent").order_by("sort_order", "code"), method="filter_category"
+        label=_("Type"),
+        queryset=Category.objects.select_related("parent").order_by("sort_order", "code"),
+        method="filter_category",
     )
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
     district = django_filters.ModelChoiceFilter(label=_("District"), queryset=District.objects.order_by("code"))

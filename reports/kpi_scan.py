@@ -33,12 +33,12 @@ and not adopted: docs/benchmarks.md, "Committee reports").
 SQLite keeps the per-query path (:func:`scan` returns ``None``).
 tests/reports/test_kpi_scan.py compares both paths figure by figure.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
@@ -49,7 +49,7 @@ from complaints.models import Complaint
 from complaints.workflow import OPEN_STATUSES, ClosureReason, Status
 
 #: The key of open reports: after every period (PostgreSQL accepts year 9999 in ``timestamptz``).
-OPEN_KEY = datetime(9999, 12, 31, tzinfo=dt_timezone.utc)
+OPEN_KEY = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def activity_key():
@@ -76,9 +76,26 @@ def activity_key():
 
 #: The columns the scan reads; the covering index INCLUDEs them so the scan needs no table access.
 SCAN_COLUMNS = (
-    "created_at", "status", "closure_reason", "department_id", "category_id", "channel", "district_id",
-    "utility_id", "priority", "resolved_at", "closed_at", "rated_at", "rating", "first_response_at",
-    "response_due_at", "resolution_due_at", "reopen_count", "duplicate_of_id", "lat", "lon",
+    "created_at",
+    "status",
+    "closure_reason",
+    "department_id",
+    "category_id",
+    "channel",
+    "district_id",
+    "utility_id",
+    "priority",
+    "resolved_at",
+    "closed_at",
+    "rated_at",
+    "rating",
+    "first_response_at",
+    "response_due_at",
+    "resolution_due_at",
+    "reopen_count",
+    "duplicate_of_id",
+    "lat",
+    "lon",
 )
 
 
@@ -278,10 +295,16 @@ def _statement(inner_sql: str, keys: list[str]) -> str:
     # GROUPING(a, b) is 1 when grouped by a only, 2 by b only, 3 by neither (the cells).
     received_by = "SELECT b, n FROM kpi_buckets WHERE grouped_by = 1 AND b IS NOT NULL AND n > 0"
     closed_by = "SELECT bc AS b, closed AS n FROM kpi_buckets WHERE grouped_by = 2 AND bc IS NOT NULL AND closed > 0"
-    hotspots = f"SELECT {q('_cy')}, {q('_cx')}, n, open FROM kpi_buckets WHERE grouped_by = 3 AND n > 0 ORDER BY n DESC, 1, 2 LIMIT %s"
+    hotspots = (
+        f"SELECT {q('_cy')}, {q('_cx')}, n, open FROM kpi_buckets WHERE grouped_by = 3 AND n > 0 ORDER BY n DESC, 1, 2 LIMIT %s"
+    )
     parts = {
-        "groups": groups, "previous": prev_groups, "percentiles": percentiles,
-        "received_by": received_by, "closed_by": closed_by, "hotspots": hotspots,
+        "groups": groups,
+        "previous": prev_groups,
+        "percentiles": percentiles,
+        "received_by": received_by,
+        "closed_by": closed_by,
+        "hotspots": hotspots,
     }
     union = " UNION ALL ".join(f"(SELECT '{name}', to_jsonb(t) FROM ({body}) t)" for name, body in parts.items())
     return (
@@ -293,7 +316,13 @@ def _statement(inner_sql: str, keys: list[str]) -> str:
 def _unpack(parts: list[tuple[str, dict | str]]) -> dict:
     from reports.kpis import DIMENSIONS
 
-    out: dict = {"groups": {d: [] for d in DIMENSIONS}, "received_by": {}, "closed_by": {}, "hotspots": [], "previous_by_category": {}}
+    out: dict = {
+        "groups": {d: [] for d in DIMENSIONS},
+        "received_by": {},
+        "closed_by": {},
+        "hotspots": [],
+        "previous_by_category": {},
+    }
     for part, row in parts:
         if isinstance(row, str):  # Django leaves JSON undecoded
             row = json.loads(row)

@@ -72,6 +72,7 @@ index-friendly pre-filter (:func:`_relevant_q`: indexes on ``created_at``,
 ``closed_at``, ``resolved_at`` and ``rated_at``). Both give the same figures
 (tests/reports/test_kpi_scan.py). Figures and method: ``docs/benchmarks.md``.
 """
+
 from __future__ import annotations
 
 import math
@@ -87,8 +88,8 @@ from django.db.models import (
     Aggregate,
     Avg,
     BooleanField,
-    ExpressionWrapper,
     Count,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -124,7 +125,7 @@ class Period:
     end: datetime
 
     @classmethod
-    def for_dates(cls, first: date, last: date, tz: ZoneInfo = RIYADH) -> "Period":
+    def for_dates(cls, first: date, last: date, tz: ZoneInfo = RIYADH) -> Period:
         """From the first to the last local day, both included."""
         return cls(
             start=datetime.combine(first, time.min, tzinfo=tz),
@@ -132,7 +133,7 @@ class Period:
         )
 
     @classmethod
-    def week(cls, week_start: date) -> "Period":
+    def week(cls, week_start: date) -> Period:
         """Sunday 00:00 to the next Sunday 00:00, Asia/Riyadh."""
         return cls.for_dates(week_start, week_start + timedelta(days=6))
 
@@ -148,7 +149,7 @@ class Period:
     def days(self) -> int:
         return (self.last_day - self.first_day).days + 1
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         length = self.end - self.start
         return Period(start=self.start - length, end=self.start)
 
@@ -295,7 +296,9 @@ def _finished_q(period: Period) -> Q:
 def _relevant_q(period: Period, as_of: datetime) -> Q:
     """An index-friendly superset of the rows any KPI of ``period`` looks at."""
     maybe_backlog = Q(status__in=OPEN_STATUSES) | Q(resolved_at__gte=as_of) | Q(closed_at__gte=as_of)
-    return _in("created_at", period) | _in("closed_at", period) | _in("rated_at", period) | (maybe_backlog & Q(created_at__lt=as_of))
+    return (
+        _in("created_at", period) | _in("closed_at", period) | _in("rated_at", period) | (maybe_backlog & Q(created_at__lt=as_of))
+    )
 
 
 def _flags(period: Period, as_of: datetime) -> dict[str, Q]:
@@ -308,7 +311,9 @@ def _flags(period: Period, as_of: datetime) -> dict[str, Q]:
     finished = _finished_q(period)
     backlog = backlog_q(as_of)
     rated = _in("rated_at", period) & Q(rating__isnull=False)
-    response_known = received & Q(response_due_at__isnull=False) & (Q(first_response_at__isnull=False) | Q(response_due_at__lt=as_of))
+    response_known = (
+        received & Q(response_due_at__isnull=False) & (Q(first_response_at__isnull=False) | Q(response_due_at__lt=as_of))
+    )
     return {
         "received": received,
         "closed": _in("closed_at", period) & Q(status=Status.CLOSED),
@@ -434,7 +439,10 @@ def _grouped(queryset, period, as_of, key, factor, raw: list[dict] | None = None
 
 
 def _names(model, ids) -> dict:
-    return {o.pk: {"id": o.pk, "name_ar": o.name_ar, "name_en": o.name_en or o.name_ar} for o in model.objects.filter(pk__in=[i for i in ids if i is not None])}
+    return {
+        o.pk: {"id": o.pk, "name_ar": o.name_ar, "name_en": o.name_en or o.name_ar}
+        for o in model.objects.filter(pk__in=[i for i in ids if i is not None])
+    }
 
 
 NO_NAME = {"id": None, "name_ar": "غير محدد", "name_en": "Not set"}
@@ -502,7 +510,9 @@ def by_department(
     return _named(rows, _names(Department, [r["key"] for r in rows]))
 
 
-def by_channel(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, raw: list[dict] | None = None) -> list[dict]:
+def by_channel(
+    *, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, raw: list[dict] | None = None
+) -> list[dict]:
     rows = _grouped(queryset, period, period.as_of(now), "channel", working_hours_factor(period), raw)
     labels = dict(Channel.choices)
     from django.utils import translation
@@ -534,11 +544,21 @@ def by_category(
     if before is None:
         qs = Complaint.objects.all() if queryset is None else queryset
         before = dict(
-            qs.filter(_in("created_at", period.previous())).annotate(_main=main).values("_main").annotate(n=Count("pk")).order_by().values_list("_main", "n")
+            qs.filter(_in("created_at", period.previous()))
+            .annotate(_main=main)
+            .values("_main")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("_main", "n")
         )
     seen = {r["key"] for r in rows}
     for key in set(before) - seen:  # types that had reports last period and none now
-        rows.append({"key": key, **_finish_row({k: 0 for k in _aggregates(period, period.end)} | {"avg_seconds": None, "rating_avg": None}, 1)})
+        rows.append(
+            {
+                "key": key,
+                **_finish_row({k: 0 for k in _aggregates(period, period.end)} | {"avg_seconds": None, "rating_avg": None}, 1),
+            }
+        )
     for r in rows:
         r["previous_received"] = before.get(r["key"], 0)
         r["change"] = (r["received"] or 0) - r["previous_received"]
@@ -546,12 +566,16 @@ def by_category(
     return _named(rows, _names(Category, [r["key"] for r in rows]))
 
 
-def by_district(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, raw: list[dict] | None = None) -> list[dict]:
+def by_district(
+    *, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, raw: list[dict] | None = None
+) -> list[dict]:
     rows = _grouped(queryset, period, period.as_of(now), "district_id", working_hours_factor(period), raw)
     return _named(rows, _names(District, [r["key"] for r in rows]))
 
 
-def by_utility(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, raw: list[dict] | None = None) -> list[dict]:
+def by_utility(
+    *, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, raw: list[dict] | None = None
+) -> list[dict]:
     qs = Complaint.objects.all() if queryset is None else queryset
     if raw is not None:
         raw = [r for r in raw if r["key"] is not None]
@@ -576,7 +600,8 @@ def trend(*, period: Period, queryset: QuerySet | None = None, counts: tuple[dic
     qs = Complaint.objects.all() if queryset is None else queryset
     trunc, step = trend_step(period)
 
-    def counted(field: str, extra: Q = Q()) -> dict:
+    def counted(field: str, extra: Q | None = None) -> dict:
+        extra = extra or Q()
         bucket = trunc(field, tzinfo=RIYADH)
         rows = qs.filter(_in(field, period), extra).annotate(_b=bucket).values("_b").annotate(n=Count("pk")).order_by()
         return {(r["_b"].date() if isinstance(r["_b"], datetime) else r["_b"]): r["n"] for r in rows}
@@ -593,7 +618,12 @@ def trend(*, period: Period, queryset: QuerySet | None = None, counts: tuple[dic
 
 
 def hotspot_cells(
-    *, period: Period, queryset: QuerySet | None = None, limit: int = 50, cell: float = GRID_CELL_DEGREES, rows: list[dict] | None = None
+    *,
+    period: Period,
+    queryset: QuerySet | None = None,
+    limit: int = 50,
+    cell: float = GRID_CELL_DEGREES,
+    rows: list[dict] | None = None,
 ) -> list[dict]:
     """The map grid cells (``cell`` degrees square) with the most reports received in ``period``.
 
@@ -663,7 +693,9 @@ def _dimension_keys() -> dict:
     }
 
 
-def grouped_counts(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None) -> dict[str, list[dict] | dict]:
+def grouped_counts(
+    *, period: Period, queryset: QuerySet | None = None, now: datetime | None = None
+) -> dict[str, list[dict] | dict]:
     """The raw aggregates for the whole set (``"all"``) and per dimension, in as few scans as possible.
 
     PostgreSQL: ONE query, ``GROUP BY GROUPING SETS ((department), (channel),
@@ -719,11 +751,16 @@ def _grouping_sets_pg(base: QuerySet, keys: dict, flags: dict[str, Q]) -> list[d
     with connections[base.db].cursor() as cursor:
         cursor.execute(query, params)
         names = [c[0] for c in cursor.description]
-        return [dict(zip(names, r)) for r in cursor.fetchall()]
+        return [dict(zip(names, r, strict=False)) for r in cursor.fetchall()]
 
 
 def compile_kpis(
-    *, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, overdue_limit: int = 50, per_query: bool = False
+    *,
+    period: Period,
+    queryset: QuerySet | None = None,
+    now: datetime | None = None,
+    overdue_limit: int = 50,
+    per_query: bool = False,
 ) -> dict:
     """Everything the dashboard and the weekly report show, as JSON-ready data.
 
@@ -742,8 +779,20 @@ def compile_kpis(
 
 def _compile_kpis(*, period: Period, queryset: QuerySet | None, now: datetime, overdue_limit: int, per_query: bool) -> dict:
     kw = {"period": period, "queryset": queryset, "now": now}
-    head = {"period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat(), "as_of": period.as_of(now).isoformat()}}
-    one = None if per_query else kpi_scan.scan(**kw, trunc=trend_step(period)[0], hotspot_limit=HOTSPOT_LIMIT, cell=GRID_CELL_DEGREES)
+    head = {
+        "period": {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "first_day": period.first_day.isoformat(),
+            "last_day": period.last_day.isoformat(),
+            "as_of": period.as_of(now).isoformat(),
+        }
+    }
+    one = (
+        None
+        if per_query
+        else kpi_scan.scan(**kw, trunc=trend_step(period)[0], hotspot_limit=HOTSPOT_LIMIT, cell=GRID_CELL_DEGREES)
+    )
     moved = transfer_counts(period=period, queryset=queryset)  # both periods' transfers, for either path
     if one is None:  # SQLite (or nothing can match): one query per figure
         groups = grouped_counts(**kw)
@@ -761,7 +810,9 @@ def _compile_kpis(*, period: Period, queryset: QuerySet | None, now: datetime, o
         }
     groups = one["groups"]
     return head | {
-        "summary": kpi_summary(**kw, totals=groups["all"], resolution_percentiles=one["percentiles"]["current"], transfers=moved["current"]),
+        "summary": kpi_summary(
+            **kw, totals=groups["all"], resolution_percentiles=one["percentiles"]["current"], transfers=moved["current"]
+        ),
         "previous_summary": kpi_summary(
             period=period.previous(),
             queryset=queryset,

@@ -1,4 +1,5 @@
 """The weekly report to the mayor: a frozen snapshot of one week's KPIs."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-def weekly_pdf_path(instance: "WeeklyReport", filename: str) -> str:
+def weekly_pdf_path(instance: WeeklyReport, filename: str) -> str:
     return f"reports/weekly/balagh-weekly-{instance.week_start:%Y-%m-%d}.pdf"
 
 
@@ -25,13 +26,23 @@ class WeeklyReport(models.Model):
     kpis = models.JSONField(_("figures"), default=dict)
     generated_at = models.DateTimeField(_("compiled at"))
     generated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("compiled by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("compiled by"),
     )
     pdf = models.FileField(_("PDF"), upload_to=weekly_pdf_path, blank=True)
     recipients = models.JSONField(_("recipients"), default=list, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     recompiled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recompiled by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recompiled by"),
     )
     recompiled_at = models.DateTimeField(_("recompiled at"), null=True, blank=True)
 

@@ -1,4 +1,5 @@
 """The weekly report as a PDF (WeasyPrint, Arabic shaped with the Amiri font)."""
+
 from __future__ import annotations
 
 from pathlib import Path

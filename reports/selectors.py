@@ -1,4 +1,5 @@
 """Reads for the committee pages that sit above the raw KPI queries: the dashboard's cached figures."""
+
 from __future__ import annotations
 
 import hashlib
@@ -42,7 +43,9 @@ def dashboard_cache_key(*, flt: ComplaintReportFilter, scope_department=None) ->
     data = flt.form.cleaned_data if flt.is_bound and valid else {}
     department = getattr(scope_department, "pk", None) or getattr(data.get("department"), "pk", None)
     params = sorted(
-        (k, str(getattr(v, "pk", v))) for k, v in data.items() if v not in (None, "") and k not in ("date_from", "date_to", "department")
+        (k, str(getattr(v, "pk", v)))
+        for k, v in data.items()
+        if v not in (None, "") and k not in ("date_from", "date_to", "department")
     )
     raw = repr((department, period.start.isoformat(), period.end.isoformat(), params, valid))
     return "reports:dashboard:" + hashlib.sha256(raw.encode()).hexdigest()

@@ -1,4 +1,5 @@
 """Writes of the reports app: compiling, recompiling and sending the weekly report."""
+
 from __future__ import annotations
 
 import logging

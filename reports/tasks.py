@@ -15,7 +15,7 @@ def compile_and_send_weekly_report(self, week_start: str | None = None) -> int:
     try:
         services.weekly_report_send(report_id=report.pk)
     except Exception as exc:  # the mail server is down: try again later; the claim was released
-        raise self.retry(exc=exc)
+        raise self.retry(exc=exc) from exc
     return report.pk
 
 

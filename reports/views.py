@@ -1,5 +1,6 @@
 """The follow-up committee's pages. Committee, mayor and administrators see everything;
 a department head sees their own department; everybody else is refused."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -149,7 +150,7 @@ def _report_for(week: str) -> WeeklyReport:
     try:
         day = date.fromisoformat(week)
     except ValueError:
-        raise Http404(_("Not a date: %(week)s") % {"week": week})
+        raise Http404(_("Not a date: %(week)s") % {"week": week}) from None
     return get_object_or_404(WeeklyReport, week_start=day)
 
 
@@ -171,7 +172,9 @@ class WeeklyPdfView(WeeklyAccessMixin, View):
         if lang == "en" or not report.pdf:
             from reports.pdf import weekly_report_pdf
 
-            response = HttpResponse(weekly_report_pdf(report=report, language=lang if lang in ("ar", "en") else "ar"), content_type="application/pdf")
+            response = HttpResponse(
+                weekly_report_pdf(report=report, language=lang if lang in ("ar", "en") else "ar"), content_type="application/pdf"
+            )
             response["Content-Disposition"] = f'inline; filename="{filename}"'
             return response
         return FileResponse(report.pdf.open("rb"), content_type="application/pdf", filename=filename)

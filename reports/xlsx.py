@@ -10,6 +10,7 @@ export take about 1 GB), so no ZIP64 record is ever needed. Cells are numbers
 or inline strings; the header row is bold and frozen; the sheet reads right to
 left for an Arabic reader.
 """
+
 from __future__ import annotations
 
 import io

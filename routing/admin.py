@@ -1,4 +1,5 @@
 """Admin for routing rules (with a dry run), followers, and the escalation ladder (administrators)."""
+
 from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
@@ -14,7 +15,9 @@ from routing.services import route_dry_run
 class DryRunForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Sub-type"),
-        queryset=Category.objects.filter(parent__isnull=False).select_related("parent").order_by("parent__sort_order", "sort_order", "code"),
+        queryset=Category.objects.filter(parent__isnull=False)
+        .select_related("parent")
+        .order_by("parent__sort_order", "sort_order", "code"),
     )
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90, initial=18.30)
     lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180, initial=42.73)
@@ -59,7 +62,7 @@ class RoutingRuleAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context=extra_context)
 
     def dry_run_view(self, request):
-        """"Who gets sub-type X at this point?" — the decision a submission would get, nothing filed."""
+        """ "Who gets sub-type X at this point?" — the decision a submission would get, nothing filed."""
         if not self.has_view_permission(request):
             from django.core.exceptions import PermissionDenied
 
@@ -67,15 +70,20 @@ class RoutingRuleAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
         form = DryRunForm(request.GET or None)
         result = None
         if form.is_bound and form.is_valid():
-            result = route_dry_run(category=form.cleaned_data["category"], lat=form.cleaned_data["lat"], lon=form.cleaned_data["lon"])
+            result = route_dry_run(
+                category=form.cleaned_data["category"], lat=form.cleaned_data["lat"], lon=form.cleaned_data["lon"]
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Routing dry run"),
             "form": form,
             "result": result,
-            "rule": RoutingRule.objects.select_related("category", "district", "department", "utility").filter(
-                pk=result.decision.rule_id).first() if result and result.decision.rule_id else None,
+            "rule": RoutingRule.objects.select_related("category", "district", "department", "utility")
+            .filter(pk=result.decision.rule_id)
+            .first()
+            if result and result.decision.rule_id
+            else None,
         }
         return TemplateResponse(request, "admin/routing/routingrule/dry_run.html", context)
 

@@ -4,6 +4,7 @@ The citizen form calls it before submitting so the citizen can follow an
 existing report instead of filing the same problem again. Only public facts are
 returned (no names, phones or internal notes).
 """
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -69,17 +70,19 @@ class NearbyComplaintsView(CitizenAPIView):
             c = item.complaint
             token = follow_token(c)
             description = c.description if len(c.description) <= 140 else c.description[:139] + "…"
-            results.append({
-                "tracking_number": c.tracking_number,
-                "category": category.name,
-                "status": c.status,
-                "status_label": str(c.get_status_display()),
-                "distance_m": round(item.distance_m),
-                "created_at": c.created_at,
-                "description": description,
-                "follow_url": request.build_absolute_uri(reverse("routing:follow", args=[token])),
-                "follow_api_url": request.build_absolute_uri(reverse("api:complaints-follow", args=[token])),
-            })
+            results.append(
+                {
+                    "tracking_number": c.tracking_number,
+                    "category": category.name,
+                    "status": c.status,
+                    "status_label": str(c.get_status_display()),
+                    "distance_m": round(item.distance_m),
+                    "created_at": c.created_at,
+                    "description": description,
+                    "follow_url": request.build_absolute_uri(reverse("routing:follow", args=[token])),
+                    "follow_api_url": request.build_absolute_uri(reverse("api:complaints-follow", args=[token])),
+                }
+            )
         return Response({"radius_m": category.duplicate_radius_m, "results": results})
 
 
@@ -94,7 +97,11 @@ class FollowComplaintView(CitizenAPIView):
     @extend_schema(
         summary="Follow an existing report (its updates go to this mobile too)",
         request=FollowRequestSerializer,
-        responses={201: inline_serializer(name="Followed", fields={"tracking_number": serializers.CharField(), "created": serializers.BooleanField()})},
+        responses={
+            201: inline_serializer(
+                name="Followed", fields={"tracking_number": serializers.CharField(), "created": serializers.BooleanField()}
+            )
+        },
     )
     def post(self, request, token: str):
         from django.core.exceptions import ValidationError as DjangoValidationError

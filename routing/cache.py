@@ -6,11 +6,13 @@ call) asks the database for a cheap fingerprint; a different fingerprint rebuild
 the value. So every process sees an admin change within that time, and the hot
 path usually costs no query at all.
 """
+
 from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from django.conf import settings
 

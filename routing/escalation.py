@@ -22,13 +22,14 @@ no indexed column changes. Partial indexes on the reports table keyed on "not do
 made every claim rewrite all ~25 indexes of a wide table; with the queue, the claim's
 UPDATE of ``complaints_complaint`` changes no indexed column (docs/benchmarks.md).
 """
+
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -71,11 +72,11 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step("at_risk", "at_risk", 0, "at_risk_notified_at = %s", "owner", MessageTemplate.Code.AT_RISK, Event.Kind.AT_RISK),
-    Step("response", "response", 0, "response_alerted_at = %s", Role.HEAD, MessageTemplate.Code.RESPONSE_LATE,
-         Event.Kind.ESCALATED),
+    Step(
+        "response", "response", 0, "response_alerted_at = %s", Role.HEAD, MessageTemplate.Code.RESPONSE_LATE, Event.Kind.ESCALATED
+    ),
     Step("level1", "resolution", 1, "escalation_level = 1", Role.HEAD, MessageTemplate.Code.ESCALATED, Event.Kind.ESCALATED),
-    Step("level2", "resolution", 2, "escalation_level = 2", Role.COMMITTEE, MessageTemplate.Code.ESCALATED,
-         Event.Kind.ESCALATED),
+    Step("level2", "resolution", 2, "escalation_level = 2", Role.COMMITTEE, MessageTemplate.Code.ESCALATED, Event.Kind.ESCALATED),
     Step("level3", "resolution", 3, "escalation_level = 3", Role.MAYOR, MessageTemplate.Code.ESCALATED, Event.Kind.ESCALATED),
 )
 RETURNING = ("id", "tracking_number", "category_id", "department_id", "utility_id", "assignee_id")
@@ -134,15 +135,14 @@ def _queue_batch(step: Step, *, now: datetime, after: tuple | None, batch_size: 
         where += " AND (due_at, id) > (%s, %s)"
         params += list(after)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT due_at, id FROM {queue} WHERE {where} ORDER BY due_at, id LIMIT 1 OFFSET %s",
-                       [*params, batch_size - 1])
+        cursor.execute(
+            f"SELECT due_at, id FROM {queue} WHERE {where} ORDER BY due_at, id LIMIT 1 OFFSET %s", [*params, batch_size - 1]
+        )
         last = cursor.fetchone()
         if last is not None:
-            cursor.execute(f"SELECT complaint_id FROM {queue} WHERE {where} AND (due_at, id) <= (%s, %s)",
-                           [*params, *last])
+            cursor.execute(f"SELECT complaint_id FROM {queue} WHERE {where} AND (due_at, id) <= (%s, %s)", [*params, *last])
         else:  # fewer than a batch left: all of them
-            cursor.execute(f"SELECT complaint_id, due_at, id FROM {queue} WHERE {where} ORDER BY due_at DESC, id DESC",
-                           params)
+            cursor.execute(f"SELECT complaint_id, due_at, id FROM {queue} WHERE {where} ORDER BY due_at DESC, id DESC", params)
         rows = cursor.fetchall()
     if not rows:
         return [], None
@@ -213,7 +213,7 @@ class _Directory:
                 self._heads.setdefault(p.department_id, []).append(self._contact(p))
         return self._heads.get(department_id, [])
 
-    def owner(self, row: "Claimed") -> tuple[str, str]:
+    def owner(self, row: Claimed) -> tuple[str, str]:
         """(name, e-mail) of the report's owner: its utility, else its department."""
         found = self.utilities.get(row.utility_id) if row.utility_id else self.departments.get(row.department_id)
         return found or ("", "")
@@ -286,8 +286,9 @@ def _messages_for(step: Step, audience: str, rows: list[Claimed], directory: _Di
 DIGEST_SHOWN = 10  # report numbers named in a digest
 
 
-def _digest(step: Step, channel: str, address: str, who: str, reports: list[Claimed], directory: _Directory,
-            *, now: datetime) -> Message:
+def _digest(
+    step: Step, channel: str, address: str, who: str, reports: list[Claimed], directory: _Directory, *, now: datetime
+) -> Message:
     owners = {directory.owner(r)[0] for r in reports}
     numbers = [r.tracking_number for r in reports[:DIGEST_SHOWN]]
     context = {
@@ -322,16 +323,17 @@ def _event_insert_sql(source: str, vendor: str) -> str:
     (params: kind, text, is_public, data, created_at)."""
     table = Event._meta.db_table
     cast = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
-    return (f"INSERT INTO {table} (complaint_id, actor_id, kind, from_status, to_status, text, is_public, data, created_at) "
-            f"SELECT id, NULL, %s, '', '', %s, %s, {cast}, %s FROM {source}")
+    return (
+        f"INSERT INTO {table} (complaint_id, actor_id, kind, from_status, to_status, text, is_public, data, created_at) "
+        f"SELECT id, NULL, %s, '', '', %s, %s, {cast}, %s FROM {source}"
+    )
 
 
 def _event_params(step: Step, *, text: str, audience: str, now: datetime) -> list:
     return [step.event_kind, text, False, json.dumps({"step": step.name, "level": step.level, "audience": audience}), now]
 
 
-def _claim(step: Step, *, sql: str, candidates: list[int], now: datetime, text: str, audience: str,
-           vendor: str) -> list[Claimed]:
+def _claim(step: Step, *, sql: str, candidates: list[int], now: datetime, text: str, audience: str, vendor: str) -> list[Claimed]:
     """Claim the waiting reports among ``candidates``, drop their queue rows, write their events."""
     set_params = [now] if "%s" in step.done_sql else []
     events = _event_params(step, text=text, audience=audience, now=now)

@@ -3,6 +3,7 @@
 The index is built once per process and rebuilt when the districts change
 (their count and latest ``updated`` marker; see ``routing.cache.VersionedCache``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -99,4 +100,3 @@ def inside_municipality(lat: float, lon: float) -> bool:
     if idx.boundary is None:
         return True
     return idx.boundary.covers(Point(lon, lat))
-

@@ -1,4 +1,5 @@
 """Routing rules (who gets a report) and the escalation ladder (who hears when it runs late)."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -19,8 +20,13 @@ class RoutingRule(models.Model):
         "complaints.Category", on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("type or sub-type")
     )
     district = models.ForeignKey(
-        District, null=True, blank=True, on_delete=models.CASCADE, related_name="routing_rules",
-        verbose_name=_("district"), help_text=_("Empty: any district."),
+        District,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        verbose_name=_("district"),
+        help_text=_("Empty: any district."),
     )
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="routing_rules", verbose_name=_("department")
@@ -41,8 +47,10 @@ class RoutingRule(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="routingrule_exactly_one_owner",
-                condition=(models.Q(department__isnull=False, utility__isnull=True)
-                           | models.Q(department__isnull=True, utility__isnull=False)),
+                condition=(
+                    models.Q(department__isnull=False, utility__isnull=True)
+                    | models.Q(department__isnull=True, utility__isnull=False)
+                ),
             ),
         ]
 
@@ -102,7 +110,8 @@ class EscalationPolicy(models.Model):
     trigger = models.CharField(_("measured against"), max_length=20, choices=Trigger.choices, default=Trigger.RESOLUTION)
     percent = models.PositiveIntegerField(
         # xgettext:no-python-format
-        _("percent of the target"), help_text=_("75 = three quarters of the time; 100 = the breach; 150 = breach + 50%.")
+        _("percent of the target"),
+        help_text=_("75 = three quarters of the time; 100 = the breach; 150 = breach + 50%."),
     )
     level = models.PositiveSmallIntegerField(
         _("escalation level"), default=0, help_text=_("0 for a warning; 1–3 for the ladder.")

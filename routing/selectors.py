@@ -1,4 +1,5 @@
 """Routing reads: nearby open reports (duplicates), merge candidates, transfer counts, open referrals."""
+
 from __future__ import annotations
 
 import math
@@ -14,7 +15,18 @@ from municipality.models import Department, Utility
 
 EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE_LAT = 111_320.0
-NEARBY_FIELDS = ("pk", "tracking_number", "token", "category_id", "status", "lat", "lon", "description", "created_at", "district_id")
+NEARBY_FIELDS = (
+    "pk",
+    "tracking_number",
+    "token",
+    "category_id",
+    "status",
+    "lat",
+    "lon",
+    "description",
+    "created_at",
+    "district_id",
+)
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -60,14 +72,20 @@ def nearby_open_complaints(
         radius = radius_m if radius_m is not None else category.duplicate_radius_m
     else:
         category_id = int(category)
-        radius = radius_m if radius_m is not None else (
-            Category.objects.filter(pk=category_id).values_list("duplicate_radius_m", flat=True).first() or 100
+        radius = (
+            radius_m
+            if radius_m is not None
+            else (Category.objects.filter(pk=category_id).values_list("duplicate_radius_m", flat=True).first() or 100)
         )
     min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius)
     qs = Complaint.objects.all() if queryset is None else queryset
     qs = qs.filter(
-        category_id=category_id, status__in=OPEN_STATUSES, lat__gte=min_lat, lat__lte=max_lat,
-        lon__gte=min_lon, lon__lte=max_lon,
+        category_id=category_id,
+        status__in=OPEN_STATUSES,
+        lat__gte=min_lat,
+        lat__lte=max_lat,
+        lon__gte=min_lon,
+        lon__lte=max_lon,
     )
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
@@ -88,8 +106,12 @@ def merge_candidates(complaint: Complaint, *, user=None, limit: int = 10) -> lis
         return []
     queryset = access.visible_complaints(user) if user is not None else None
     candidates = nearby_open_complaints(
-        category=complaint.category, lat=complaint.lat, lon=complaint.lon, exclude_pk=complaint.pk,
-        limit=limit, queryset=queryset,
+        category=complaint.category,
+        lat=complaint.lat,
+        lon=complaint.lon,
+        exclude_pk=complaint.pk,
+        limit=limit,
+        queryset=queryset,
     )
     return [c for c in candidates if c.complaint.pk != complaint.duplicate_of_id]
 
@@ -114,7 +136,9 @@ def transfer_counts_by_department(*, since: datetime | None = None, until: datet
             in_counts[row["data__to"]] = row["n"]
     owned = dict(
         Complaint.objects.filter(transfer_count__gt=0, department__isnull=False)
-        .values_list("department__code").annotate(n=Count("id")).values_list("department__code", "n")
+        .values_list("department__code")
+        .annotate(n=Count("id"))
+        .values_list("department__code", "n")
     )
     codes = set(out_counts) | set(in_counts) | set(owned)
     departments = {d.code: d for d in Department.objects.filter(code__in=codes)}

@@ -4,6 +4,7 @@ The routing decision reads a per-process cache of the active rules (rebuilt when
 a rule, a department or a utility changes: one cheap version query, at most every
 ``BALAGH_ROUTING_RECHECK_SECONDS``), so routing one report costs a few dictionary look-ups.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,8 +57,6 @@ class _RuleCache:
     triage: Department | None
 
 
-
-
 def _rules_version() -> tuple:
     """A fingerprint of everything the decision reads besides the category: one query."""
     from routing.models import RoutingRule
@@ -101,9 +100,7 @@ def _build_rules(version: tuple) -> _RuleCache:
         key = (rule.category_id, rule.district_id)
         if key not in best:  # ordered by (order, pk): the first one wins
             best[key] = _Rule(rule.pk, rule.department_id, rule.utility_id, str(rule))
-    triage = next(
-        (d for d in sorted(departments.values(), key=lambda d: d.pk) if d.is_triage), None
-    )
+    triage = next((d for d in sorted(departments.values(), key=lambda d: d.pk) if d.is_triage), None)
     return _RuleCache(version, best, departments, utilities, triage)
 
 
@@ -140,9 +137,7 @@ def route_decision(*, category: Category, district_id: int | None) -> RouteDecis
                     rule.pk,
                 )
     if category.default_department_id in cache.departments:
-        return RouteDecision(
-            cache.departments[category.default_department_id], None, _("Default department of the category")
-        )
+        return RouteDecision(cache.departments[category.default_department_id], None, _("Default department of the category"))
     parent = category.parent if category.parent_id else None
     if parent is not None and parent.default_department_id in cache.departments:
         return RouteDecision(cache.departments[parent.default_department_id], None, _("Default department of the main type"))
@@ -157,7 +152,7 @@ class DryRun:
 
 
 def route_dry_run(*, category: Category, lat: float, lon: float) -> DryRun:
-    """"Who gets this sub-type at this point?" — the same decision as a submission, without filing anything."""
+    """ "Who gets this sub-type at this point?" — the same decision as a submission, without filing anything."""
     from routing.geo import district_id_for_point, inside_municipality
 
     district_id = district_id_for_point(lat, lon)
@@ -187,11 +182,16 @@ def referral_acknowledge(*, complaint: Complaint, actor, note: str = "") -> Comp
         if locked.status != Status.ASSIGNED:
             raise TransitionError(_("Only a newly referred report can be acknowledged."))
         event_record(
-            complaint=locked, kind=Event.Kind.ACKNOWLEDGED, actor=actor, is_public=True,
+            complaint=locked,
+            kind=Event.Kind.ACKNOWLEDGED,
+            actor=actor,
+            is_public=True,
             text=note.strip() or _("%(utility)s acknowledged the report.") % {"utility": locked.utility.name},
             data={"utility": locked.utility.code},
         )
-        started = complaint_start(complaint=locked, actor=actor, note=_("%(utility)s started work on the report.") % {"utility": locked.utility.name})
+        started = complaint_start(
+            complaint=locked, actor=actor, note=_("%(utility)s started work on the report.") % {"utility": locked.utility.name}
+        )
     for name in ("status", "first_response_at", "assignee_id"):
         setattr(complaint, name, getattr(started, name))
     return started
@@ -251,7 +251,9 @@ def complaint_follow(*, complaint: Complaint, phone: str, language: str = "ar"):
         )
         if created:
             event_record(
-                complaint=complaint, kind=Event.Kind.FOLLOWED, is_public=False,
+                complaint=complaint,
+                kind=Event.Kind.FOLLOWED,
+                is_public=False,
                 text=_("Another citizen reported the same problem and now follows this report."),
                 data={"phone_last_digits": normalized[-4:]},
             )
@@ -285,11 +287,16 @@ def complaint_merge(*, duplicate: Complaint, master: Complaint, actor) -> Compla
         # Lock both rows in a fixed order, then check again: two staff merging at once cannot cross.
         locked = {
             c.pk: c
-            for c in Complaint.objects.select_for_update(of=("self",)).select_related("category")
-            .filter(pk__in=[master.pk, duplicate.pk]).order_by("pk")
+            for c in Complaint.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .filter(pk__in=[master.pk, duplicate.pk])
+            .order_by("pk")
         }
         master_row, duplicate_row = locked[master.pk], locked[duplicate.pk]
-        if master_row.category_id != duplicate_row.category_id and master_row.category.parent_id != duplicate_row.category.parent_id:
+        if (
+            master_row.category_id != duplicate_row.category_id
+            and master_row.category.parent_id != duplicate_row.category.parent_id
+        ):
             raise TransitionError(_("Only reports of the same type can be merged."))
         if master_row.status == Status.CLOSED:
             raise TransitionError(_("The report to keep is closed; merge into an open report."))
@@ -300,17 +307,27 @@ def complaint_merge(*, duplicate: Complaint, master: Complaint, actor) -> Compla
         Complaint.objects.filter(pk=duplicate_row.pk).update(duplicate_of=master_row)
         duplicate.duplicate_of = duplicate_row.duplicate_of = master_row
         closed = complaint_close(
-            complaint=duplicate_row, actor=actor, reason=ClosureReason.DUPLICATE, check_access=False, cascade=False,
+            complaint=duplicate_row,
+            actor=actor,
+            reason=ClosureReason.DUPLICATE,
+            check_access=False,
+            cascade=False,
             note=_("The same problem was already reported as %(number)s; we follow it up there and you will receive its updates.")
             % {"number": master_row.tracking_number},
         )
         event_record(
-            complaint=duplicate_row, kind=Event.Kind.MERGED, actor=actor, is_public=False,
+            complaint=duplicate_row,
+            kind=Event.Kind.MERGED,
+            actor=actor,
+            is_public=False,
             text=_("Merged into %(number)s.") % {"number": master_row.tracking_number},
             data={"master": master_row.pk, "master_number": master_row.tracking_number},
         )
         event_record(
-            complaint=master_row, kind=Event.Kind.MERGED, actor=actor, is_public=False,
+            complaint=master_row,
+            kind=Event.Kind.MERGED,
+            actor=actor,
+            is_public=False,
             text=_("%(number)s was merged into this report.") % {"number": duplicate_row.tracking_number},
             data={"duplicate": duplicate_row.pk, "duplicate_number": duplicate_row.tracking_number},
         )
@@ -333,9 +350,16 @@ def duplicates_close_with_master(*, master: Complaint, actor) -> int:
     closed = 0
     for duplicate in Complaint.objects.filter(duplicate_of=master, status__in=ACTIVE_STATUSES).order_by("pk"):
         complaint_close(
-            complaint=duplicate, actor=actor, reason=ClosureReason.DUPLICATE, check_access=False, cascade=False,
+            complaint=duplicate,
+            actor=actor,
+            reason=ClosureReason.DUPLICATE,
+            check_access=False,
+            cascade=False,
             note=_("The original report %(number)s about the same problem was closed: %(reason)s.")
-            % {"number": master.tracking_number, "reason": ClosureReason(master.closure_reason).label if master.closure_reason else ""},
+            % {
+                "number": master.tracking_number,
+                "reason": ClosureReason(master.closure_reason).label if master.closure_reason else "",
+            },
         )
         closed += 1
     return closed
@@ -353,7 +377,10 @@ def duplicates_reopen_with_master(*, master: Complaint, actor) -> int:
         duplicate_of=master, status=Status.CLOSED, closure_reason=ClosureReason.DUPLICATE
     ).order_by("pk"):
         complaint_reopen(
-            complaint=duplicate, actor=actor, check_access=False, cascade=False,
+            complaint=duplicate,
+            actor=actor,
+            check_access=False,
+            cascade=False,
             reason=_("The original report %(number)s was reopened, so this one is open again.")
             % {"number": master.tracking_number},
         )
@@ -419,7 +446,8 @@ def _parse_features(data, name_property: str) -> list[dict]:
         name = str(props.get(name_property) or "").strip()
         if not name:
             raise DistrictImportError(
-                _("Feature %(feature)s has no “%(property)s” property for its name.") % {"feature": label, "property": name_property}
+                _("Feature %(feature)s has no “%(property)s” property for its name.")
+                % {"feature": label, "property": name_property}
             )
         name_ar = str(props.get("name_ar") or "").strip() or name
         name_en = str(props.get("name_en") or "").strip() or (name if name != name_ar else "")

@@ -1,5 +1,6 @@
 """Celery tasks of the routing app: the escalation sweep (beat, every 5 minutes; see the data migration)
 and the nightly repair of its work queue (``CELERY_BEAT_SCHEDULE``)."""
+
 from celery import shared_task
 from django.db import transaction
 

@@ -1,4 +1,5 @@
 """Signed tokens for "follow this report": they name a report without revealing its secret public token."""
+
 from __future__ import annotations
 
 from django.core import signing

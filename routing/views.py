@@ -1,4 +1,5 @@
 """Routing pages: the Joint Operations board, "follow this report instead", and merging duplicates."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -54,7 +55,9 @@ def follow(request, token: str):
                 request, "routing/follow_done.html", {"complaint": complaint, "created": created}, status=201 if created else 200
             )
     return render(
-        request, "routing/follow.html", {"complaint": complaint, "error": error, "phone": phone},
+        request,
+        "routing/follow.html",
+        {"complaint": complaint, "error": error, "phone": phone},
         status=400 if error else 200,
     )
 

@@ -3,6 +3,7 @@
 Handles plain and plural entries (for plurals the JSON value is a list of forms).
 Removes the fuzzy flag on entries it fills.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,8 +61,13 @@ def dump(entries: list[dict]) -> str:
 def main(argv: list[str]) -> int:
     if argv[0] == "--report":
         entries = parse(open(argv[1], encoding="utf-8").read())
-        missing = [unescape(e["fields"]["msgid"]) for e in entries if e["fields"].get("msgid") and not any(
-            v for k, v in e["fields"].items() if k.startswith("msgstr")) or any("fuzzy" in c for c in e["comments"] if c.startswith("#,"))]
+        missing = [
+            unescape(e["fields"]["msgid"])
+            for e in entries
+            if e["fields"].get("msgid")
+            and not any(v for k, v in e["fields"].items() if k.startswith("msgstr"))
+            or any("fuzzy" in c for c in e["comments"] if c.startswith("#,"))
+        ]
         missing = [m for m in missing if m]
         print(f"{argv[1]}: {len(missing)} untranslated or fuzzy")
         for m in missing[:200]:
@@ -92,7 +98,10 @@ def main(argv: list[str]) -> int:
             e["fields"]["msgstr"] = escape(value if isinstance(value, str) else value[0])
             filled += 1
         if fuzzy:
-            e["comments"] = [c if not c.startswith("#,") else c.replace(", fuzzy", "").replace("fuzzy, ", "").replace("fuzzy", "") for c in e["comments"]]
+            e["comments"] = [
+                c if not c.startswith("#,") else c.replace(", fuzzy", "").replace("fuzzy, ", "").replace("fuzzy", "")
+                for c in e["comments"]
+            ]
             e["comments"] = [c for c in e["comments"] if c.strip() not in ("#,", "#, ")]
     open(path, "w", encoding="utf-8").write(dump(entries))
     print(f"{path}: filled {filled}")

@@ -3,6 +3,7 @@
 ``open_page`` yields a page that only reaches the live server (map tiles and anything
 else off the machine are refused) and collects JavaScript errors in ``page.js_errors``.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,12 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 SCREENSHOTS = Path(os.environ.get("BALAGH_SCREENSHOTS", "/tmp"))
 
@@ -35,9 +40,7 @@ def open_page(live_server, *, locale: str, viewport=(412, 900)):
         )
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.route(
-            "**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
-        )
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort())
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.js_errors = errors

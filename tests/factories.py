@@ -1,4 +1,5 @@
 """Factories for test data. Build whole, valid objects with as little typing as possible."""
+
 from __future__ import annotations
 
 import io
@@ -114,6 +115,17 @@ def photo_file(name="photo.jpg", size=(64, 48), fmt="JPEG", exif: bytes | None =
 
 
 __all__ = [
-    "CENTRE_SQUARE", "INSIDE", "OUTSIDE", "DepartmentFactory", "UtilityFactory", "DistrictFactory",
-    "MainCategoryFactory", "CategoryFactory", "make_user", "submit", "photo_file", "Role", "timezone",
+    "CENTRE_SQUARE",
+    "INSIDE",
+    "OUTSIDE",
+    "DepartmentFactory",
+    "UtilityFactory",
+    "DistrictFactory",
+    "MainCategoryFactory",
+    "CategoryFactory",
+    "make_user",
+    "submit",
+    "photo_file",
+    "Role",
+    "timezone",
 ]

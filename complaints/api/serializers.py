@@ -3,6 +3,7 @@
 Input serializers only check types and presence; the rules of a valid report
 live in ``complaints.services.validate_submission`` (shared with the web form).
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -67,17 +68,24 @@ class ComplaintCreateSerializer(serializers.Serializer):
     lon = serializers.FloatField(help_text="Longitude of the problem (WGS84).")
     reporter_name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
     reporter_phone = serializers.CharField(
-        required=False, allow_blank=True, max_length=32, default="",
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        default="",
         help_text="Saudi mobile number in any common form (05…, 9665…, +9665…); required unless the sub-type allows anonymous reports.",
     )
     reporter_email = serializers.CharField(required=False, allow_blank=True, max_length=254, default="")
     address = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
     external_id = serializers.CharField(
-        required=False, allow_blank=True, max_length=120, default="",
+        required=False,
+        allow_blank=True,
+        max_length=120,
+        default="",
         help_text="The app's own id for this report. Sending the same id again returns the same report (200) instead of a new one.",
     )
     photos = PhotosField(
-        required=False, default=list,
+        required=False,
+        default=list,
         help_text=f"Up to {settings.BALAGH_MAX_PHOTOS} photos (multipart/form-data only, repeat the `photos` field).",
     )
 
@@ -154,9 +162,22 @@ class TrackSerializer(serializers.ModelSerializer):
     class Meta:
         model = Complaint
         fields = [
-            "tracking_number", "status", "status_display", "closure_reason", "closure_reason_display",
-            "category", "main_category", "created_at", "resolution_due_at", "resolved_at", "closed_at",
-            "rating", "can_rate", "can_reopen", "timeline", "photos",
+            "tracking_number",
+            "status",
+            "status_display",
+            "closure_reason",
+            "closure_reason_display",
+            "category",
+            "main_category",
+            "created_at",
+            "resolution_due_at",
+            "resolved_at",
+            "closed_at",
+            "rating",
+            "can_rate",
+            "can_reopen",
+            "timeline",
+            "photos",
         ]
         read_only_fields = fields
         extra_kwargs = {"resolution_due_at": {"help_text": "When the municipality expects to have fixed it."}}

@@ -3,6 +3,7 @@
 Views are thin: they parse, call ``complaints.services`` (the same functions as
 the web form) and turn domain errors into 400s with field errors.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -70,7 +71,9 @@ def field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 
 NOT_FOUND_EXAMPLE = OpenApiExample(
-    "No match", value={"detail": "No report matches this tracking number and mobile number."}, response_only=True,
+    "No match",
+    value={"detail": "No report matches this tracking number and mobile number."},
+    response_only=True,
     status_codes=["404"],
 )
 
@@ -127,7 +130,7 @@ class ComplaintCreateView(CitizenAPIView):
         operation_id="complaints_create",
         summary="Submit a report",
         description="JSON, or multipart/form-data with `photos` (repeat the field for several files). "
-        "Validated by the same rules as the web form; errors come back as `{\"field\": [\"message\"]}` in the "
+        'Validated by the same rules as the web form; errors come back as `{"field": ["message"]}` in the '
         "request's language. A location outside the municipality is reported on `location`. "
         "Sending an `external_id` already used returns that report with 200.",
         request={
@@ -137,24 +140,31 @@ class ComplaintCreateView(CitizenAPIView):
         responses={
             201: ComplaintCreatedSerializer,
             200: OpenApiResponse(ComplaintCreatedSerializer, description="Same `external_id` as an earlier report."),
-            400: OpenApiResponse(description="Field errors: `{\"field\": [\"message\", ...]}`."),
+            400: OpenApiResponse(description='Field errors: `{"field": ["message", ...]}`.'),
             429: OpenApiResponse(ErrorSerializer, description="Too many requests from this address."),
         },
         examples=[
             OpenApiExample(
                 "Pothole",
                 value={
-                    "category": "roads-potholes", "description": "حفرة عميقة أمام المسجد تعيق السير",
-                    "lat": 18.30, "lon": 42.73, "reporter_name": "محمد", "reporter_phone": "0501234567",
+                    "category": "roads-potholes",
+                    "description": "حفرة عميقة أمام المسجد تعيق السير",
+                    "lat": 18.30,
+                    "lon": 42.73,
+                    "reporter_name": "محمد",
+                    "reporter_phone": "0501234567",
                     "external_id": "app-7f3c2a",
                 },
                 request_only=True,
             ),
             OpenApiExample(
                 "Field errors",
-                value={"description": ["Describe the problem in at least 10 characters."],
-                       "reporter_phone": ["“123” is not a phone number."]},
-                response_only=True, status_codes=["400"],
+                value={
+                    "description": ["Describe the problem in at least 10 characters."],
+                    "reporter_phone": ["“123” is not a phone number."],
+                },
+                response_only=True,
+                status_codes=["400"],
             ),
         ],
         tags=["complaints"],
@@ -207,7 +217,11 @@ def find_for_citizen(tracking_number: str, phone: str) -> Complaint:
     prefetch_related_objects(
         [complaint],
         Prefetch("events", queryset=Event.objects.filter(is_public=True).order_by("created_at", "id"), to_attr="public_events"),
-        Prefetch("attachments", queryset=Attachment.objects.filter(is_public=True).order_by("created_at", "id"), to_attr="public_photos"),
+        Prefetch(
+            "attachments",
+            queryset=Attachment.objects.filter(is_public=True).order_by("created_at", "id"),
+            to_attr="public_photos",
+        ),
     )
     return complaint
 
@@ -222,10 +236,16 @@ class TrackView(CitizenAPIView):
         summary="Follow a report",
         description="Status, expected date and the public timeline of a report. The tracking number and the "
         "reporter's mobile must match; otherwise 404, the same answer as for an unknown number.",
-        parameters=[OpenApiParameter("phone", str, OpenApiParameter.QUERY, required=True,
-                                     description="The mobile number given with the report.")],
-        responses={200: TrackSerializer, 400: OpenApiResponse(description="`phone` missing."),
-                   404: OpenApiResponse(ErrorSerializer, examples=[NOT_FOUND_EXAMPLE])},
+        parameters=[
+            OpenApiParameter(
+                "phone", str, OpenApiParameter.QUERY, required=True, description="The mobile number given with the report."
+            )
+        ],
+        responses={
+            200: TrackSerializer,
+            400: OpenApiResponse(description="`phone` missing."),
+            404: OpenApiResponse(ErrorSerializer, examples=[NOT_FOUND_EXAMPLE]),
+        },
         tags=["track"],
     )
     def get(self, request, tracking_number: str):
@@ -242,8 +262,11 @@ class RateView(CitizenAPIView):
         summary="Rate a resolved report",
         description="Once, from 1 to 5, while the report is resolved (or closed as fixed) within the reopening window.",
         request=RateSerializer,
-        responses={200: TrackSerializer, 400: OpenApiResponse(description="Bad rating, or the report cannot be rated now."),
-                   404: OpenApiResponse(ErrorSerializer, examples=[NOT_FOUND_EXAMPLE])},
+        responses={
+            200: TrackSerializer,
+            400: OpenApiResponse(description="Bad rating, or the report cannot be rated now."),
+            404: OpenApiResponse(ErrorSerializer, examples=[NOT_FOUND_EXAMPLE]),
+        },
         tags=["track"],
     )
     def post(self, request, tracking_number: str):
@@ -268,8 +291,11 @@ class ReopenView(CitizenAPIView):
         summary="Reopen a report that is not fixed",
         description=f"Within {settings.BALAGH_REOPEN_DAYS} days of the resolution; the report goes back to work.",
         request=ReopenSerializer,
-        responses={200: TrackSerializer, 400: OpenApiResponse(description="No reason, or the window has passed."),
-                   404: OpenApiResponse(ErrorSerializer, examples=[NOT_FOUND_EXAMPLE])},
+        responses={
+            200: TrackSerializer,
+            400: OpenApiResponse(description="No reason, or the window has passed."),
+            404: OpenApiResponse(ErrorSerializer, examples=[NOT_FOUND_EXAMPLE]),
+        },
         tags=["track"],
     )
     def post(self, request, tracking_number: str):

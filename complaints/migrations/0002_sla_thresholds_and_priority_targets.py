@@ -6,82 +6,140 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0001_reports_timeline_and_tracking'),
-        ('municipality', '0002_business_calendar'),
+        ("complaints", "0001_reports_timeline_and_tracking"),
+        ("municipality", "0002_business_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PrioritySLA',
+            name="PrioritySLA",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('priority', models.CharField(choices=[('urgent', 'Urgent'), ('high', 'High'), ('normal', 'Normal'), ('low', 'Low')], max_length=10, unique=True, verbose_name='priority')),
-                ('clock', models.CharField(choices=[('working', 'Working hours (Sunday–Thursday, minus holidays)'), ('wall', 'Wall-clock hours, 24/7')], default='working', max_length=10, verbose_name='clock')),
-                ('response_hours', models.DecimalField(decimal_places=2, max_digits=7, validators=[django.core.validators.MinValueValidator(0.01)], verbose_name='response target (hours)')),
-                ('resolution_hours', models.DecimalField(decimal_places=2, max_digits=7, validators=[django.core.validators.MinValueValidator(0.01)], verbose_name='resolution target (hours)')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("urgent", "Urgent"), ("high", "High"), ("normal", "Normal"), ("low", "Low")],
+                        max_length=10,
+                        unique=True,
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "clock",
+                    models.CharField(
+                        choices=[
+                            ("working", "Working hours (Sunday–Thursday, minus holidays)"),
+                            ("wall", "Wall-clock hours, 24/7"),
+                        ],
+                        default="working",
+                        max_length=10,
+                        verbose_name="clock",
+                    ),
+                ),
+                (
+                    "response_hours",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=7,
+                        validators=[django.core.validators.MinValueValidator(0.01)],
+                        verbose_name="response target (hours)",
+                    ),
+                ),
+                (
+                    "resolution_hours",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=7,
+                        validators=[django.core.validators.MinValueValidator(0.01)],
+                        verbose_name="resolution target (hours)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'priority target',
-                'verbose_name_plural': 'priority targets',
-                'ordering': ['pk'],
+                "verbose_name": "priority target",
+                "verbose_name_plural": "priority targets",
+                "ordering": ["pk"],
             },
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='at_risk_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='at risk from'),
+            model_name="complaint",
+            name="at_risk_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="at risk from"),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='at_risk_notified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='at-risk warning sent'),
+            model_name="complaint",
+            name="at_risk_notified_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="at-risk warning sent"),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='escalate_l1_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='escalates to level 1 at'),
+            model_name="complaint",
+            name="escalate_l1_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="escalates to level 1 at"),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='escalate_l2_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='escalates to level 2 at'),
+            model_name="complaint",
+            name="escalate_l2_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="escalates to level 2 at"),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='escalate_l3_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='escalates to level 3 at'),
+            model_name="complaint",
+            name="escalate_l3_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="escalates to level 3 at"),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='response_alert_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='response alert at'),
+            model_name="complaint",
+            name="response_alert_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="response alert at"),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='response_alerted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='response alert sent'),
+            model_name="complaint",
+            name="response_alerted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="response alert sent"),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('at_risk_notified_at__isnull', True), ('status__in', ['assigned', 'in_progress'])), fields=['at_risk_at'], name='complaint_sweep_at_risk'),
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(("at_risk_notified_at__isnull", True), ("status__in", ["assigned", "in_progress"])),
+                fields=["at_risk_at"],
+                name="complaint_sweep_at_risk",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('escalation_level__lt', 1), ('status__in', ['assigned', 'in_progress'])), fields=['escalate_l1_at'], name='complaint_sweep_l1'),
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(("escalation_level__lt", 1), ("status__in", ["assigned", "in_progress"])),
+                fields=["escalate_l1_at"],
+                name="complaint_sweep_l1",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('escalation_level__lt', 2), ('status__in', ['assigned', 'in_progress'])), fields=['escalate_l2_at'], name='complaint_sweep_l2'),
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(("escalation_level__lt", 2), ("status__in", ["assigned", "in_progress"])),
+                fields=["escalate_l2_at"],
+                name="complaint_sweep_l2",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('escalation_level__lt', 3), ('status__in', ['assigned', 'in_progress'])), fields=['escalate_l3_at'], name='complaint_sweep_l3'),
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(("escalation_level__lt", 3), ("status__in", ["assigned", "in_progress"])),
+                fields=["escalate_l3_at"],
+                name="complaint_sweep_l3",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('first_response_at__isnull', True), ('response_alerted_at__isnull', True), ('status__in', ['assigned', 'in_progress'])), fields=['response_alert_at'], name='complaint_sweep_response'),
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(
+                    ("first_response_at__isnull", True),
+                    ("response_alerted_at__isnull", True),
+                    ("status__in", ["assigned", "in_progress"]),
+                ),
+                fields=["response_alert_at"],
+                name="complaint_sweep_response",
+            ),
         ),
     ]

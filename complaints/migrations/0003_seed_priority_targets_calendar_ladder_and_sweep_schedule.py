@@ -1,6 +1,7 @@
 """Seed the SLA defaults: priority targets, the business calendar (Sunday–Thursday, 2026–2027 holidays),
 the escalation ladder and the beat schedule of the sweep and the outbox re-send. Safe on a filled database:
 only missing rows are created, edited ones are left alone."""
+
 import json
 
 from django.db import migrations
@@ -32,8 +33,9 @@ def seed(apps, schema_editor):
         PrioritySLA.objects.get_or_create(
             priority=priority, defaults={"clock": clock, "response_hours": response, "resolution_hours": resolution}
         )
-    seed_calendar(working_week_model=apps.get_model("municipality", "WorkingWeek"),
-                  holiday_model=apps.get_model("municipality", "Holiday"))
+    seed_calendar(
+        working_week_model=apps.get_model("municipality", "WorkingWeek"), holiday_model=apps.get_model("municipality", "Holiday")
+    )
     EscalationPolicy = apps.get_model("routing", "EscalationPolicy")
     if not EscalationPolicy.objects.exists():
         for name, trigger, percent, level, audience in LADDER:

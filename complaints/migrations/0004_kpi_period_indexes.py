@@ -5,24 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0003_seed_priority_targets_calendar_ladder_and_sweep_schedule'),
-        ('municipality', '0002_business_calendar'),
+        ("complaints", "0003_seed_priority_targets_calendar_ladder_and_sweep_schedule"),
+        ("municipality", "0002_business_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['closed_at'], name='complaint_closed_at'),
+            model_name="complaint",
+            index=models.Index(fields=["closed_at"], name="complaint_closed_at"),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['resolved_at'], name='complaint_resolved_at'),
+            model_name="complaint",
+            index=models.Index(fields=["resolved_at"], name="complaint_resolved_at"),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['rated_at'], name='complaint_rated_at'),
+            model_name="complaint",
+            index=models.Index(fields=["rated_at"], name="complaint_rated_at"),
         ),
     ]

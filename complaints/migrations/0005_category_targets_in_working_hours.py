@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0004_kpi_period_indexes'),
+        ("complaints", "0004_kpi_period_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='category',
-            name='resolution_hours',
-            field=models.PositiveIntegerField(default=24, help_text='Working hours (8 a day) for a normal-priority report: 24 = 3 working days.', verbose_name='resolution target (hours)'),
+            model_name="category",
+            name="resolution_hours",
+            field=models.PositiveIntegerField(
+                default=24,
+                help_text="Working hours (8 a day) for a normal-priority report: 24 = 3 working days.",
+                verbose_name="resolution target (hours)",
+            ),
         ),
         migrations.AlterField(
-            model_name='category',
-            name='response_hours',
-            field=models.PositiveIntegerField(default=8, help_text='Working hours (8 a day) for a normal-priority report; the priority table scales it.', verbose_name='response target (hours)'),
+            model_name="category",
+            name="response_hours",
+            field=models.PositiveIntegerField(
+                default=8,
+                help_text="Working hours (8 a day) for a normal-priority report; the priority table scales it.",
+                verbose_name="response target (hours)",
+            ),
         ),
     ]

@@ -6,71 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0005_category_targets_in_working_hours'),
+        ("complaints", "0005_category_targets_in_working_hours"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LadderStep',
+            name="LadderStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('at_risk', 'at-risk warning'), ('response', 'response alert'), ('level1', 'level 1: department head'), ('level2', 'level 2: follow-up committee'), ('level3', 'level 3: mayor')], max_length=10, verbose_name='step')),
-                ('due_at', models.DateTimeField(verbose_name='due at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("at_risk", "at-risk warning"),
+                            ("response", "response alert"),
+                            ("level1", "level 1: department head"),
+                            ("level2", "level 2: follow-up committee"),
+                            ("level3", "level 3: mayor"),
+                        ],
+                        max_length=10,
+                        verbose_name="step",
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="due at")),
             ],
             options={
-                'verbose_name': 'pending escalation step',
-                'verbose_name_plural': 'pending escalation steps',
+                "verbose_name": "pending escalation step",
+                "verbose_name_plural": "pending escalation steps",
             },
         ),
         migrations.RemoveIndex(
-            model_name='complaint',
-            name='complaint_sweep_at_risk',
+            model_name="complaint",
+            name="complaint_sweep_at_risk",
         ),
         migrations.RemoveIndex(
-            model_name='complaint',
-            name='complaint_sweep_l1',
+            model_name="complaint",
+            name="complaint_sweep_l1",
         ),
         migrations.RemoveIndex(
-            model_name='complaint',
-            name='complaint_sweep_l2',
+            model_name="complaint",
+            name="complaint_sweep_l2",
         ),
         migrations.RemoveIndex(
-            model_name='complaint',
-            name='complaint_sweep_l3',
+            model_name="complaint",
+            name="complaint_sweep_l3",
         ),
         migrations.RemoveIndex(
-            model_name='complaint',
-            name='complaint_sweep_response',
+            model_name="complaint",
+            name="complaint_sweep_response",
         ),
         migrations.AlterField(
-            model_name='event',
-            name='actor',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by'),
+            model_name="event",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="by",
+            ),
         ),
         migrations.AlterField(
-            model_name='event',
-            name='complaint',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='complaints.complaint', verbose_name='report'),
+            model_name="event",
+            name="complaint",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="complaints.complaint",
+                verbose_name="report",
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(condition=models.Q(('actor__isnull', False)), fields=['actor'], name='event_actor'),
+            model_name="event",
+            index=models.Index(condition=models.Q(("actor__isnull", False)), fields=["actor"], name="event_actor"),
         ),
         migrations.AddField(
-            model_name='ladderstep',
-            name='complaint',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='ladder_steps', to='complaints.complaint', verbose_name='report'),
+            model_name="ladderstep",
+            name="complaint",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="ladder_steps",
+                to="complaints.complaint",
+                verbose_name="report",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ladderstep',
-            index=models.Index(fields=['step', 'due_at', 'id'], name='ladderstep_due'),
+            model_name="ladderstep",
+            index=models.Index(fields=["step", "due_at", "id"], name="ladderstep_due"),
         ),
         migrations.AddConstraint(
-            model_name='ladderstep',
-            constraint=models.UniqueConstraint(fields=('complaint', 'step'), name='ladderstep_once_per_report'),
+            model_name="ladderstep",
+            constraint=models.UniqueConstraint(fields=("complaint", "step"), name="ladderstep_once_per_report"),
         ),
     ]
 
@@ -92,9 +124,7 @@ def fill_queue(apps, schema_editor):
         f"AND {column} IS NOT NULL AND {pending}"
         for step, column, pending in RUNGS
     ]
-    schema_editor.execute(
-        f"INSERT INTO complaints_ladderstep (complaint_id, step, due_at) {' UNION ALL '.join(selects)}"
-    )
+    schema_editor.execute(f"INSERT INTO complaints_ladderstep (complaint_id, step, due_at) {' UNION ALL '.join(selects)}")
 
 
 def leave_room_for_hot_updates(apps, schema_editor):

@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0006_ladder_queue_off_the_reports_table'),
+        ("complaints", "0006_ladder_queue_off_the_reports_table"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='created_at',
-            field=models.DateTimeField(verbose_name='time'),
+            model_name="event",
+            name="created_at",
+            field=models.DateTimeField(verbose_name="time"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(condition=models.Q(('kind', 'transferred')), fields=['created_at'], name='event_transfer_time'),
+            model_name="event",
+            index=models.Index(condition=models.Q(("kind", "transferred")), fields=["created_at"], name="event_transfer_time"),
         ),
     ]

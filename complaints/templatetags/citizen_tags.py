@@ -1,4 +1,5 @@
 """Small template helpers for the public pages."""
+
 from django import template
 from django.conf import settings
 from django.utils.translation import gettext as _

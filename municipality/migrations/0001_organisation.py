@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,69 +14,145 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, verbose_name='name (Arabic)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('is_triage', models.BooleanField(default=False, help_text='Reports nobody else owns land here for agents to sort.', verbose_name='triage queue')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_ar", models.CharField(max_length=200, verbose_name="name (Arabic)")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="name (English)")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "is_triage",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Reports nobody else owns land here for agents to sort.",
+                        verbose_name="triage queue",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'department',
-                'verbose_name_plural': 'departments',
-                'ordering': ['code'],
+                "verbose_name": "department",
+                "verbose_name_plural": "departments",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, verbose_name='name (Arabic)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
-                ('polygon', models.JSONField(help_text='A GeoJSON Polygon or MultiPolygon geometry.', verbose_name='boundary (GeoJSON)')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_ar", models.CharField(max_length=200, verbose_name="name (Arabic)")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="name (English)")),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="code")),
+                (
+                    "polygon",
+                    models.JSONField(help_text="A GeoJSON Polygon or MultiPolygon geometry.", verbose_name="boundary (GeoJSON)"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'district',
-                'verbose_name_plural': 'districts',
-                'ordering': ['code'],
+                "verbose_name": "district",
+                "verbose_name_plural": "districts",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Utility',
+            name="Utility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, verbose_name='name (Arabic)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('water', 'Water'), ('electricity', 'Electricity'), ('telecom', 'Telecom'), ('other', 'Other')], default='other', max_length=20, verbose_name='kind')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_ar", models.CharField(max_length=200, verbose_name="name (Arabic)")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="name (English)")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("water", "Water"), ("electricity", "Electricity"), ("telecom", "Telecom"), ("other", "Other")],
+                        default="other",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'utility',
-                'verbose_name_plural': 'utilities',
-                'ordering': ['code'],
+                "verbose_name": "utility",
+                "verbose_name_plural": "utilities",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='StaffProfile',
+            name="StaffProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('agent', 'Intake agent'), ('officer', 'Department officer'), ('head', 'Department head'), ('liaison', 'Utility liaison'), ('committee', 'Follow-up committee'), ('mayor', 'Mayor'), ('admin', 'Administrator')], max_length=20, verbose_name='role')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='mobile')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='municipality.department', verbose_name='department')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='staff_profile', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('utility', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='municipality.utility', verbose_name='utility')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("agent", "Intake agent"),
+                            ("officer", "Department officer"),
+                            ("head", "Department head"),
+                            ("liaison", "Utility liaison"),
+                            ("committee", "Follow-up committee"),
+                            ("mayor", "Mayor"),
+                            ("admin", "Administrator"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="mobile")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="municipality.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "utility",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="municipality.utility",
+                        verbose_name="utility",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staff profile',
-                'verbose_name_plural': 'staff profiles',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['officer', 'head']), _negated=True), ('department__isnull', False), _connector='OR'), name='staffprofile_department_roles_have_department'), models.CheckConstraint(condition=models.Q(models.Q(('role', 'liaison'), _negated=True), ('utility__isnull', False), _connector='OR'), name='staffprofile_liaison_has_utility')],
+                "verbose_name": "staff profile",
+                "verbose_name_plural": "staff profiles",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role__in", ["officer", "head"]), _negated=True),
+                            ("department__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="staffprofile_department_roles_have_department",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", "liaison"), _negated=True), ("utility__isnull", False), _connector="OR"
+                        ),
+                        name="staffprofile_liaison_has_utility",
+                    ),
+                ],
             },
         ),
     ]

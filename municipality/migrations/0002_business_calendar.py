@@ -4,39 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('municipality', '0001_organisation'),
+        ("municipality", "0001_organisation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, verbose_name='name (Arabic)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_ar", models.CharField(max_length=200, verbose_name="name (Arabic)")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="name (English)")),
+                ("date", models.DateField(unique=True, verbose_name="date")),
             ],
             options={
-                'verbose_name': 'public holiday',
-                'verbose_name_plural': 'public holidays',
-                'ordering': ['date'],
+                "verbose_name": "public holiday",
+                "verbose_name_plural": "public holidays",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='WorkingWeek',
+            name="WorkingWeek",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default='Default', max_length=100, verbose_name='name')),
-                ('days', models.JSONField(default=list, help_text='Weekday numbers, Monday=0 … Sunday=6.', verbose_name='working days')),
-                ('start', models.TimeField(default='08:00', verbose_name='starts')),
-                ('end', models.TimeField(default='16:00', verbose_name='ends')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(default="Default", max_length=100, verbose_name="name")),
+                (
+                    "days",
+                    models.JSONField(
+                        default=list, help_text="Weekday numbers, Monday=0 … Sunday=6.", verbose_name="working days"
+                    ),
+                ),
+                ("start", models.TimeField(default="08:00", verbose_name="starts")),
+                ("end", models.TimeField(default="16:00", verbose_name="ends")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'working week',
-                'verbose_name_plural': 'working weeks',
+                "verbose_name": "working week",
+                "verbose_name_plural": "working weeks",
             },
         ),
     ]

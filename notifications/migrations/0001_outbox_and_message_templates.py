@@ -5,60 +5,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('complaints', '0002_sla_thresholds_and_priority_targets'),
+        ("complaints", "0002_sla_thresholds_and_priority_targets"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MessageTemplate',
+            name="MessageTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('created', 'Citizen: report received'), ('in_progress', 'Citizen: work started'), ('resolved', 'Citizen: resolved (with the rating link)'), ('closed', 'Citizen: closed'), ('reopened', 'Citizen: reopened'), ('assigned', 'Staff: report assigned'), ('at_risk', 'Staff: at risk of breach'), ('escalated', 'Staff: escalation'), ('response_late', 'Staff: response time breached')], max_length=30, verbose_name='message')),
-                ('channel', models.CharField(choices=[('sms', 'SMS'), ('email', 'E-mail')], max_length=10, verbose_name='channel')),
-                ('language', models.CharField(default='ar', max_length=5, verbose_name='language')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='subject (e-mail)')),
-                ('body', models.TextField(help_text='Django template syntax, e.g. {{ tracking_number }}, {{ link }}, {{ status }}, {{ department }}.', verbose_name='text')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("created", "Citizen: report received"),
+                            ("in_progress", "Citizen: work started"),
+                            ("resolved", "Citizen: resolved (with the rating link)"),
+                            ("closed", "Citizen: closed"),
+                            ("reopened", "Citizen: reopened"),
+                            ("assigned", "Staff: report assigned"),
+                            ("at_risk", "Staff: at risk of breach"),
+                            ("escalated", "Staff: escalation"),
+                            ("response_late", "Staff: response time breached"),
+                        ],
+                        max_length=30,
+                        verbose_name="message",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(choices=[("sms", "SMS"), ("email", "E-mail")], max_length=10, verbose_name="channel"),
+                ),
+                ("language", models.CharField(default="ar", max_length=5, verbose_name="language")),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="subject (e-mail)")),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Django template syntax, e.g. {{ tracking_number }}, {{ link }}, {{ status }}, {{ department }}.",
+                        verbose_name="text",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'message template',
-                'verbose_name_plural': 'message templates',
-                'ordering': ['code', 'channel', 'language'],
-                'constraints': [models.UniqueConstraint(fields=('code', 'channel', 'language'), name='messagetemplate_unique_code_channel_language')],
+                "verbose_name": "message template",
+                "verbose_name_plural": "message templates",
+                "ordering": ["code", "channel", "language"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("code", "channel", "language"), name="messagetemplate_unique_code_channel_language"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Outbox',
+            name="Outbox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('sms', 'SMS'), ('email', 'E-mail')], max_length=10, verbose_name='channel')),
-                ('recipient', models.CharField(max_length=254, verbose_name='recipient')),
-                ('template', models.CharField(choices=[('created', 'Citizen: report received'), ('in_progress', 'Citizen: work started'), ('resolved', 'Citizen: resolved (with the rating link)'), ('closed', 'Citizen: closed'), ('reopened', 'Citizen: reopened'), ('assigned', 'Staff: report assigned'), ('at_risk', 'Staff: at risk of breach'), ('escalated', 'Staff: escalation'), ('response_late', 'Staff: response time breached')], max_length=30, verbose_name='message')),
-                ('language', models.CharField(default='ar', max_length=5, verbose_name='language')),
-                ('context', models.JSONField(blank=True, default=dict, verbose_name='context')),
-                ('is_citizen', models.BooleanField(default=False, verbose_name='to the citizen')),
-                ('idempotency_key', models.CharField(max_length=200, unique=True, verbose_name='idempotency key')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Not sent (limit)')], default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='subject')),
-                ('body', models.TextField(blank=True, verbose_name='text sent')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='next attempt')),
-                ('locked_at', models.DateTimeField(blank=True, null=True, verbose_name='sending since')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('complaint', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='complaints.complaint', verbose_name='report')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(choices=[("sms", "SMS"), ("email", "E-mail")], max_length=10, verbose_name="channel"),
+                ),
+                ("recipient", models.CharField(max_length=254, verbose_name="recipient")),
+                (
+                    "template",
+                    models.CharField(
+                        choices=[
+                            ("created", "Citizen: report received"),
+                            ("in_progress", "Citizen: work started"),
+                            ("resolved", "Citizen: resolved (with the rating link)"),
+                            ("closed", "Citizen: closed"),
+                            ("reopened", "Citizen: reopened"),
+                            ("assigned", "Staff: report assigned"),
+                            ("at_risk", "Staff: at risk of breach"),
+                            ("escalated", "Staff: escalation"),
+                            ("response_late", "Staff: response time breached"),
+                        ],
+                        max_length=30,
+                        verbose_name="message",
+                    ),
+                ),
+                ("language", models.CharField(default="ar", max_length=5, verbose_name="language")),
+                ("context", models.JSONField(blank=True, default=dict, verbose_name="context")),
+                ("is_citizen", models.BooleanField(default=False, verbose_name="to the citizen")),
+                ("idempotency_key", models.CharField(max_length=200, unique=True, verbose_name="idempotency key")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("skipped", "Not sent (limit)"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="subject")),
+                ("body", models.TextField(blank=True, verbose_name="text sent")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created")),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True, verbose_name="next attempt")),
+                ("locked_at", models.DateTimeField(blank=True, null=True, verbose_name="sending since")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
+                (
+                    "complaint",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="messages",
+                        to="complaints.complaint",
+                        verbose_name="report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outgoing message',
-                'verbose_name_plural': 'outbox',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['created_at'], name='outbox_pending_created'), models.Index(fields=['complaint', 'channel', 'created_at'], name='outbox_complaint_channel')],
+                "verbose_name": "outgoing message",
+                "verbose_name_plural": "outbox",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(condition=models.Q(("status", "pending")), fields=["created_at"], name="outbox_pending_created"),
+                    models.Index(fields=["complaint", "channel", "created_at"], name="outbox_complaint_channel"),
+                ],
             },
         ),
     ]

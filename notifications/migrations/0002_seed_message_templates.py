@@ -1,4 +1,5 @@
 """Seed the Arabic and English message texts (SMS and e-mail); edited rows are never overwritten."""
+
 from django.db import migrations
 
 

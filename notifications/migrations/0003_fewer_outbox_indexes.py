@@ -5,30 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0003_seed_priority_targets_calendar_ladder_and_sweep_schedule'),
-        ('notifications', '0002_seed_message_templates'),
+        ("complaints", "0003_seed_priority_targets_calendar_ladder_and_sweep_schedule"),
+        ("notifications", "0002_seed_message_templates"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outbox',
-            name='complaint',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='complaints.complaint', verbose_name='report'),
+            model_name="outbox",
+            name="complaint",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="messages",
+                to="complaints.complaint",
+                verbose_name="report",
+            ),
         ),
         migrations.AlterField(
-            model_name='outbox',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created'),
+            model_name="outbox",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created"),
         ),
         migrations.AlterField(
-            model_name='outbox',
-            name='idempotency_key',
-            field=models.CharField(max_length=200, verbose_name='idempotency key'),
+            model_name="outbox",
+            name="idempotency_key",
+            field=models.CharField(max_length=200, verbose_name="idempotency key"),
         ),
         migrations.AddConstraint(
-            model_name='outbox',
-            constraint=models.UniqueConstraint(fields=('idempotency_key',), name='outbox_unique_idempotency_key'),
+            model_name="outbox",
+            constraint=models.UniqueConstraint(fields=("idempotency_key",), name="outbox_unique_idempotency_key"),
         ),
     ]

@@ -4,21 +4,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_fewer_outbox_indexes'),
+        ("notifications", "0003_fewer_outbox_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='messagetemplate',
-            name='code',
-            field=models.CharField(choices=[('created', 'Citizen: report received'), ('in_progress', 'Citizen: work started'), ('resolved', 'Citizen: resolved (with the rating link)'), ('closed', 'Citizen: closed'), ('reopened', 'Citizen: reopened'), ('assigned', 'Staff: report assigned'), ('at_risk', 'Staff: at risk of breach'), ('escalated', 'Staff: escalation'), ('response_late', 'Staff: response time breached'), ('escalation_digest', 'Staff: many reports at once (at risk, late or escalated)')], max_length=30, verbose_name='message'),
+            model_name="messagetemplate",
+            name="code",
+            field=models.CharField(
+                choices=[
+                    ("created", "Citizen: report received"),
+                    ("in_progress", "Citizen: work started"),
+                    ("resolved", "Citizen: resolved (with the rating link)"),
+                    ("closed", "Citizen: closed"),
+                    ("reopened", "Citizen: reopened"),
+                    ("assigned", "Staff: report assigned"),
+                    ("at_risk", "Staff: at risk of breach"),
+                    ("escalated", "Staff: escalation"),
+                    ("response_late", "Staff: response time breached"),
+                    ("escalation_digest", "Staff: many reports at once (at risk, late or escalated)"),
+                ],
+                max_length=30,
+                verbose_name="message",
+            ),
         ),
         migrations.AlterField(
-            model_name='outbox',
-            name='template',
-            field=models.CharField(choices=[('created', 'Citizen: report received'), ('in_progress', 'Citizen: work started'), ('resolved', 'Citizen: resolved (with the rating link)'), ('closed', 'Citizen: closed'), ('reopened', 'Citizen: reopened'), ('assigned', 'Staff: report assigned'), ('at_risk', 'Staff: at risk of breach'), ('escalated', 'Staff: escalation'), ('response_late', 'Staff: response time breached'), ('escalation_digest', 'Staff: many reports at once (at risk, late or escalated)')], max_length=30, verbose_name='message'),
+            model_name="outbox",
+            name="template",
+            field=models.CharField(
+                choices=[
+                    ("created", "Citizen: report received"),
+                    ("in_progress", "Citizen: work started"),
+                    ("resolved", "Citizen: resolved (with the rating link)"),
+                    ("closed", "Citizen: closed"),
+                    ("reopened", "Citizen: reopened"),
+                    ("assigned", "Staff: report assigned"),
+                    ("at_risk", "Staff: at risk of breach"),
+                    ("escalated", "Staff: escalation"),
+                    ("response_late", "Staff: response time breached"),
+                    ("escalation_digest", "Staff: many reports at once (at risk, late or escalated)"),
+                ],
+                max_length=30,
+                verbose_name="message",
+            ),
         ),
     ]
 

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,23 +15,48 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='WeeklyReport',
+            name="WeeklyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week_start', models.DateField(unique=True, validators=[reports.models.validate_sunday], verbose_name='week starting (Sunday)')),
-                ('kpis', models.JSONField(default=dict, verbose_name='figures')),
-                ('generated_at', models.DateTimeField(verbose_name='compiled at')),
-                ('pdf', models.FileField(blank=True, upload_to=reports.models.weekly_pdf_path, verbose_name='PDF')),
-                ('recipients', models.JSONField(blank=True, default=list, verbose_name='recipients')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('recompiled_at', models.DateTimeField(blank=True, null=True, verbose_name='recompiled at')),
-                ('generated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='compiled by')),
-                ('recompiled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recompiled by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "week_start",
+                    models.DateField(
+                        unique=True, validators=[reports.models.validate_sunday], verbose_name="week starting (Sunday)"
+                    ),
+                ),
+                ("kpis", models.JSONField(default=dict, verbose_name="figures")),
+                ("generated_at", models.DateTimeField(verbose_name="compiled at")),
+                ("pdf", models.FileField(blank=True, upload_to=reports.models.weekly_pdf_path, verbose_name="PDF")),
+                ("recipients", models.JSONField(blank=True, default=list, verbose_name="recipients")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                ("recompiled_at", models.DateTimeField(blank=True, null=True, verbose_name="recompiled at")),
+                (
+                    "generated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="compiled by",
+                    ),
+                ),
+                (
+                    "recompiled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recompiled by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'weekly report',
-                'verbose_name_plural': 'weekly reports',
-                'ordering': ['-week_start'],
+                "verbose_name": "weekly report",
+                "verbose_name_plural": "weekly reports",
+                "ordering": ["-week_start"],
             },
         ),
     ]

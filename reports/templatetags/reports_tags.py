@@ -1,4 +1,5 @@
 """Small helpers for the committee pages and the weekly report."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -29,7 +30,9 @@ def num(value, digits: int = 0) -> str:
     if value is None or value == "":
         return "—"
     try:
-        return formats.number_format(value, decimal_pos=int(digits) if isinstance(value, float) else None, use_l10n=True, force_grouping=True)
+        return formats.number_format(
+            value, decimal_pos=int(digits) if isinstance(value, float) else None, use_l10n=True, force_grouping=True
+        )
     except (TypeError, ValueError):
         return str(value)
 
@@ -111,4 +114,12 @@ def trend_chart(points, height: int = 160):
                 "show_label": n <= 14 or i % max(n // 10, 1) == 0,
             }
         )
-    return {"bars": bars, "width": _css(width), "height": height, "height_box": height + 22, "label_y": height + 14, "bar": _css(bar), "top": top}
+    return {
+        "bars": bars,
+        "width": _css(width),
+        "height": height,
+        "height_box": height + 22,
+        "label_y": height + 14,
+        "bar": _css(bar),
+        "top": top,
+    }

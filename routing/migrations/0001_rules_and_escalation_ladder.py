@@ -5,50 +5,140 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('complaints', '0001_reports_timeline_and_tracking'),
-        ('municipality', '0002_business_calendar'),
+        ("complaints", "0001_reports_timeline_and_tracking"),
+        ("municipality", "0002_business_calendar"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EscalationPolicy',
+            name="EscalationPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('trigger', models.CharField(choices=[('at_risk', 'At risk (before the resolution breach)'), ('resolution', 'Resolution time'), ('response', 'Response time')], default='resolution', max_length=20, verbose_name='measured against')),
-                ('percent', models.PositiveIntegerField(help_text='75 = three quarters of the time; 100 = the breach; 150 = breach + 50%.', verbose_name='percent of the target')),
-                ('level', models.PositiveSmallIntegerField(default=0, help_text='0 for a warning; 1–3 for the ladder.', verbose_name='escalation level')),
-                ('audience', models.CharField(choices=[('owner', 'The owning department or utility'), ('head', 'Department head'), ('committee', 'Follow-up committee'), ('mayor', 'Mayor')], max_length=20, verbose_name='who is told')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("at_risk", "At risk (before the resolution breach)"),
+                            ("resolution", "Resolution time"),
+                            ("response", "Response time"),
+                        ],
+                        default="resolution",
+                        max_length=20,
+                        verbose_name="measured against",
+                    ),
+                ),
+                (
+                    "percent",
+                    models.PositiveIntegerField(
+                        help_text="75 = three quarters of the time; 100 = the breach; 150 = breach + 50%.",
+                        verbose_name="percent of the target",
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="0 for a warning; 1–3 for the ladder.", verbose_name="escalation level"
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("owner", "The owning department or utility"),
+                            ("head", "Department head"),
+                            ("committee", "Follow-up committee"),
+                            ("mayor", "Mayor"),
+                        ],
+                        max_length=20,
+                        verbose_name="who is told",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'escalation step',
-                'verbose_name_plural': 'escalation ladder',
-                'ordering': ['trigger', 'percent'],
-                'constraints': [models.UniqueConstraint(fields=('trigger', 'percent'), name='escalationpolicy_unique_step'), models.CheckConstraint(condition=models.Q(('level__lte', 3)), name='escalationpolicy_level_0_to_3')],
+                "verbose_name": "escalation step",
+                "verbose_name_plural": "escalation ladder",
+                "ordering": ["trigger", "percent"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("trigger", "percent"), name="escalationpolicy_unique_step"),
+                    models.CheckConstraint(condition=models.Q(("level__lte", 3)), name="escalationpolicy_level_0_to_3"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoutingRule',
+            name="RoutingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=100, help_text='Lower first among equally specific rules.', verbose_name='order')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='routing_rules', to='complaints.category', verbose_name='type or sub-type')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='routing_rules', to='municipality.department', verbose_name='department')),
-                ('district', models.ForeignKey(blank=True, help_text='Empty: any district.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='routing_rules', to='municipality.district', verbose_name='district')),
-                ('utility', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='routing_rules', to='municipality.utility', verbose_name='utility')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "order",
+                    models.PositiveIntegerField(
+                        default=100, help_text="Lower first among equally specific rules.", verbose_name="order"
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="routing_rules",
+                        to="complaints.category",
+                        verbose_name="type or sub-type",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="routing_rules",
+                        to="municipality.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: any district.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="routing_rules",
+                        to="municipality.district",
+                        verbose_name="district",
+                    ),
+                ),
+                (
+                    "utility",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="routing_rules",
+                        to="municipality.utility",
+                        verbose_name="utility",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'routing rule',
-                'verbose_name_plural': 'routing rules',
-                'ordering': ['order', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('department__isnull', False), ('utility__isnull', True)), models.Q(('department__isnull', True), ('utility__isnull', False)), _connector='OR'), name='routingrule_exactly_one_owner')],
+                "verbose_name": "routing rule",
+                "verbose_name_plural": "routing rules",
+                "ordering": ["order", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("department__isnull", False), ("utility__isnull", True)),
+                            models.Q(("department__isnull", True), ("utility__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="routingrule_exactly_one_owner",
+                    )
+                ],
             },
         ),
     ]

@@ -5,32 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0001_reports_timeline_and_tracking'),
-        ('routing', '0001_rules_and_escalation_ladder'),
+        ("complaints", "0001_reports_timeline_and_tracking"),
+        ("routing", "0001_rules_and_escalation_ladder"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='routingrule',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated'),
+            model_name="routingrule",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="updated"),
         ),
         migrations.CreateModel(
-            name='Follower',
+            name="Follower",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(max_length=20, verbose_name='mobile')),
-                ('language', models.CharField(default='ar', max_length=5, verbose_name='language')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='since')),
-                ('complaint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followers', to='complaints.complaint', verbose_name='report')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("phone", models.CharField(max_length=20, verbose_name="mobile")),
+                ("language", models.CharField(default="ar", max_length=5, verbose_name="language")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="since")),
+                (
+                    "complaint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followers",
+                        to="complaints.complaint",
+                        verbose_name="report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follower',
-                'verbose_name_plural': 'followers',
-                'ordering': ['created_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('complaint', 'phone'), name='follower_unique_phone_per_report')],
+                "verbose_name": "follower",
+                "verbose_name_plural": "followers",
+                "ordering": ["created_at", "pk"],
+                "constraints": [models.UniqueConstraint(fields=("complaint", "phone"), name="follower_unique_phone_per_report")],
             },
         ),
     ]

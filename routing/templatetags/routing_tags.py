@@ -1,4 +1,5 @@
 """``{% load routing_tags %}{% merge_candidates_panel complaint %}`` on the report's admin change page."""
+
 from django import template
 
 from complaints import access
@@ -14,9 +15,7 @@ def merge_candidates_panel(context, complaint):
     candidates = merge_candidates(complaint, user=user) if user is not None else []
     return {
         "complaint": complaint,
-        "candidates": [
-            {"nearby": c, "can_merge_other": access.can_work(user, c.complaint)} for c in candidates
-        ],
+        "candidates": [{"nearby": c, "can_merge_other": access.can_work(user, c.complaint)} for c in candidates],
         "can_merge_this": user is not None and access.can_work(user, complaint),
         "duplicates": list(complaint.duplicates.only("pk", "tracking_number", "status")) if complaint.pk else [],
         "csrf_token": context.get("csrf_token"),

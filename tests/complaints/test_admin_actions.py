@@ -1,4 +1,5 @@
 """Working reports through the admin: filing for a caller, workflow actions and bulk actions."""
+
 import pytest
 from django.contrib.admin import helpers
 from django.contrib.messages import get_messages
@@ -10,7 +11,15 @@ from complaints.models import Attachment, Channel, Complaint, Event
 from complaints.workflow import Action, ClosureReason, Status, TransitionError, guard
 from municipality.models import Role
 from tests.factories import (
-    INSIDE, OUTSIDE, CategoryFactory, DepartmentFactory, DistrictFactory, UtilityFactory, make_user, photo_file, submit,
+    INSIDE,
+    OUTSIDE,
+    CategoryFactory,
+    DepartmentFactory,
+    DistrictFactory,
+    UtilityFactory,
+    make_user,
+    photo_file,
+    submit,
 )
 
 pytestmark = pytest.mark.django_db
@@ -61,13 +70,19 @@ def town():
 
 # --------------------------------------------------------------------------- filing for a caller
 
+
 def agent_post(t, **overrides):
     data = {
         "category": t.pothole.pk,
         "description": "A caller says the street light by the school has been off for a week",
-        "lat": INSIDE[0], "lon": INSIDE[1], "address": "King Khalid Road",
-        "reporter_name": "Saad", "reporter_phone": "0551234567", "reporter_email": "",
-        "channel": Channel.PHONE_940, "priority": "",
+        "lat": INSIDE[0],
+        "lon": INSIDE[1],
+        "address": "King Khalid Road",
+        "reporter_name": "Saad",
+        "reporter_phone": "0551234567",
+        "reporter_email": "",
+        "channel": Channel.PHONE_940,
+        "priority": "",
     }
     data.update(overrides)
     return data
@@ -91,7 +106,9 @@ def test_an_agent_files_a_940_call_and_it_is_numbered_and_routed(client, town):
 
 def test_an_agent_may_file_for_an_anonymous_caller(client, town):
     client.force_login(town.agent)
-    response = client.post(reverse("admin:complaints_complaint_add"), agent_post(town, reporter_phone="", reporter_name="", channel=Channel.WHATSAPP))
+    response = client.post(
+        reverse("admin:complaints_complaint_add"), agent_post(town, reporter_phone="", reporter_name="", channel=Channel.WHATSAPP)
+    )
     assert response.status_code == 302
     assert Complaint.objects.filter(channel=Channel.WHATSAPP, is_anonymous=True).count() == 1
 
@@ -127,6 +144,7 @@ def test_committee_and_liaisons_cannot_file(client, town):
 
 
 # --------------------------------------------------------------------------- workflow actions on one report
+
 
 def test_the_workflow_panel_offers_what_the_status_and_role_allow(client, town):
     client.force_login(town.officer)
@@ -211,7 +229,9 @@ def test_an_agent_assigns_a_triage_report_to_a_department(client, town):
 
 def test_an_officer_transfers_and_loses_the_report(client, town):
     client.force_login(town.officer)
-    response = client.post(action_url(town.report, "transfer"), {"wf-department": town.cleaning.pk, "wf-reason": "Garbage, not roads"})
+    response = client.post(
+        action_url(town.report, "transfer"), {"wf-department": town.cleaning.pk, "wf-reason": "Garbage, not roads"}
+    )
     assert response.status_code == 302
     town.report.refresh_from_db()
     assert town.report.department == town.cleaning
@@ -227,6 +247,7 @@ def test_priority_and_type_are_changed_through_the_services(client, town):
 
 
 # --------------------------------------------------------------------------- bulk actions
+
 
 def bulk(client, action, reports, **data):
     payload = {"action": action, helpers.ACTION_CHECKBOX_NAME: [r.pk for r in reports], **data}

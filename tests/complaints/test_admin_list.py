@@ -1,4 +1,5 @@
 """The admin's report list: one annotated queryset, filters that show only the user's options."""
+
 import re
 
 import pytest
@@ -10,7 +11,13 @@ from complaints import services
 from complaints.models import Attachment
 from municipality.models import Role
 from tests.factories import (
-    CategoryFactory, DepartmentFactory, DistrictFactory, UtilityFactory, make_user, photo_file, submit,
+    CategoryFactory,
+    DepartmentFactory,
+    DistrictFactory,
+    UtilityFactory,
+    make_user,
+    photo_file,
+    submit,
 )
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,5 @@
 """Administrators manage categories, districts and staff in the admin; other roles never see these pages."""
+
 import json
 
 import pytest
@@ -19,10 +20,14 @@ def boss():
 
 def user_add_data(**extra):
     data = {
-        "username": "new_officer", "password1": "a-long-Pass-phrase-1", "password2": "a-long-Pass-phrase-1",
+        "username": "new_officer",
+        "password1": "a-long-Pass-phrase-1",
+        "password2": "a-long-Pass-phrase-1",
         "usable_password": "true",
-        "staff_profile-TOTAL_FORMS": "1", "staff_profile-INITIAL_FORMS": "0",
-        "staff_profile-MIN_NUM_FORMS": "0", "staff_profile-MAX_NUM_FORMS": "1",
+        "staff_profile-TOTAL_FORMS": "1",
+        "staff_profile-INITIAL_FORMS": "0",
+        "staff_profile-MIN_NUM_FORMS": "0",
+        "staff_profile-MAX_NUM_FORMS": "1",
     }
     data.update(extra)
     return data
@@ -65,7 +70,10 @@ def test_a_district_boundary_must_be_a_valid_polygon(client, boss):
     base = {"code": "north", "name_ar": "الشمال", "name_en": "North"}
     bad = client.post(url, {**base, "polygon": json.dumps({"type": "Point", "coordinates": [42.7, 18.3]})})
     assert bad.status_code == 200 and "polygon" in bad.context["adminform"].form.errors
-    crossed = {"type": "Polygon", "coordinates": [[[42.70, 18.27], [42.76, 18.33], [42.76, 18.27], [42.70, 18.33], [42.70, 18.27]]]}
+    crossed = {
+        "type": "Polygon",
+        "coordinates": [[[42.70, 18.27], [42.76, 18.33], [42.76, 18.27], [42.70, 18.33], [42.70, 18.27]]],
+    }
     bad = client.post(url, {**base, "polygon": json.dumps(crossed)})
     assert bad.status_code == 200 and "polygon" in bad.context["adminform"].form.errors
     good = client.post(url, {**base, "polygon": json.dumps(CENTRE_SQUARE)})

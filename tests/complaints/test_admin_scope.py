@@ -1,14 +1,20 @@
 """The officials' admin is scoped by role: tried from the refused side."""
+
 import pytest
 from django.urls import reverse
 
 from complaints import services
 from complaints.models import Complaint, Event
 from complaints.workflow import Status
-from tests.factories import (
-    CategoryFactory, DepartmentFactory, DistrictFactory, UtilityFactory, make_user, submit,
-)
 from municipality.models import Role
+from tests.factories import (
+    CategoryFactory,
+    DepartmentFactory,
+    DistrictFactory,
+    UtilityFactory,
+    make_user,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -193,9 +199,12 @@ def test_a_user_without_a_staff_role_sees_nothing(client, town):
 @pytest.mark.parametrize(
     "name",
     [
-        "admin:complaints_category_changelist", "admin:municipality_department_changelist",
-        "admin:municipality_utility_changelist", "admin:municipality_district_changelist",
-        "admin:auth_user_changelist", "admin:complaints_category_add",
+        "admin:complaints_category_changelist",
+        "admin:municipality_department_changelist",
+        "admin:municipality_utility_changelist",
+        "admin:municipality_district_changelist",
+        "admin:auth_user_changelist",
+        "admin:complaints_category_add",
     ],
 )
 def test_organisation_pages_are_for_administrators_only(client, town, name):

@@ -1,4 +1,5 @@
 """The mobile-app API: categories, submission, tracking, rating and reopening."""
+
 from __future__ import annotations
 
 import io
@@ -97,8 +98,13 @@ def test_categories_are_a_tree_of_active_types_in_the_requested_language(api, dj
     subs = {sub["code"]: sub for sub in roads_json["sub_types"]}
     assert set(subs) == {"roads-potholes", "roads-asphalt"}  # the inactive one is hidden
     assert subs["roads-potholes"] == {
-        "code": "roads-potholes", "name": "Pothole", "name_ar": "حفرة", "name_en": "Pothole",
-        "needs_photo": True, "allow_anonymous": False, "icon": "🕳",
+        "code": "roads-potholes",
+        "name": "Pothole",
+        "name_ar": "حفرة",
+        "name_en": "Pothole",
+        "needs_photo": True,
+        "allow_anonymous": False,
+        "icon": "🕳",
     }
     assert subs["roads-asphalt"]["allow_anonymous"] is True
     assert len(tree[1]["sub_types"]) == 5
@@ -246,8 +252,7 @@ def test_malformed_json_is_a_clear_400(api, category):
 
 def test_same_external_id_returns_the_same_report(api, category):
     first = api.post(CREATE_URL, payload(category, external_id="app-42"), format="json")
-    again = api.post(CREATE_URL, payload(category, external_id="app-42", description="sent again after a timeout"),
-                     format="json")
+    again = api.post(CREATE_URL, payload(category, external_id="app-42", description="sent again after a timeout"), format="json")
     other = api.post(CREATE_URL, payload(category, external_id="app-43"), format="json")
     assert first.status_code == 201 and again.status_code == 200 and other.status_code == 201
     assert again.json() == first.json()

@@ -1,4 +1,5 @@
 """The citizen's report form: type → sub-type → pin → description → photos → contact → confirm → done."""
+
 from __future__ import annotations
 
 import re
@@ -255,7 +256,9 @@ def test_a_photo_that_is_not_an_image_is_refused_and_the_good_one_kept(client, c
 
 
 def test_photos_accepted_earlier_survive_another_error(client, category):
-    response = review(client, form_data(category, description="قصير"), photos=[photo_file("a.jpg"), photo_file("b.png", fmt="PNG")])
+    response = review(
+        client, form_data(category, description="قصير"), photos=[photo_file("a.jpg"), photo_file("b.png", fmt="PNG")]
+    )
     form = response.context["form"]
     assert "description" in form.errors and len(form.stash) == 2
     html = response.content.decode()

@@ -1,4 +1,5 @@
 """Following a report: /track/ (number + mobile) and /track/<token>/ (status, public timeline, rating, reopening)."""
+
 from __future__ import annotations
 
 from datetime import timedelta

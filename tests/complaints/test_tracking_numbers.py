@@ -1,6 +1,7 @@
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from complaints.models import Complaint
@@ -21,7 +22,7 @@ def test_numbers_are_readable_and_consecutive():
 def test_a_failed_submission_gives_its_number_back():
     category = CategoryFactory()
     first = submit(category)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         submit(category, description="short")  # refused: too short, nothing saved
     second = submit(category)
     assert int(second.tracking_number[-6:]) == int(first.tracking_number[-6:]) + 1

@@ -1,5 +1,6 @@
 """The state machine: every legal transition works through its service and writes one event;
 every illegal one is refused with a translated message and changes nothing."""
+
 from datetime import timedelta
 
 import pytest

@@ -1,13 +1,14 @@
 """A citizen walks the report form in real Chromium, from the type cards to a tracking number."""
+
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.browser import SCREENSHOTS, open_page
-from PIL import Image
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,9 @@ def test_a_citizen_files_a_report_and_gets_its_tracking_number(page, live_server
     roads = MainCategoryFactory(code="roads", name_ar="الطرق والأرصفة", name_en="Roads", icon="🛣️")
     MainCategoryFactory(code="lighting", name_ar="الإنارة", name_en="Lighting", icon="💡")
     CategoryFactory(code="pothole", parent=roads, name_ar="حفرة في الطريق", name_en="Pothole", default_department=department)
-    CategoryFactory(code="sidewalk", parent=roads, name_ar="رصيف متضرر", name_en="Damaged sidewalk", default_department=department)
+    CategoryFactory(
+        code="sidewalk", parent=roads, name_ar="رصيف متضرر", name_en="Damaged sidewalk", default_department=department
+    )
 
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("dir") == "rtl"

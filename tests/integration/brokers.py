@@ -1,4 +1,5 @@
 """Helpers for the tests that talk to a real broker."""
+
 import subprocess
 
 from municipality.celery import app

@@ -1,4 +1,5 @@
 """Shared by the integration tests: a real Celery worker process on the test database."""
+
 import os
 import subprocess
 import sys
@@ -27,9 +28,25 @@ def real_worker(transactional_db):
         f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "municipality", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"ci-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "municipality",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"ci-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60

@@ -3,6 +3,7 @@
 A real Celery worker (subprocess) and a real, second redis-server on a spare port that this test
 starts and stops itself; PostgreSQL is the pytest test database, shared with the worker.
 """
+
 import json
 import os
 import shutil
@@ -29,8 +30,11 @@ PHONES = ["0501110001", "0501110002", "0501110003"]
 
 
 def redis_start():
-    subprocess.run(["redis-server", "--port", str(PORT), "--save", "", "--appendonly", "no", "--daemonize", "yes"],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["redis-server", "--port", str(PORT), "--save", "", "--appendonly", "no", "--daemonize", "yes"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     for _ in range(50):
         if subprocess.run(["redis-cli", "-p", str(PORT), "ping"], capture_output=True, text=True).stdout.strip() == "PONG":
             return
@@ -53,7 +57,6 @@ def point_app_at(broker: str | None, *, eager: bool):
         app.conf.broker_url = broker
         app.conf.result_backend = None
     fresh_broker_pools()
-
 
 
 def wait_for(predicate, timeout: float, what: str):
@@ -94,9 +97,23 @@ def worker(transactional_db, spare_redis, tmp_path):
     old = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
     point_app_at(BROKER, eager=False)
     proc = subprocess.Popen(
-        [*CELERY, "-A", "municipality", "worker", "--pool=solo", "--loglevel=WARNING", "--without-heartbeat",
-         "--without-gossip", "--without-mingle", "-n", f"outbox-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            *CELERY,
+            "-A",
+            "municipality",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"outbox-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_for(lambda: proc.poll() is not None or bool(app.control.ping(timeout=1.0)), 60, "the worker to answer")
@@ -130,8 +147,11 @@ def test_sms_written_while_redis_is_down_go_out_once_when_it_is_back(worker):
     redis_start()  # Redis is back; the worker reconnects by itself
     wait_for(lambda: bool(app.control.ping(timeout=1.0)), 90, "the worker to reconnect")
     resend_pending_outbox(older_than_seconds=0)  # what beat runs every two minutes
-    wait_for(lambda: not Outbox.objects.filter(channel="sms", template="created").exclude(status="sent").exists(),
-             60, "the SMS to be sent")
+    wait_for(
+        lambda: not Outbox.objects.filter(channel="sms", template="created").exclude(status="sent").exists(),
+        60,
+        "the SMS to be sent",
+    )
 
     resend_pending_outbox(older_than_seconds=0)  # a second pass finds nothing to send
     time.sleep(2)

@@ -1,4 +1,5 @@
 """A real Celery worker on the real Redis and PostgreSQL runs a task against the test database."""
+
 import time
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from complaints.workflow import ClosureReason, Status
 from municipality.celery import app
 from municipality.models import Role
 from tests.factories import CategoryFactory, DepartmentFactory, make_user, submit
+
 
 @pytest.mark.integration
 def test_worker_closes_reports_the_citizen_left_alone(real_worker):

@@ -1,4 +1,5 @@
 """A reader who finds the dashboard's figures old gets them at once; a real worker computes new ones."""
+
 import time
 
 import pytest
@@ -14,7 +15,13 @@ from tests.factories import CategoryFactory, DepartmentFactory, make_user, submi
 @pytest.fixture
 def shared_cache(settings):
     """The Redis cache the worker writes to (the tests' own default is in-process)."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL, "KEY_PREFIX": "balagh"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": "balagh",
+        }
+    }
     key = dashboard_cache_key(flt=report_filter())
     cache.delete_many([key, key + ":refreshing"])  # left by an earlier run on the same day
     yield key

@@ -1,4 +1,5 @@
 """GET /healthz: the database's and the broker's state, for load balancers and monitoring."""
+
 from __future__ import annotations
 
 import socket

@@ -1,4 +1,5 @@
 """A bad environment stops start-up at once, with a message that names the variable."""
+
 from __future__ import annotations
 
 import os
@@ -12,10 +13,28 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Everything the settings read, so the machine's own environment cannot leak into these checks.
 SETTINGS_VARIABLES = [
-    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SITE_URL", "DATABASE_URL", "REDIS_URL",
-    "MEDIA_ROOT", "BALAGH_MAX_PHOTOS", "BALAGH_MAX_PHOTO_MB", "BALAGH_REOPEN_DAYS", "BALAGH_AUTO_CLOSE_DAYS",
-    "BALAGH_PHONE_REGION", "CELERY_TASK_ALWAYS_EAGER", "EMAIL_BACKEND", "EMAIL_PORT", "EMAIL_USE_TLS",
-    "LOG_LEVEL", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SMS_BACKEND", "SMS_HTTP_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "SITE_URL",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "MEDIA_ROOT",
+    "BALAGH_MAX_PHOTOS",
+    "BALAGH_MAX_PHOTO_MB",
+    "BALAGH_REOPEN_DAYS",
+    "BALAGH_AUTO_CLOSE_DAYS",
+    "BALAGH_PHONE_REGION",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "EMAIL_BACKEND",
+    "EMAIL_PORT",
+    "EMAIL_USE_TLS",
+    "LOG_LEVEL",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SMS_BACKEND",
+    "SMS_HTTP_URL",
 ]
 
 
@@ -26,7 +45,11 @@ def start(tmp_path, **variables: str) -> subprocess.CompletedProcess:
     env.update(variables)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -55,9 +78,18 @@ PRODUCTION = {"SECRET_KEY": "a-long-random-production-secret", "ALLOWED_HOSTS": 
         ({"DEBUG": "1", "EMAIL_USE_TLS": "sometimes"}, "EMAIL_USE_TLS", "true/false"),
     ],
     ids=[
-        "no secret key in production", "empty secret key", "no allowed hosts in production", "debug not a boolean",
-        "mysql database", "postgres without a database name", "redis url over http", "redis url without host",
-        "max photos not a number", "max photos negative", "reopen days not a number", "tls not a boolean",
+        "no secret key in production",
+        "empty secret key",
+        "no allowed hosts in production",
+        "debug not a boolean",
+        "mysql database",
+        "postgres without a database name",
+        "redis url over http",
+        "redis url without host",
+        "max photos not a number",
+        "max photos negative",
+        "reopen days not a number",
+        "tls not a boolean",
     ],
 )
 def test_bad_environment_stops_start_up_naming_the_variable(tmp_path, variables, named, hint):
@@ -78,7 +110,10 @@ def test_a_database_password_is_never_echoed(tmp_path):
 def test_settings_load_with_the_settings_module_alone(tmp_path):
     """The module itself imports cleanly with a minimal production environment and with DEBUG=1."""
     code = "import municipality.settings as s; print(s.DEBUG, s.CELERY_BROKER_URL.split(':')[0])"
-    for variables, expected in ((PRODUCTION, "False filesystem"), ({"DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/2"}, "True redis")):
+    for variables, expected in (
+        (PRODUCTION, "False filesystem"),
+        ({"DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/2"}, "True redis"),
+    ):
         env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
         env.update(BALAGH_VAR_DIR=str(tmp_path), PYTHONPATH=str(ROOT), **variables)
         result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

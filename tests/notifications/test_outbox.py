@@ -1,4 +1,5 @@
 """Citizens and staff get their messages through the outbox: in their language, once, after commit."""
+
 import json
 
 import pytest
@@ -37,14 +38,22 @@ def category():
 
 
 def file(category, *, language="ar", phone="0501234567", email=""):
-    return complaint_submit(submission=Submission(
-        category=category, description="عمود الإنارة مطفأ منذ أسبوع", lat=18.30, lon=42.73,
-        reporter_phone=phone, reporter_email=email, language=language,
-    ))
+    return complaint_submit(
+        submission=Submission(
+            category=category,
+            description="عمود الإنارة مطفأ منذ أسبوع",
+            lat=18.30,
+            lon=42.73,
+            reporter_phone=phone,
+            reporter_email=email,
+            language=language,
+        )
+    )
 
 
-def test_the_citizen_gets_the_tracking_number_and_link_in_arabic(category, sms_file, settings,
-                                                                 django_capture_on_commit_callbacks):
+def test_the_citizen_gets_the_tracking_number_and_link_in_arabic(
+    category, sms_file, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         c = file(category)
     (sms,) = sms_lines(sms_file)
@@ -58,8 +67,7 @@ def test_the_citizen_gets_the_tracking_number_and_link_in_arabic(category, sms_f
     assert c.tracking_number in mail.outbox[0].subject
 
 
-def test_english_speakers_get_english_and_every_status_change(category, sms_file, settings,
-                                                            django_capture_on_commit_callbacks):
+def test_english_speakers_get_english_and_every_status_change(category, sms_file, settings, django_capture_on_commit_callbacks):
     settings.BALAGH_SMS_PER_REPORT_PER_DAY = 10
     officer = make_user("officer", Role.OFFICER, department=category.default_department)
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,4 +1,5 @@
 """The generic HTTP SMS gateway, against a real HTTP server on 127.0.0.1: delivery, and a gateway that times out."""
+
 import json
 import threading
 import time

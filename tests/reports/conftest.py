@@ -1,4 +1,5 @@
 """A small, hand-computed week of reports (see ``week_fixture``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Who may open the committee's pages — tried from the refused side."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The dashboard, its filters and the exports."""
+
 from __future__ import annotations
 
 import csv
@@ -26,7 +27,7 @@ def test_the_dashboard_shows_the_numbers_charts_map_and_admin_links(committee, w
     assert response.status_code == 200
     assert "<svg" in html  # the trend chart, drawn without JavaScript libraries
     assert 'id="rp-hotspots"' in html and "leaflet" in html.lower()
-    assert f'/admin/complaints/complaint/{week_data.c["F"].pk}/change/' in html
+    assert f"/admin/complaints/complaint/{week_data.c['F'].pk}/change/" in html
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
     assert "66,7" in html or "66.7" in html or "٦٦" in html  # completion
 
@@ -73,7 +74,9 @@ def test_csv_export_of_the_filtered_complaints(committee, week_data):
         c.refresh_from_db()
         assert by_number[c.tracking_number][2] == c.created_at.astimezone(RIYADH).strftime("%Y-%m-%d %H:%M")
         for column, moment in ((15, c.resolution_due_at), (16, c.resolved_at), (17, c.closed_at)):
-            assert by_number[c.tracking_number][column] == (moment.astimezone(RIYADH).strftime("%Y-%m-%d %H:%M") if moment else "")
+            assert by_number[c.tracking_number][column] == (
+                moment.astimezone(RIYADH).strftime("%Y-%m-%d %H:%M") if moment else ""
+            )
     assert by_number[week_data.c["B"].tracking_number][16]  # B was resolved: its time is there
     # Channel and status as the reader's words (Arabic here), not the stored codes.
     assert {r[5] for r in rows[1:]} <= {str(label) for label in Channel.labels}
@@ -86,9 +89,15 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text(committee, week_da
     Department.objects.filter(pk=week_data.dept2.pk).update(name_ar='=HYPERLINK("http://evil.example","اضغط")')
     response = committee.get("/reports/export/complaints.csv", {**WEEK, "department": week_data.dept2.pk})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert {r[9] for r in rows[1:]} == {"'=HYPERLINK(\"http://evil.example\",\"اضغط\")"}  # not run by a spreadsheet
+    assert {r[9] for r in rows[1:]} == {'\'=HYPERLINK("http://evil.example","اضغط")'}  # not run by a spreadsheet
     # The XLSX keeps it as it is: its cells are text, never formulas.
-    book = load_workbook(io.BytesIO(b"".join(committee.get("/reports/export/complaints.xlsx", {**WEEK, "department": week_data.dept2.pk}).streaming_content)))
+    book = load_workbook(
+        io.BytesIO(
+            b"".join(
+                committee.get("/reports/export/complaints.xlsx", {**WEEK, "department": week_data.dept2.pk}).streaming_content
+            )
+        )
+    )
     cells = [row[9] for row in book.active.iter_rows(min_row=2, values_only=True)]
     assert cells and all(c.startswith("=HYPERLINK") for c in cells)
     assert all(cell.data_type == "s" for row in book.active.iter_rows(min_row=2) for cell in row[9:10])
@@ -198,7 +207,9 @@ def _age_cached_figures(data: dict | None, *, seconds: float, scope_department=N
     cache.set(key, {**entry, "computed": entry["computed"] - seconds})
 
 
-def test_older_figures_are_shown_at_once_while_newer_ones_are_computed(committee, week_data, settings, django_assert_max_num_queries):
+def test_older_figures_are_shown_at_once_while_newer_ones_are_computed(
+    committee, week_data, settings, django_assert_max_num_queries
+):
     from complaints.models import Complaint
 
     settings.BALAGH_REPORTS_CACHE_SECONDS, settings.BALAGH_REPORTS_STALE_SECONDS = 600, 3600
@@ -246,7 +257,9 @@ def test_a_background_refresh_keeps_a_heads_figures_to_their_department(client, 
     assert refresh_dashboard.delay("", 999_999).get() is None
 
 
-def test_a_reader_arriving_while_the_same_view_is_computed_waits_for_those_figures(committee, week_data, django_assert_max_num_queries):
+def test_a_reader_arriving_while_the_same_view_is_computed_waits_for_those_figures(
+    committee, week_data, django_assert_max_num_queries
+):
     import threading
     import time
 
@@ -271,7 +284,6 @@ def test_a_reader_arriving_while_the_same_view_is_computed_waits_for_those_figur
 
 def test_when_the_other_computation_fails_the_reader_computes_the_view_itself(committee, week_data):
     import threading
-    import time
 
     from django.core.cache import cache
     from django.db import connection

@@ -9,6 +9,7 @@ on the edges (reopened, duplicates, on hold, spanning periods, missing due
 times, a rating time without a rating, an anomalous "resolved" without a
 resolution time).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -64,20 +65,62 @@ def edges(week_data):
     # K: received the week before, still open, no due times at all.
     place(extra["K"], created_at=at(-4), resolution_due_at=None, response_due_at=None, first_response_at=None)
     # L: received and closed the week before (spans nothing), rated in this week.
-    place(extra["L"], status="closed", closure_reason="fixed", created_at=at(-6), resolved_at=at(-5), closed_at=at(-4),
-          resolution_due_at=at(-3), rating=3, rated_at=at(2))
+    place(
+        extra["L"],
+        status="closed",
+        closure_reason="fixed",
+        created_at=at(-6),
+        resolved_at=at(-5),
+        closed_at=at(-4),
+        resolution_due_at=at(-3),
+        rating=3,
+        rated_at=at(2),
+    )
     # M: a rating time without a rating (not "rated").
-    place(extra["M"], status="resolved", created_at=at(1.5), resolved_at=at(2.5), rated_at=at(3), rating=None, resolution_due_at=at(2))
+    place(
+        extra["M"],
+        status="resolved",
+        created_at=at(1.5),
+        resolved_at=at(2.5),
+        rated_at=at(3),
+        rating=None,
+        resolution_due_at=at(2),
+    )
     # N: anomalous: "resolved" without a resolution time (neither done nor open: counts as backlog, not relevant later).
     place(extra["N"], status="resolved", created_at=at(4), resolved_at=None, closed_at=None, resolution_due_at=at(4.5))
     # O: closed as not valid (not a duplicate: a finished report), reopened once, received two weeks before.
-    place(extra["O"], status="closed", closure_reason="not_valid", created_at=at(-10), resolved_at=None, closed_at=at(0.2),
-          resolution_due_at=at(-8), reopen_count=1)
+    place(
+        extra["O"],
+        status="closed",
+        closure_reason="not_valid",
+        created_at=at(-10),
+        resolved_at=None,
+        closed_at=at(0.2),
+        resolution_due_at=at(-8),
+        reopen_count=1,
+    )
     # P: on hold since the week before, overdue.
-    place(extra["P"], status="on_hold", on_hold_since=at(-2), created_at=at(-5), resolution_due_at=at(-1), first_response_at=at(-4.9))
+    place(
+        extra["P"],
+        status="on_hold",
+        on_hold_since=at(-2),
+        created_at=at(-5),
+        resolution_due_at=at(-1),
+        first_response_at=at(-4.9),
+    )
     # Q: received in the week, closed as a duplicate of B the week after, on another channel and priority.
-    place(extra["Q"], status="closed", closure_reason="duplicate", duplicate_of=d.c["B"], created_at=at(5.5), closed_at=at(8),
-          channel="phone_940", priority="high", lat=18.41, lon=42.61)
+    place(
+        extra["Q"],
+        status="closed",
+        closure_reason="duplicate",
+        duplicate_of=d.c["B"],
+        created_at=at(5.5),
+        closed_at=at(8),
+        channel="phone_940",
+        priority="high",
+        lat=18.41,
+        lon=42.61,
+    )
     return d
 
 
@@ -120,7 +163,9 @@ def _filters(d) -> dict[str, dict]:
     }
 
 
-@pytest.mark.parametrize("which", ["department", "main type", "sub-type", "channel", "district", "priority", "department and channel"])
+@pytest.mark.parametrize(
+    "which", ["department", "main type", "sub-type", "channel", "district", "priority", "department and channel"]
+)
 @pytest.mark.parametrize("name", ["the week", "28 days"])
 def test_every_dashboard_filter_matches_the_raw_rows(edges, which, name):
     data = _filters(edges)[which]
@@ -168,7 +213,9 @@ def test_postgres_reads_the_complaints_twice(edges):
 
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite has no grouping sets and a different GREATEST")
 def test_sqlite_keeps_the_per_query_path(edges):
-    assert kpi_scan.scan(period=PERIOD, queryset=None, now=timezone.now(), trunc=kpis.TruncDate, hotspot_limit=50, cell=0.01) is None
+    assert (
+        kpi_scan.scan(period=PERIOD, queryset=None, now=timezone.now(), trunc=kpis.TruncDate, hotspot_limit=50, cell=0.01) is None
+    )
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's GREATEST skips NULLs; the key is only used there")

@@ -1,4 +1,5 @@
 """The KPI numbers against the hand-computed week in conftest.py."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """The weekly snapshot: compiled once, recompiled on request, rendered to PDF and e-mailed."""
+
 from __future__ import annotations
 
 import subprocess

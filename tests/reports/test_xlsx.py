@@ -1,4 +1,5 @@
 """The streamed spreadsheet writer (reports.xlsx), read back with openpyxl as a spreadsheet program would."""
+
 from __future__ import annotations
 
 import io

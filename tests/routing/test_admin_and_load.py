@@ -1,4 +1,5 @@
 """The routing admin's dry run, and the load generator."""
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -42,7 +43,7 @@ def test_generate_load_seeds_and_fills_without_touching_citizen_numbers():
     assert loaded.filter(rating__isnull=False, status="closed").exists()
     assert all(n.startswith("L") for n in loaded.values_list("tracking_number", flat=True))
     # The citizens' counter is untouched: the next citizen number follows the last one.
-    assert submit(CategoryFactory()).tracking_number.split("-")[1] == "%06d" % (int(citizen.tracking_number.split("-")[1]) + 1)
+    assert submit(CategoryFactory()).tracking_number.split("-")[1] == f"{int(citizen.tracking_number.split('-')[1]) + 1:06d}"
     call_command("generate_load", complaints=10, stdout=open("/dev/null", "w"))
     assert Complaint.objects.count() == 312
     assert TrackingSequence.objects.get(prefix="L").last_number == 310
@@ -62,7 +63,9 @@ def test_generate_load_in_arrival_order_writes_the_oldest_first():
 
     from django.utils import timezone
 
-    call_command("generate_load", complaints=600, batch=250, seed=3, order="arrival", shape="steady", stdout=open("/dev/null", "w"))
+    call_command(
+        "generate_load", complaints=600, batch=250, seed=3, order="arrival", shape="steady", stdout=open("/dev/null", "w")
+    )
     times = list(Complaint.objects.order_by("pk").values_list("created_at", flat=True))
     assert times == sorted(times)  # across the batches too
     now = timezone.now()

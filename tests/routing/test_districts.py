@@ -1,4 +1,5 @@
 """District lookup on and outside boundaries; the import command's bad input, idempotence and index rebuild."""
+
 import json
 
 import pytest
@@ -49,10 +50,15 @@ def test_points_inside_on_the_boundary_and_outside():
 def test_submission_outside_the_municipality_is_refused_with_a_clear_message():
     DistrictFactory(polygon=square(42.70, 18.27, 42.76, 18.33))
     with pytest.raises(Exception) as excinfo:
-        complaint_submit(submission=Submission(
-            category=CategoryFactory(), description="حفرة كبيرة في الطريق العام", lat=24.71, lon=46.67,
-            reporter_phone="0501234567",
-        ))
+        complaint_submit(
+            submission=Submission(
+                category=CategoryFactory(),
+                description="حفرة كبيرة في الطريق العام",
+                lat=24.71,
+                lon=46.67,
+                reporter_phone="0501234567",
+            )
+        )
     assert "location" in excinfo.value.message_dict
     assert District.objects.count() == 1
 
@@ -110,7 +116,12 @@ def test_import_with_another_name_property():
         ("{not json", "not valid JSON"),
         (json.dumps({"type": "Feature", "geometry": square(0, 0, 1, 1)}), "FeatureCollection"),
         (json.dumps(collection(feature("الراقي", square(42.70, 18.27, 42.73, 18.33)), feature("المتقاطع", BOWTIE))), "المتقاطع"),
-        (json.dumps(collection(feature("الراقي", square(42.70, 18.27, 42.73, 18.33)), feature("", square(42.73, 18.27, 42.76, 18.33)))), "#2"),
+        (
+            json.dumps(
+                collection(feature("الراقي", square(42.70, 18.27, 42.73, 18.33)), feature("", square(42.73, 18.27, 42.76, 18.33)))
+            ),
+            "#2",
+        ),
         (json.dumps(collection(feature("نقطة", {"type": "Point", "coordinates": [42.7, 18.3]}))), "Polygon"),
         (json.dumps(collection(feature("مقلوب", square(18.27, 42.70, 18.33, 190.0)))), "outside"),
     ],

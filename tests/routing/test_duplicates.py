@@ -1,4 +1,5 @@
 """Nearby search, following a report, merging duplicates and the close/reopen cascades."""
+
 import math
 
 import pytest
@@ -237,7 +238,10 @@ def test_an_app_follows_through_the_api(client, town):
     assert response.status_code == 201 and response.json()["tracking_number"] == report.tracking_number
     assert client.post(url, {"phone": "0553333333"}, content_type="application/json").status_code == 200
     assert client.post(url, {"phone": "12"}, content_type="application/json").status_code == 400
-    assert client.post(url.replace("/follow/", "/follow/x"), {"phone": "0553333333"}, content_type="application/json").status_code == 404
+    assert (
+        client.post(url.replace("/follow/", "/follow/x"), {"phone": "0553333333"}, content_type="application/json").status_code
+        == 404
+    )
     assert Follower.objects.filter(complaint=report).count() == 1
 
 

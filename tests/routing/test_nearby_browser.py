@@ -1,4 +1,5 @@
 """In real Chromium: the citizen form shows an open report of the same type near the pin, and the citizen follows it."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Rule precedence and fallbacks: the most specific rule wins, then defaults, then triage."""
+
 import pytest
 from django.utils import translation
 
@@ -6,7 +7,13 @@ from complaints.models import Event
 from routing.models import RoutingRule
 from routing.services import route_decision, route_dry_run
 from tests.factories import (
-    CategoryFactory, DepartmentFactory, DistrictFactory, INSIDE, MainCategoryFactory, UtilityFactory, submit,
+    INSIDE,
+    CategoryFactory,
+    DepartmentFactory,
+    DistrictFactory,
+    MainCategoryFactory,
+    UtilityFactory,
+    submit,
 )
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +34,12 @@ def world():
 
 def rule(category, dept_code, *, district=None, order=100, active=True, utility=None):
     return RoutingRule.objects.create(
-        category=category, district=district, order=order, active=active,
-        department=None if utility else DepartmentFactory(code=dept_code), utility=utility,
+        category=category,
+        district=district,
+        order=order,
+        active=active,
+        department=None if utility else DepartmentFactory(code=dept_code),
+        utility=utility,
     )
 
 

@@ -1,4 +1,5 @@
 """Transfers (access follows the report), utility referrals and the Joint Operations board (bulk transfer: tests/complaints/test_admin_actions.py)."""
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -42,7 +43,9 @@ def change_url(c):
 def test_after_a_transfer_the_old_department_loses_access_also_by_url(client, town):
     client.force_login(town.roads_officer)
     assert client.get(change_url(town.report)).status_code == 200
-    services.complaint_transfer(complaint=town.report, actor=town.roads_officer, department=town.cleaning, reason="ليست من اختصاص الطرق")
+    services.complaint_transfer(
+        complaint=town.report, actor=town.roads_officer, department=town.cleaning, reason="ليست من اختصاص الطرق"
+    )
     town.report.refresh_from_db()
     assert town.report.department == town.cleaning and town.report.transfer_count == 1
     assert client.get(change_url(town.report)).status_code in (302, 403, 404)
@@ -73,7 +76,9 @@ def test_transfer_counts_per_department(town):
 
 
 def refer(town, utility=None):
-    return services.complaint_refer(complaint=town.report, actor=town.roads_officer, utility=utility or town.water, reason="تسرب مياه من الشبكة")
+    return services.complaint_refer(
+        complaint=town.report, actor=town.roads_officer, utility=utility or town.water, reason="تسرب مياه من الشبكة"
+    )
 
 
 def test_liaison_sees_and_works_only_their_utilitys_referrals(client, town):
@@ -179,5 +184,7 @@ def test_liaison_acknowledges_from_the_admin_page(client, town):
     assert ack.actor == town.water_liaison and ack.is_public
     # The referring department may look but not act.
     client.force_login(town.roads_officer)
-    response = client.post(reverse("admin:complaints_complaint_workflow", args=[town.report.pk, "note"]), {"text": "x", "public": ""})
+    response = client.post(
+        reverse("admin:complaints_complaint_workflow", args=[town.report.pk, "note"]), {"text": "x", "public": ""}
+    )
     assert response.status_code == 403

@@ -1,4 +1,5 @@
 """Shared by the SLA tests: a department with its staff, and reports filed through the services."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -31,8 +32,9 @@ def staff(department):
 def file_reports(category, n, when=FILED):
     return [
         complaint_submit(
-            submission=Submission(category=category, description="حاوية نفايات ممتلئة منذ أيام", lat=18.30, lon=42.73,
-                                  reporter_phone="0501234567"),
+            submission=Submission(
+                category=category, description="حاوية نفايات ممتلئة منذ أيام", lat=18.30, lon=42.73, reporter_phone="0501234567"
+            ),
             at=when,
         )
         for _ in range(n)
@@ -41,6 +43,6 @@ def file_reports(category, n, when=FILED):
 
 def step_counts():
     counts = {}
-    for kind, data in Event.objects.filter(kind__in=["at_risk", "escalated"]).values_list("kind", "data"):
+    for _kind, data in Event.objects.filter(kind__in=["at_risk", "escalated"]).values_list("kind", "data"):
         counts[data["step"]] = counts.get(data["step"], 0) + 1
     return counts

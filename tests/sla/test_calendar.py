@@ -1,4 +1,5 @@
 """Working-time arithmetic on fixed datetimes: weekends, holidays, evenings, overnight."""
+
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 

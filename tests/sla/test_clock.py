@@ -1,4 +1,5 @@
 """The SLA clock on real reports: set at routing, priority table, transfers, priority changes, on-hold pauses."""
+
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -32,8 +33,9 @@ def category():
 def file_at(category, when, **kwargs):
     from complaints.services import Submission, complaint_submit
 
-    sub = Submission(category=category, description="عمود إنارة مطفأ منذ أسبوع", lat=18.30, lon=42.73,
-                     reporter_phone="0501234567", **kwargs)
+    sub = Submission(
+        category=category, description="عمود إنارة مطفأ منذ أسبوع", lat=18.30, lon=42.73, reporter_phone="0501234567", **kwargs
+    )
     return complaint_submit(submission=sub, at=when)
 
 
@@ -158,8 +160,7 @@ def test_an_inactive_ladder_step_leaves_its_threshold_empty(category):
 def test_reports_for_the_triage_queue_get_their_clock_too():
     from municipality.models import Department
 
-    category = CategoryFactory(default_department=None, parent__default_department=None,
-                               response_hours=8, resolution_hours=24)
+    category = CategoryFactory(default_department=None, parent__default_department=None, response_hours=8, resolution_hours=24)
     triage = Department.objects.create(code="triage", name_ar="الفرز", is_triage=True)
     agent = make_user("agent", Role.AGENT)
     c = file_at(category, at(2026, 11, 1, 8))

@@ -1,4 +1,5 @@
 """A mass escalation (a holiday backlog, an outage) sends each person one digest, not hundreds of messages."""
+
 import pytest
 from django.core import mail
 

@@ -1,4 +1,5 @@
 """The escalation ladder: each step once per report — re-runs, parallel sweeps, a sweep that dies half-way."""
+
 import threading
 from datetime import timedelta
 from io import StringIO
@@ -12,7 +13,6 @@ from complaints import services
 from complaints.models import Complaint
 from notifications.models import Outbox
 from routing.escalation import escalate_overdue
-
 from tests.sla.helpers import file_reports, step_counts
 
 
@@ -125,7 +125,7 @@ def test_a_sweep_whose_database_connection_is_killed_half_way_then_rerun(town):
                 cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
     try:
-        with pytest.raises(Exception):
+        with pytest.raises(Exception):  # noqa: B017 - whatever the dead connection raises
             escalate_overdue(batch_size=4, after_claim=kill_my_backend)
     finally:
         killer.close()

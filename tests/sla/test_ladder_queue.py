@@ -3,6 +3,7 @@
 The sweep reads the queue (``LadderStep``), not the reports table, so a report missing
 from it would never escalate and a stale row must never escalate a finished report.
 """
+
 from datetime import timedelta
 from io import StringIO
 
@@ -18,8 +19,13 @@ from routing.escalation import escalate_overdue
 from tests.factories import DepartmentFactory
 from tests.sla.helpers import file_reports
 
-THRESHOLDS = {"at_risk": "at_risk_at", "response": "response_alert_at", "level1": "escalate_l1_at",
-              "level2": "escalate_l2_at", "level3": "escalate_l3_at"}
+THRESHOLDS = {
+    "at_risk": "at_risk_at",
+    "response": "response_alert_at",
+    "level1": "escalate_l1_at",
+    "level2": "escalate_l2_at",
+    "level3": "escalate_l3_at",
+}
 
 
 def queued(complaint) -> dict:
@@ -81,8 +87,9 @@ def test_a_stale_queue_row_never_escalates_a_finished_report(town):
     department, category, _ = town
     [report] = file_reports(category, 1)
     # Closed behind the services' back (a bulk script, a restore): the queue still has its rows.
-    Complaint.objects.filter(pk=report.pk).update(status=Status.CLOSED, closure_reason=ClosureReason.FIXED,
-                                                  closed_at=timezone.now())
+    Complaint.objects.filter(pk=report.pk).update(
+        status=Status.CLOSED, closure_reason=ClosureReason.FIXED, closed_at=timezone.now()
+    )
     assert len(queued(report)) == 5
     assert not any(escalate_overdue().values())
     report.refresh_from_db()

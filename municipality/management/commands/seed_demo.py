@@ -18,4 +18,6 @@ class Command(BaseCommand):
         for line in report.lines():
             self.stdout.write(f"  {line}")
         logins = ", ".join(username for username, *_rest in USERS)
-        self.stdout.write(self.style.SUCCESS(_("Demo ready. Logins: %(logins)s — password: %(pw)s") % {"logins": logins, "pw": DEMO_PASSWORD}))
+        self.stdout.write(
+            self.style.SUCCESS(_("Demo ready. Logins: %(logins)s — password: %(pw)s") % {"logins": logins, "pw": DEMO_PASSWORD})
+        )

@@ -20,15 +20,17 @@ class Command(BaseCommand):
         if week:
             try:
                 day = date.fromisoformat(week.strip())
-            except ValueError:
-                raise CommandError(_("--week: “%(value)s” is not a date; use YYYY-MM-DD, e.g. 2026-11-15.") % {"value": week})
+            except ValueError as exc:
+                raise CommandError(
+                    _("--week: “%(value)s” is not a date; use YYYY-MM-DD, e.g. 2026-11-15.") % {"value": week}
+                ) from exc
             start = services.week_start_for(day)
         else:
             start = services.last_complete_week_start()
         try:
             report = services.weekly_report_compile(week_start=start)
         except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages))
+            raise CommandError("; ".join(exc.messages)) from exc
         s = report.kpis["summary"]
         self.stdout.write(
             f"Week {report.week_start} – {report.week_end}: received {s['received']}, closed {s['closed']}, "
@@ -36,4 +38,6 @@ class Command(BaseCommand):
         )
         if not no_send:
             sent = services.weekly_report_send(report_id=report.pk)
-            self.stdout.write("E-mailed to the mayor and the committee." if sent else "Not e-mailed (already sent, or nobody to send to).")
+            self.stdout.write(
+                "E-mailed to the mayor and the committee." if sent else "Not e-mailed (already sent, or nobody to send to)."
+            )

@@ -1,4 +1,5 @@
 """``python manage.py escalate_overdue``: run the escalation sweep once (the same code as the beat task)."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,7 +14,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="Reports claimed per transaction.")
         parser.add_argument(
-            "--resync", action="store_true",
+            "--resync",
+            action="store_true",
             help="First rebuild the ladder's work queue from the reports (after reports were changed outside Balagh).",
         )
 

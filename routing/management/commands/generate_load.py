@@ -14,6 +14,7 @@ the rows through COPY; other databases through ``bulk_create`` in batches.
 Tracking numbers are ``L<yymm>-<n>`` from their own counter (the ``L`` row of
 TrackingSequence), so they never collide with the numbers citizens get.
 """
+
 from __future__ import annotations
 
 import random
@@ -30,7 +31,6 @@ from django.utils.translation import gettext as _
 
 from complaints import ladder
 from complaints.models import Category, Channel, Complaint, Event, TrackingSequence
-
 from municipality.models import Department, District, Utility
 
 LOAD_PREFIX = "L"
@@ -39,8 +39,16 @@ PRIORITY_FACTOR = {"urgent": 0.25, "high": 0.5, "normal": 1.0, "low": 2.0}
 DEMO_GEOJSON = Path(settings.BASE_DIR) / "municipality" / "data" / "khamis_mushait_districts.geojson"
 
 CHANNEL_WEIGHTS = {
-    Channel.WEB: 30, Channel.APP: 25, Channel.PHONE_940: 20, Channel.WHATSAPP: 10, Channel.TWITTER: 4,
-    Channel.EMAIL: 2, Channel.FIELD_OFFICER: 5, Channel.QR: 2, Channel.WALK_IN: 1, Channel.OPEN311: 1,
+    Channel.WEB: 30,
+    Channel.APP: 25,
+    Channel.PHONE_940: 20,
+    Channel.WHATSAPP: 10,
+    Channel.TWITTER: 4,
+    Channel.EMAIL: 2,
+    Channel.FIELD_OFFICER: 5,
+    Channel.QR: 2,
+    Channel.WALK_IN: 1,
+    Channel.OPEN311: 1,
 }
 PRIORITY_WEIGHTS = {"normal": 70, "high": 15, "urgent": 5, "low": 10}
 DESCRIPTIONS = [
@@ -57,14 +65,25 @@ DESCRIPTIONS = [
 NAMES = ["محمد", "عبدالله", "فهد", "سارة", "نورة", "أحمد", "خالد", "ريم", "Ali", "Mona", ""]
 
 # Minimal seed when the database has no categories yet: (code, Arabic, English, department code, resolution hours)
-MIN_DEPARTMENTS = [("triage", "الفرز والتوجيه", "Triage desk", True), ("roads", "إدارة الطرق", "Roads", False),
-                   ("cleaning", "إدارة النظافة", "Cleanliness", False), ("lighting", "إدارة الإنارة", "Street lighting", False)]
-MIN_UTILITIES = [("nwc", "شركة المياه الوطنية", "National Water Company", "water"),
-                 ("sec", "الشركة السعودية للكهرباء", "Saudi Electricity Company", "electricity")]
+MIN_DEPARTMENTS = [
+    ("triage", "الفرز والتوجيه", "Triage desk", True),
+    ("roads", "إدارة الطرق", "Roads", False),
+    ("cleaning", "إدارة النظافة", "Cleanliness", False),
+    ("lighting", "إدارة الإنارة", "Street lighting", False),
+]
+MIN_UTILITIES = [
+    ("nwc", "شركة المياه الوطنية", "National Water Company", "water"),
+    ("sec", "الشركة السعودية للكهرباء", "Saudi Electricity Company", "electricity"),
+]
 MIN_CATEGORIES = [
     ("roads", "الطرق", "Roads", "roads", [("pothole", "حفرة", "Pothole", 72), ("road-cracks", "تشققات", "Road cracks", 240)]),
-    ("cleanliness", "النظافة", "Cleanliness", "cleaning", [("litter", "مبعثرات", "Scattered litter", 48),
-                                                          ("container-full", "حاوية ممتلئة", "Full container", 24)]),
+    (
+        "cleanliness",
+        "النظافة",
+        "Cleanliness",
+        "cleaning",
+        [("litter", "مبعثرات", "Scattered litter", 48), ("container-full", "حاوية ممتلئة", "Full container", 24)],
+    ),
     ("lighting", "الإنارة", "Lighting", "lighting", [("lighting-out", "إنارة معطلة", "Street light out", 72)]),
 ]
 
@@ -98,8 +117,13 @@ def ensure_seed(stdout=None) -> None:
             for sub_code, sub_ar, sub_en, hours in subs:
                 Category.objects.get_or_create(
                     code=sub_code,
-                    defaults={"name_ar": sub_ar, "name_en": sub_en, "parent": main, "resolution_hours": hours,
-                              "default_department": departments.get(dept, fallback)},
+                    defaults={
+                        "name_ar": sub_ar,
+                        "name_en": sub_en,
+                        "parent": main,
+                        "resolution_hours": hours,
+                        "default_department": departments.get(dept, fallback),
+                    },
                 )
     if not District.objects.exists():
         from routing.services import import_districts_from_geojson
@@ -135,9 +159,7 @@ class LoadSpec:
         from shapely.geometry import shape
 
         self.rng = rng
-        subs = list(
-            Category.objects.filter(parent__isnull=False, active=True).select_related("parent").order_by("pk")
-        )
+        subs = list(Category.objects.filter(parent__isnull=False, active=True).select_related("parent").order_by("pk"))
         if not subs:
             raise CommandError(_("No active sub-types to generate reports for."))
         self.categories = subs
@@ -162,7 +184,7 @@ class LoadSpec:
             self.districts = [(None, 18.27, 18.33, 42.69, 42.77)]
         # A few hotspots: a third of the reports cluster within ~300 m of them.
         self.hotspots = []
-        for _ in range(max(3, len(self.districts))):
+        for _hotspot in range(max(3, len(self.districts))):
             pk, a, b, c, d = rng.choice(self.districts)
             self.hotspots.append((pk, rng.uniform(a, b), rng.uniform(c, d)))
         self.channels, self.channel_w = _weighted(CHANNEL_WEIGHTS)
@@ -244,7 +266,9 @@ def _rows(spec: LoadSpec, start_number: int, count: int, now, *, shape: str = "r
             resolved_at = min(now, created + timedelta(hours=work_h))
         if status == "closed":
             r = rng.random()
-            closure_reason = "fixed" if r < .80 else "duplicate" if r < .88 else "not_valid" if r < .95 else "out_of_jurisdiction"
+            closure_reason = (
+                "fixed" if r < 0.80 else "duplicate" if r < 0.88 else "not_valid" if r < 0.95 else "out_of_jurisdiction"
+            )
             if closure_reason != "fixed":
                 resolved_at = None
                 closed_at = min(now, created + timedelta(hours=rng.uniform(1, 72)))
@@ -256,7 +280,7 @@ def _rows(spec: LoadSpec, start_number: int, count: int, now, *, shape: str = "r
         number = start_number + i
         anonymous = rng.random() < 0.05
         yield {
-            "tracking_number": "%s%02d%02d-%07d" % (LOAD_PREFIX, created.year % 100, created.month, number),
+            "tracking_number": f"{LOAD_PREFIX}{created.year % 100:02d}{created.month:02d}-{number:07d}",
             "token": secrets.token_hex(16),  # never from the seeded generator: tokens are secrets
             "category_id": category_id,
             "description": rng.choice(DESCRIPTIONS),
@@ -318,11 +342,15 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=20000, help="Rows per transaction (default 20000).")
         parser.add_argument("--seed", type=int, default=None, help="Random seed, for a repeatable data set.")
         parser.add_argument(
-            "--shape", choices=sorted(SHAPES), default="recent",
+            "--shape",
+            choices=sorted(SHAPES),
+            default="recent",
             help="recent (default): recent weeks busier than old ones; steady: the same every week of the year.",
         )
         parser.add_argument(
-            "--order", choices=ORDERS, default="random",
+            "--order",
+            choices=ORDERS,
+            default="random",
             help="random (default): rows written in no particular order of time; arrival: oldest first, "
             "as a live system writes them (the table's pages then follow the time).",
         )
@@ -362,10 +390,11 @@ class Command(BaseCommand):
         if use_copy:
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(Complaint._meta.db_table)}")
-        self.stdout.write(self.style.SUCCESS(
-            f"Added {complaints:,} reports in {time.monotonic() - t0:.1f} s "
-            f"(total now {Complaint.objects.count():,})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Added {complaints:,} reports in {time.monotonic() - t0:.1f} s (total now {Complaint.objects.count():,})."
+            )
+        )
 
     def _copy(self, fields, rows) -> None:
         with connection.cursor() as cursor:
@@ -392,9 +421,17 @@ class Command(BaseCommand):
         events = []
         for r in rows:
             if r["transfer_count"] and r["tracking_number"] in by_number:
-                events.append(Event(
-                    complaint_id=by_number[r["tracking_number"]], kind=Event.Kind.TRANSFERRED, is_public=False,
-                    text="Generated load: transferred", created_at=r["assigned_at"] + timedelta(hours=2),
-                    data={"from": codes.get(spec.default_dept[r["category_id"]], ""), "to": codes.get(r["department_id"], "")},
-                ))
+                events.append(
+                    Event(
+                        complaint_id=by_number[r["tracking_number"]],
+                        kind=Event.Kind.TRANSFERRED,
+                        is_public=False,
+                        text="Generated load: transferred",
+                        created_at=r["assigned_at"] + timedelta(hours=2),
+                        data={
+                            "from": codes.get(spec.default_dept[r["category_id"]], ""),
+                            "to": codes.get(r["department_id"], ""),
+                        },
+                    )
+                )
         Event.objects.bulk_create(events, batch_size=2000)

@@ -2,6 +2,7 @@
 
 Loads or updates districts from a GeoJSON FeatureCollection, all or nothing.
 """
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -29,6 +30,9 @@ class Command(BaseCommand):
             created, updated = import_districts_from_geojson(data, name_property=name_property)
         except DistrictImportError as exc:
             raise CommandError(f"{path}: {exc} " + _("Nothing was imported.")) from None
-        self.stdout.write(self.style.SUCCESS(
-            _("Districts: %(created)s created, %(updated)s updated from %(path)s.") % {"created": created, "updated": updated, "path": path}
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Districts: %(created)s created, %(updated)s updated from %(path)s.")
+                % {"created": created, "updated": updated, "path": path}
+            )
+        )
