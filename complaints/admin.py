@@ -8,7 +8,6 @@ Every change goes through a function in ``complaints.services``.
 from __future__ import annotations
 
 import copy
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,7 +25,6 @@ from django.http import (
     HttpResponseNotAllowed,
     HttpResponseRedirect,
     QueryDict,
-    StreamingHttpResponse,
 )
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -39,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import access, services
 from complaints import admin_forms as forms_
+from complaints.exports import csv_response
 from complaints.models import Attachment, Category, Complaint
 from complaints.phones import normalize_phone
 from complaints.selectors import normalize_tracking_number
@@ -46,7 +45,6 @@ from complaints.sla import sla_state
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError, allowed_actions
 from municipality.admin import AdminRoleOnlyMixin, is_admin_role
 from municipality.models import Role
-from routing.services import referral_acknowledge
 
 # --------------------------------------------------------------------------- who may do what
 
@@ -124,10 +122,7 @@ WORKFLOW: dict[str, WorkflowAction] = {
     Action.START: WorkflowAction(
         Action.START.label,
         forms_.NoteOnlyForm,
-        # With a utility, starting is the liaison's acknowledgement (Joint Operations): an "acknowledged" event too.
-        lambda c, u, d: (referral_acknowledge if c.utility_id else services.complaint_start)(
-            complaint=c, actor=u, note=d["note"]
-        ),
+        lambda c, u, d: services.complaint_start(complaint=c, actor=u, note=d["note"]),
         _("Work on %(number)s has started."),
     ),
     Action.HOLD: WorkflowAction(
@@ -615,11 +610,8 @@ class ComplaintAdmin(admin.ModelAdmin):
         except IncorrectLookupParameters:
             return HttpResponseBadRequest(gettext("Unknown filter."))
         queryset = changelist.get_queryset(request)
-        with_contact = may_see_contact(request.user)
-        response = StreamingHttpResponse(csv_rows(queryset, with_contact=with_contact), content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="balagh-reports-{stamp}.csv"'
-        return response
+        rows = csv_rows(queryset, with_contact=may_see_contact(request.user))
+        return csv_response(rows, f"balagh-reports-{timezone.localtime():%Y%m%d-%H%M}")
 
     # ------------------------------------------------------------------ bulk actions
 
@@ -735,13 +727,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 
 def csv_rows(queryset, *, with_contact: bool):
-    """The CSV export, one line at a time, reading the database in chunks."""
-
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
+    """The admin's export: a header, then one row per report, reading the database in chunks."""
     header = [
         gettext("tracking number"),
         gettext("received"),
@@ -765,7 +751,7 @@ def csv_rows(queryset, *, with_contact: bool):
     ]
     if with_contact:
         header += [gettext("reporter name"), gettext("reporter mobile"), gettext("reporter e-mail")]
-    yield "\ufeff" + writer.writerow(header)
+    yield header
 
     def stamp(value):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
@@ -794,7 +780,7 @@ def csv_rows(queryset, *, with_contact: bool):
         ]
         if with_contact:
             row += [c.reporter_name, c.reporter_phone, c.reporter_email]
-        yield writer.writerow(row)
+        yield row
 
 
 # --------------------------------------------------------------------------- categories (administrators)

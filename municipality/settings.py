@@ -114,6 +114,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Citizens may rate or reopen a resolved report within this many days.
 BALAGH_REOPEN_DAYS = env_int("BALAGH_REOPEN_DAYS", 7, minimum=1)
+# Wrong number + mobile pairs on the tracking page or the API before a 15-minute lock-out.
+BALAGH_TRACK_MAX_ATTEMPTS = env_int("BALAGH_TRACK_MAX_ATTEMPTS", 10, minimum=1)
 BALAGH_AUTO_CLOSE_DAYS = env_int("BALAGH_AUTO_CLOSE_DAYS", 7, minimum=1)
 BALAGH_PHONE_REGION = env_str("BALAGH_PHONE_REGION") or "SA"
 # Routing caches (districts index, rules) re-check the database at most this often, in seconds

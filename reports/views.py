@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from complaints.access import profile_of, role_of
+from complaints.exports import csv_response
 from municipality.models import Role
 from reports import exports, kpis
 from reports.filters import ComplaintReportFilter, report_filter
@@ -106,7 +107,7 @@ class ExportComplaintsView(ReportAccessMixin, View):
         name = _filename("complaints", flt.period)
         if fmt == "xlsx":
             return exports.xlsx_response(rows, name, title=_("Reports"))
-        return exports.csv_response(rows, name)
+        return csv_response(rows, name)
 
 
 class ExportKpiView(ReportAccessMixin, View):
@@ -128,7 +129,7 @@ class ExportKpiView(ReportAccessMixin, View):
         name = _filename(f"kpi-{table}", flt.period)
         if fmt == "xlsx":
             return exports.xlsx_response(rows, name, title=table)
-        return exports.csv_response(rows, name)
+        return csv_response(rows, name)
 
 
 class WeeklyAccessMixin(ReportAccessMixin):

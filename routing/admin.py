@@ -104,10 +104,20 @@ class FollowerAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(EscalationPolicy)
-class EscalationPolicyAdmin(admin.ModelAdmin):
-    """The ladder. Changes apply to reports whose due times are set (routed, transferred, re-prioritised) afterwards."""
+class EscalationPolicyAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+    """The ladder's five steps. Only what the sweep reads is editable: when a step fires (percent),
+    who is told (audience) and whether it runs (active); the steps themselves are code (docs/sla.md).
+    A change applies to reports whose due times are set afterwards (routed, transferred, re-prioritised)."""
 
-    list_display = ("name", "trigger", "percent", "level", "audience", "active")
+    list_display = ("name", "trigger", "level", "percent", "audience", "active")
     list_editable = ("percent", "audience", "active")
     list_filter = ("trigger", "active")
     ordering = ("trigger", "level", "percent")
+    fields = ("name", "trigger", "level", "percent", "audience", "active")
+    readonly_fields = ("name", "trigger", "level")
+
+    def has_add_permission(self, request, *args):
+        return False  # one row per step of the sweep; a new step is code (CONTRIBUTING.md)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switch a step off with "active" instead
