@@ -41,10 +41,10 @@ from complaints.exports import csv_response
 from complaints.models import Attachment, Category, Complaint
 from complaints.phones import normalize_phone
 from complaints.selectors import normalize_tracking_number
-from complaints.sla import sla_state
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError, allowed_actions
 from municipality.admin import AdminRoleOnlyMixin, is_admin_role
 from municipality.models import Role
+from sla.clock import sla_state
 
 # --------------------------------------------------------------------------- who may do what
 
@@ -248,7 +248,7 @@ def short_time(value) -> str:
 def due_state(complaint: Complaint, now=None) -> str:
     """``overdue`` / ``soon`` (past the at-risk point) / ``ok`` / ``paused`` for an open report; ``""`` otherwise.
 
-    The colours follow the escalation ladder's own at-risk point (complaints.sla), so what the
+    The colours follow the escalation ladder's own at-risk point (sla.clock), so what the
     list shows amber is what the sweep warns about.
     """
     return {"breached": "overdue", "at_risk": "soon", "ok": "ok", "paused": "paused"}.get(sla_state(complaint, now), "")
@@ -867,6 +867,3 @@ class CategoryAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
         if obj.parent_id:
             return format_html('<span class="balagh-muted">{} ›</span> {}', obj.parent.name, obj.name)
         return format_html("<strong>{}</strong>", obj.name)
-
-
-from complaints import sla_admin  # noqa: E402,F401  (priority targets; owned by the SLA engineer)

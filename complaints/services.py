@@ -17,12 +17,13 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from complaints import access, ladder
+from complaints import access
 from complaints.models import Attachment, Category, Channel, Complaint, Event, Priority
 from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
-from complaints.sla import hold_pushback, reset_fields, sla_fields
 from complaints.workflow import Action, ClosureReason, Status, TransitionError, guard
+from sla import ladder
+from sla.clock import hold_pushback, reset_fields, sla_fields
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 

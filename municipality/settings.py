@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "municipality",
     "complaints",
     "routing",
+    "sla",
     "reports",
     "notifications",
     "channels",
@@ -167,10 +168,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.auto_close_resolved",
         "schedule": crontab(minute=15),
     },
-    # The escalation ladder's work queue, rebuilt from the reports (routing.tasks; the sweep itself
+    # The escalation ladder's work queue, rebuilt from the reports (sla.tasks; the sweep itself
     # runs every 5 minutes from a django-celery-beat row, editable in the admin).
     "escalation-ladder-resync": {
-        "task": "routing.tasks.resync_ladder_task",
+        "task": "sla.tasks.resync_ladder_task",
         "schedule": crontab(minute=20, hour=2),
     },
     "purge-photo-stashes": {

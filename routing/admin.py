@@ -1,4 +1,4 @@
-"""Admin for routing rules (with a dry run), followers, and the escalation ladder (administrators)."""
+"""Admin for routing rules (with a dry run) and followers (administrators)."""
 
 from django import forms
 from django.contrib import admin
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category
 from municipality.admin import AdminRoleOnlyMixin
-from routing.models import EscalationPolicy, Follower, RoutingRule
+from routing.models import Follower, RoutingRule
 from routing.services import route_dry_run
 
 
@@ -101,23 +101,3 @@ class FollowerAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request, *args):
         return False
-
-
-@admin.register(EscalationPolicy)
-class EscalationPolicyAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
-    """The ladder's five steps. Only what the sweep reads is editable: when a step fires (percent),
-    who is told (audience) and whether it runs (active); the steps themselves are code (docs/sla.md).
-    A change applies to reports whose due times are set afterwards (routed, transferred, re-prioritised)."""
-
-    list_display = ("name", "trigger", "level", "percent", "audience", "active")
-    list_editable = ("percent", "audience", "active")
-    list_filter = ("trigger", "active")
-    ordering = ("trigger", "level", "percent")
-    fields = ("name", "trigger", "level", "percent", "audience", "active")
-    readonly_fields = ("name", "trigger", "level")
-
-    def has_add_permission(self, request, *args):
-        return False  # one row per step of the sweep; a new step is code (CONTRIBUTING.md)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # switch a step off with "active" instead

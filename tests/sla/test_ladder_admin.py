@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from complaints.services import Submission, complaint_submit
 from municipality.models import Role
-from routing.models import EscalationPolicy as Step
+from sla.models import EscalationStep as Step
 from tests.factories import CategoryFactory, make_user
 
 pytestmark = pytest.mark.django_db
