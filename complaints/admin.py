@@ -37,76 +37,14 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import access, services
 from complaints import admin_forms as forms_
+from complaints.access import CATEGORY, NOTE, PRIORITY, actions_for, may_see_contact, role_may
 from complaints.exports import csv_response
 from complaints.models import Attachment, Category, Complaint
 from complaints.phones import normalize_phone
 from complaints.selectors import normalize_tracking_number
-from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError, allowed_actions
+from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
 from municipality.admin import AdminRoleOnlyMixin, is_admin_role
-from municipality.models import Role
 from sla.clock import sla_state
-
-# --------------------------------------------------------------------------- who may do what
-
-NOTE, PRIORITY, CATEGORY = "note", "priority", "category"
-EXTRA_ACTIONS = (NOTE, PRIORITY, CATEGORY)
-
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset([*Action.values, *EXTRA_ACTIONS]),
-    Role.OFFICER: frozenset(
-        [
-            Action.ASSIGN,
-            Action.TRANSFER,
-            Action.REFER,
-            Action.START,
-            Action.HOLD,
-            Action.RESUME,
-            Action.RESOLVE,
-            Action.CLOSE,
-            Action.REOPEN,
-            NOTE,
-            PRIORITY,
-            CATEGORY,
-        ]
-    ),
-    Role.LIAISON: frozenset([Action.START, Action.HOLD, Action.RESUME, Action.RESOLVE, Action.RETURN, NOTE]),
-    Role.AGENT: frozenset([Action.ASSIGN, Action.CLOSE, NOTE, PRIORITY, CATEGORY]),
-    Role.COMMITTEE: frozenset(),
-    Role.MAYOR: frozenset(),
-}
-ROLE_ACTIONS[Role.HEAD] = ROLE_ACTIONS[Role.OFFICER]
-
-# Roles that see the reporter's name, mobile and e-mail (they call the citizen back).
-CONTACT_ROLES = frozenset({Role.ADMIN, Role.AGENT, Role.OFFICER, Role.HEAD})
-
-
-def may_see_contact(user) -> bool:
-    return access.role_of(user) in CONTACT_ROLES
-
-
-def role_may(user, action: str) -> bool:
-    return action in ROLE_ACTIONS.get(access.role_of(user), frozenset())
-
-
-def actions_for(user, complaint: Complaint) -> list[str]:
-    """The workflow actions ``user`` may take on ``complaint`` right now, in display order."""
-    if not access.can_work(user, complaint):
-        return []
-    possible = list(allowed_actions(complaint.status))
-    if complaint.status in OPEN_STATUSES:
-        possible += [PRIORITY, CATEGORY]
-    possible.append(NOTE)
-    allowed = ROLE_ACTIONS.get(access.role_of(user), frozenset())
-    result = []
-    for action in possible:
-        if action not in allowed:
-            continue
-        if action == Action.RETURN and complaint.utility_id is None:
-            continue
-        if action in (Action.REFER, Action.TRANSFER) and complaint.utility_id is not None and access.role_of(user) != Role.ADMIN:
-            continue
-        result.append(action)
-    return result
 
 
 @dataclass(frozen=True)
@@ -356,7 +294,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
-            return bool(ROLE_ACTIONS.get(access.role_of(request.user)))
+            return access.works_reports(request.user)
         return access.can_view(request.user, obj) and access.can_work(request.user, obj)
 
     def has_add_permission(self, request):
@@ -367,7 +305,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def has_work_permission(self, request):
         """Bulk workflow actions: roles that work reports."""
-        return access.role_of(request.user) in (Role.ADMIN, Role.OFFICER, Role.HEAD, Role.LIAISON, Role.AGENT)
+        return access.works_reports(request.user)
 
     # ------------------------------------------------------------------ list columns
 
@@ -713,7 +651,6 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        role = access.role_of(request.user)
         wanted = {
             "bulk_start": Action.START,
             "bulk_hold": Action.HOLD,
@@ -721,7 +658,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             "bulk_transfer": Action.TRANSFER,
         }
         for name, action in wanted.items():
-            if name in actions and action not in ROLE_ACTIONS.get(role, frozenset()):
+            if name in actions and not role_may(request.user, action):
                 del actions[name]
         return actions
 
