@@ -64,8 +64,8 @@ def bench_route_one_report() -> Result:
     from django.db import transaction
 
     from complaints.models import Category, Complaint
+    from municipality import geo, services
     from municipality.models import Department, District
-    from routing import geo, services
     from routing.management.commands.generate_load import ensure_seed
     from routing.models import RoutingRule
 

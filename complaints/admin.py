@@ -41,10 +41,9 @@ from complaints.access import CATEGORY, NOTE, PRIORITY, actions_for, may_see_con
 from complaints.exports import csv_response
 from complaints.models import Attachment, Category, Complaint
 from complaints.phones import normalize_phone
-from complaints.selectors import normalize_tracking_number
+from complaints.selectors import clock_state, normalize_tracking_number
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
 from municipality.admin import AdminRoleOnlyMixin, is_admin_role
-from sla.clock import sla_state
 
 
 @dataclass(frozen=True)
@@ -189,7 +188,7 @@ def due_state(complaint: Complaint, now=None) -> str:
     The colours follow the escalation ladder's own at-risk point (sla.clock), so what the
     list shows amber is what the sweep warns about.
     """
-    return {"breached": "overdue", "at_risk": "soon", "ok": "ok", "paused": "paused"}.get(sla_state(complaint, now), "")
+    return {"breached": "overdue", "at_risk": "soon", "ok": "ok", "paused": "paused"}.get(clock_state(complaint, now), "")
 
 
 class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):

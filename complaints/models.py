@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from complaints.workflow import ClosureReason, Status
+from complaints.workflow import OPEN_STATUSES, ClosureReason, Status
 from municipality.models import BilingualName, Department, District, Utility
 
 
@@ -94,8 +94,6 @@ def new_token() -> str:
 
 class ComplaintQuerySet(models.QuerySet):
     def open(self):
-        from complaints.workflow import OPEN_STATUSES
-
         return self.filter(status__in=OPEN_STATUSES)
 
     def for_list(self):

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "channels",
+    "demo",
 ]
 
 MIDDLEWARE = [

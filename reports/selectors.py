@@ -11,7 +11,8 @@ from django.core.cache import cache
 from django.http import QueryDict
 from django.utils.http import urlencode
 
-from reports import kpis
+from municipality.models import Department
+from reports import kpis, tasks
 from reports.filters import ComplaintReportFilter, report_filter
 
 log = logging.getLogger(__name__)
@@ -114,14 +115,12 @@ def _computed_elsewhere(key: str, computing: str, max_age: float) -> dict | None
 
 def _queue_refresh(*, flt: ComplaintReportFilter, scope_department, key: str) -> bool:
     """Ask a worker to recompute one view, once per view however many readers see it stale."""
-    from reports.tasks import refresh_dashboard
-
     lock = key + ":refreshing"
     if not cache.add(lock, 1, timeout=_cache_seconds()):
         return True  # already queued
     query = urlencode(flt.data, doseq=True) if flt.data else ""
     try:
-        refresh_dashboard.delay(query, getattr(scope_department, "pk", None))
+        tasks.refresh_dashboard.delay(query, getattr(scope_department, "pk", None))
     except Exception:  # noqa: BLE001 - the broker is down: serve the older figures, try again next time
         log.warning("could not queue a dashboard refresh", exc_info=True)
         cache.delete(lock)
@@ -135,8 +134,6 @@ def refresh_dashboard_view(*, query: str, scope_department_id: int | None) -> st
     A view scoped to a department that no longer exists is not computed (it
     would otherwise be the whole city's figures under a head's key).
     """
-    from municipality.models import Department
-
     department = None
     if scope_department_id is not None:
         department = Department.objects.filter(pk=scope_department_id).first()
@@ -159,8 +156,6 @@ def warm_dashboard() -> list[str]:
     the committee's first drill-down (the same key, see
     :func:`dashboard_cache_key`). Returns the cache keys written.
     """
-    from municipality.models import Department
-
     keys = []
     for department in [None, *Department.objects.filter(active=True).order_by("pk")]:
         flt = report_filter(scope_department=department)

@@ -19,6 +19,7 @@ from municipality.models import Role
 from reports import exports, kpis
 from reports.filters import ComplaintReportFilter, report_filter
 from reports.models import WeeklyReport
+from reports.pdf import weekly_report_pdf
 from reports.selectors import dashboard_kpis
 
 #: The dashboard's breakdown tables, each downloadable as it is shown.
@@ -169,8 +170,6 @@ class WeeklyPdfView(WeeklyAccessMixin, View):
         filename = f"balagh-weekly-{report.week_start:%Y-%m-%d}.pdf"
         lang = request.GET.get("lang")
         if lang == "en" or not report.pdf:
-            from reports.pdf import weekly_report_pdf
-
             response = HttpResponse(
                 weekly_report_pdf(report=report, language=lang if lang in ("ar", "en") else "ar"), content_type="application/pdf"
             )

@@ -9,9 +9,11 @@ from datetime import datetime
 from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
+from complaints import access
 from complaints.models import Category, Complaint, Event
 from complaints.workflow import OPEN_STATUSES
 from municipality.models import Department, Utility
+from routing.models import Follower
 
 EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE_LAT = 111_320.0
@@ -100,7 +102,6 @@ def nearby_open_complaints(
 
 def merge_candidates(complaint: Complaint, *, user=None, limit: int = 10) -> list[Nearby]:
     """Open reports near ``complaint`` of the same sub-type that it could be merged into (or with)."""
-    from complaints import access
 
     if complaint.status not in OPEN_STATUSES:
         return []
@@ -171,7 +172,6 @@ def open_referrals_by_utility(*, user=None, per_utility: int = 50, now: datetime
     referral (``assigned_at``, set when the report was referred). With ``user``,
     only the reports that user may see (a head sees their department's referrals).
     """
-    from complaints import access
 
     now = now or timezone.now()
     base = Complaint.objects.all() if user is None else access.visible_complaints(user)
@@ -195,6 +195,5 @@ def open_referrals_by_utility(*, user=None, per_utility: int = 50, now: datetime
 
 def follower_phones(complaint: Complaint) -> list[tuple[str, str]]:
     """(phone, language) of the citizens who follow ``complaint`` (for the notifications)."""
-    from routing.models import Follower
 
     return list(Follower.objects.filter(complaint=complaint).values_list("phone", "language"))
