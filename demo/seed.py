@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +27,7 @@ from municipality.models import Department, District, StaffProfile, Utility
 from notifications.models import Outbox
 from routing.services import import_districts_from_geojson
 
-DISTRICTS_FILE = Path(settings.BASE_DIR) / "municipality" / "data" / "khamis_mushait_districts.geojson"
+DISTRICTS_FILE = Path(__file__).resolve().parent.parent / "municipality" / "data" / "khamis_mushait_districts.geojson"
 DEMO_MARK = "demo-"
 
 

@@ -17,18 +17,16 @@ from reports.filters import ComplaintReportFilter, report_filter
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CACHE_SECONDS = 600
-DEFAULT_STALE_SECONDS = 3600
 #: How long a reader waits for another request's computation of the same view before computing it too.
 COMPUTE_WAIT_SECONDS = 15
 
 
 def _cache_seconds() -> int:
-    return int(getattr(settings, "BALAGH_REPORTS_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+    return settings.BALAGH_REPORTS_CACHE_SECONDS
 
 
 def _stale_seconds() -> int:
-    return int(getattr(settings, "BALAGH_REPORTS_STALE_SECONDS", DEFAULT_STALE_SECONDS))
+    return settings.BALAGH_REPORTS_STALE_SECONDS
 
 
 def dashboard_cache_key(*, flt: ComplaintReportFilter, scope_department=None) -> str:

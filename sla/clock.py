@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from municipality.calendar import BusinessCalendar, business_calendar
+from sla.ladder import STEPS
 from sla.models import EscalationStep, PrioritySLA
 
 # (clock, response hours, resolution hours) when the PrioritySLA table has no row.
@@ -33,14 +34,8 @@ DEFAULT_PRIORITY_TARGETS: dict[str, tuple[str, Decimal, Decimal]] = {
     "normal": ("working", Decimal("8"), Decimal("24")),
     "low": ("working", Decimal("16"), Decimal("80")),
 }
-# (trigger, level) -> percent, when the EscalationStep table is empty (the seeded ladder).
-DEFAULT_LADDER: dict[tuple[str, int], int] = {
-    ("at_risk", 0): 75,
-    ("resolution", 1): 100,
-    ("resolution", 2): 150,
-    ("resolution", 3): 200,
-    ("response", 0): 100,
-}
+# (trigger, level) -> percent, when the EscalationStep table is empty: the steps' own defaults.
+DEFAULT_LADDER: dict[tuple[str, int], int] = {(str(step.trigger), step.level): step.default_percent for step in STEPS}
 THRESHOLD_FIELDS = ("at_risk_at", "escalate_l1_at", "escalate_l2_at", "escalate_l3_at", "response_alert_at")
 DUE_FIELDS = ("response_due_at", "resolution_due_at", *THRESHOLD_FIELDS)
 

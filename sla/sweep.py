@@ -200,7 +200,7 @@ class _Directory:
 
 
 def _digest_over() -> int:
-    return int(getattr(settings, "BALAGH_ESCALATION_DIGEST_OVER", 20))
+    return settings.BALAGH_ESCALATION_DIGEST_OVER
 
 
 def _messages_for(step: StepSpec, audience: str, rows: list[Claimed], directory: _Directory, *, now: datetime) -> list[Message]:

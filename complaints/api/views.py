@@ -304,7 +304,7 @@ class ReopenView(CitizenAPIView):
     @extend_schema(
         operation_id="track_reopen",
         summary="Reopen a report that is not fixed",
-        description=f"Within {settings.BALAGH_REOPEN_DAYS} days of the resolution; the report goes back to work.",
+        description="Within `BALAGH_REOPEN_DAYS` days (7 by default) of the resolution; the report goes back to work.",
         request=ReopenSerializer,
         responses={
             200: TrackSerializer,
