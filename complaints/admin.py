@@ -29,7 +29,6 @@ from django.http import (
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
@@ -44,6 +43,7 @@ from complaints.phones import normalize_phone
 from complaints.selectors import clock_state, normalize_tracking_number
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
 from municipality.admin import AdminRoleOnlyMixin, is_admin_role
+from municipality.times import local_minute
 
 
 @dataclass(frozen=True)
@@ -175,11 +175,6 @@ CAMERA_ICON = mark_safe(
 def isolate(text: str) -> str:
     """Keep a tracking number (``2611-000123``) in one piece inside right-to-left text."""
     return f"\u2066{text}\u2069"
-
-
-def short_time(value) -> str:
-    """``2026-11-25 14:20`` in Riyadh time: compact, sortable, the same in both languages."""
-    return date_format(timezone.localtime(value), "Y-m-d H:i") if value else ""
 
 
 def due_state(complaint: Complaint, now=None) -> str:
@@ -336,14 +331,14 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("received"), ordering="created_at")
     def received_display(self, obj):
-        return format_html('<span class="balagh-when" dir="ltr">{}</span>', short_time(obj.created_at))
+        return format_html('<span class="balagh-when" dir="ltr">{}</span>', local_minute(obj.created_at))
 
     @admin.display(description=_("resolution due"), ordering="resolution_due_at")
     def due_display(self, obj):
         if obj.resolution_due_at is None:
             return "—"
         state = due_state(obj)
-        when = format_html('<span dir="ltr">{}</span>', short_time(obj.resolution_due_at))
+        when = format_html('<span dir="ltr">{}</span>', local_minute(obj.resolution_due_at))
         label = {
             "overdue": gettext("Overdue"),
             "soon": gettext("Due soon"),
@@ -689,13 +684,10 @@ def csv_rows(queryset, *, with_contact: bool):
         header += [gettext("reporter name"), gettext("reporter mobile"), gettext("reporter e-mail")]
     yield header
 
-    def stamp(value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
     for c in queryset.iterator(chunk_size=2000):
         row = [
             c.tracking_number,
-            stamp(c.created_at),
+            local_minute(c.created_at),
             c.get_status_display(),
             c.get_priority_display(),
             c.main_category.name,
@@ -707,9 +699,9 @@ def csv_rows(queryset, *, with_contact: bool):
             c.address,
             c.lat,
             c.lon,
-            stamp(c.resolution_due_at),
-            stamp(c.resolved_at),
-            stamp(c.closed_at),
+            local_minute(c.resolution_due_at),
+            local_minute(c.resolved_at),
+            local_minute(c.closed_at),
             c.get_closure_reason_display(),
             c.escalation_level,
             c.rating or "",

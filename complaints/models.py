@@ -83,10 +83,6 @@ class Category(BilingualName):
         verbose_name_plural = _("categories")
         ordering = ["sort_order", "code"]
 
-    @property
-    def is_main(self) -> bool:
-        return self.parent_id is None
-
 
 def new_token() -> str:
     return secrets.token_urlsafe(16)
@@ -273,7 +269,6 @@ class Event(models.Model):
         MERGED = "merged", _("Merged")
         ESCALATED = "escalated", _("Escalated")
         AT_RISK = "at_risk", _("At risk of breach")
-        PHOTO = "photo", _("Photo added")
         FOLLOWED = "followed", _("Followed by another citizen")
 
     # db_index=False: event_complaint_time (complaint, created_at) serves every lookup by report.

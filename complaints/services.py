@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,9 +22,7 @@ from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
 from complaints.workflow import ACTIVE_STATUSES, Action, ClosureReason, Status, TransitionError, guard
 from municipality.geo import district_id_for_point, inside_municipality
-
-RIYADH = ZoneInfo("Asia/Riyadh")
-
+from municipality.times import RIYADH
 
 # --------------------------------------------------------------------------- tracking numbers
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from municipality.models import Holiday, WorkingWeek
+from municipality.times import RIYADH
 
 SUNDAY_TO_THURSDAY = (6, 0, 1, 2, 3)  # Python weekday numbers: Monday=0 … Sunday=6
 DEFAULT_START = time(8, 0)
@@ -35,7 +36,7 @@ class BusinessCalendar:
     start: time = DEFAULT_START
     end: time = DEFAULT_END
     holidays: frozenset[date] = field(default_factory=frozenset)
-    tz: ZoneInfo = ZoneInfo("Asia/Riyadh")
+    tz: ZoneInfo = RIYADH
 
     def __post_init__(self) -> None:
         if not self.days:

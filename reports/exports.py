@@ -14,8 +14,8 @@ from complaints.exports import download
 from complaints.models import Category, Channel, Priority
 from complaints.workflow import ClosureReason, Status
 from municipality.models import Department, District, Utility
+from municipality.times import RIYADH
 from reports import xlsx
-from reports.kpis import RIYADH
 
 CHUNK_SIZE = 5000
 

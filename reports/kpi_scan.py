@@ -74,31 +74,6 @@ def activity_key():
     )
 
 
-#: The columns the scan reads; the covering index INCLUDEs them so the scan needs no table access.
-SCAN_COLUMNS = (
-    "created_at",
-    "status",
-    "closure_reason",
-    "department_id",
-    "category_id",
-    "channel",
-    "district_id",
-    "utility_id",
-    "priority",
-    "resolved_at",
-    "closed_at",
-    "rated_at",
-    "rating",
-    "first_response_at",
-    "response_due_at",
-    "resolution_due_at",
-    "reopen_count",
-    "duplicate_of_id",
-    "lat",
-    "lon",
-)
-
-
 def _bool(q: Q) -> ExpressionWrapper:
     return ExpressionWrapper(q, output_field=BooleanField())
 

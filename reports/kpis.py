@@ -104,9 +104,9 @@ from django.utils import timezone
 from complaints.models import Category, Channel, Complaint, Event
 from complaints.workflow import OPEN_STATUSES, ClosureReason, Status
 from municipality.models import Department, District, Utility, WorkingWeek
+from municipality.times import RIYADH
 from reports import kpi_scan
 
-RIYADH = ZoneInfo("Asia/Riyadh")
 SATISFIED_RATING = 4
 GRID_CELL_DEGREES = 0.01  # about 1.1 km
 HOTSPOT_LIMIT = 50

@@ -1,4 +1,4 @@
-"""Routing writes and decisions: who gets a report, transfers, Joint Operations, duplicates, districts.
+"""Routing writes and decisions: who gets a report, followers and merging of duplicates, districts from GeoJSON.
 
 The routing decision reads a per-process cache of the active rules (rebuilt when
 a rule, a department or a utility changes: one cheap version query, at most every
@@ -19,11 +19,7 @@ from django.utils.translation import gettext as _
 from complaints import access
 from complaints.models import Category, Complaint, Event
 from complaints.services import (
-    complaint_add_note,
     complaint_close,
-    complaint_resolve,
-    complaint_return,
-    complaint_start,
     event_record,
 )
 from complaints.workflow import ACTIVE_STATUSES, ClosureReason, Status, TransitionError
@@ -156,43 +152,6 @@ def route_dry_run(*, category: Category, lat: float, lon: float) -> DryRun:
     district_id = district_id_for_point(lat, lon)
     district = District.objects.filter(pk=district_id).first() if district_id else None
     return DryRun(route_decision(category=category, district_id=district_id), district, inside_municipality(lat, lon))
-
-
-# --------------------------------------------------------------------------- Joint Operations (utility liaisons)
-
-
-def _ensure_with_utility(complaint: Complaint) -> None:
-    if complaint.utility_id is None:
-        raise TransitionError(_("This report is not with a utility."))
-
-
-def referral_acknowledge(*, complaint: Complaint, actor, note: str = "") -> Complaint:
-    """The utility's liaison takes the referral on: starting a fresh referral acknowledges it
-    (``complaint_start`` writes the "acknowledged" event, then work starts)."""
-
-    _ensure_with_utility(complaint)
-    if complaint.status != Status.ASSIGNED:
-        raise TransitionError(_("Only a newly referred report can be acknowledged."))
-    return complaint_start(complaint=complaint, actor=actor, note=note)
-
-
-def referral_update(*, complaint: Complaint, actor, text: str) -> Event:
-    """A public update from the utility's liaison."""
-
-    _ensure_with_utility(complaint)
-    return complaint_add_note(complaint=complaint, actor=actor, text=text, public=True)
-
-
-def referral_resolve(*, complaint: Complaint, actor, note: str, photo=None) -> Complaint:
-
-    _ensure_with_utility(complaint)
-    return complaint_resolve(complaint=complaint, actor=actor, note=note, photo=photo)
-
-
-def referral_return(*, complaint: Complaint, actor, reason: str) -> Complaint:
-    """Send a referral back to the municipality (its department gets it back, status ``assigned``)."""
-
-    return complaint_return(complaint=complaint, actor=actor, reason=reason)
 
 
 # --------------------------------------------------------------------------- duplicates: follow and merge

@@ -27,7 +27,7 @@ class SubTypeSerializer(serializers.ModelSerializer):
 
 
 class MainTypeSerializer(SubTypeSerializer):
-    sub_types = SubTypeSerializer(many=True, read_only=True, source="active_children")
+    sub_types = SubTypeSerializer(many=True, read_only=True, source="subtypes")
 
     class Meta(SubTypeSerializer.Meta):
         fields = [*SubTypeSerializer.Meta.fields, "sub_types"]
