@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "channels",
+    "bench",  # the benchmarks' load generator (manage.py generate_load); nothing imports it
 ]
 
 MIDDLEWARE = [
