@@ -59,7 +59,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, IntegerField, Q, Value
@@ -68,6 +68,10 @@ from django.db.models.functions import Cast, Coalesce, Floor
 from django.utils import timezone
 
 from complaints.workflow import OPEN_STATUSES, ClosureReason, Status
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 SATISFIED_RATING = 4
@@ -127,16 +131,13 @@ class EpochSeconds(Func):
     def __init__(self, end: Any, start: Any, **extra: Any) -> None:
         super().__init__(end, start, **extra)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        if connection.vendor == "postgresql":
-            template = "EXTRACT(EPOCH FROM (%(expressions)s))::double precision"
-            arg_joiner = " - "
-        elif connection.vendor == "sqlite":
-            template = "((julianday(%(expressions)s)) * 86400.0)"
-            arg_joiner = ") - julianday("
-        else:  # pragma: no cover - other databases are not supported by Balagh
-            raise NotImplementedError(connection.vendor)
-        return super().as_sql(compiler, connection, template=template, arg_joiner=arg_joiner, **extra)
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> _AsSqlType:
+        template = "EXTRACT(EPOCH FROM (%(expressions)s))::double precision"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> _AsSqlType:
+        template = "((julianday(%(expressions)s)) * 86400.0)"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
 
 
 def finish() -> Coalesce:
@@ -265,6 +266,6 @@ def dimension_keys() -> dict[str, Combinable]:
     }
 
 
-def hotspot_cell(cell: float) -> dict[str, Cast]:
-    """The map grid cell of a report, ``_cy`` and ``_cx``, for cells ``cell`` degrees square."""
-    return {"_cy": Cast(Floor(F("lat") / cell), IntegerField()), "_cx": Cast(Floor(F("lon") / cell), IntegerField())}
+def hotspot_cell(cell: float) -> tuple[Cast, Cast]:
+    """The map grid cell of a report (row, column), for cells ``cell`` degrees square."""
+    return Cast(Floor(F("lat") / cell), IntegerField()), Cast(Floor(F("lon") / cell), IntegerField())

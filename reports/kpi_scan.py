@@ -118,8 +118,8 @@ def _rows(
         "_open": _bool(open_q()),
         # Local-time buckets (a time zone conversion each) only where the trend counts the row.
         **{f"_b_{name}": Case(When(flags_p[name], then=trunc(field, tzinfo=RIYADH))) for name, field in TREND_SERIES.items()},
-        **hotspot_cell(cell),
     }
+    columns["_cy"], columns["_cx"] = hotspot_cell(cell)
     annotations = kpi_annotations()
     # Resolution seconds only where they are averaged or ranked: reports closed in either period.
     annotations["_kpi_seconds"] = Case(

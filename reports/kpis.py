@@ -40,10 +40,11 @@ index-friendly pre-filter (``relevant_q``: indexes on ``created_at``,
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import connections
@@ -156,9 +157,9 @@ def _working_hours_factor(period: Period | None) -> float:
     week = WorkingWeek.objects.filter(active=True).order_by("pk").first()
     if week is None:
         return 40 / 168
-    start = week.start if isinstance(week.start, time) else time.fromisoformat(str(week.start))
-    end = week.end if isinstance(week.end, time) else time.fromisoformat(str(week.end))
-    per_day = (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds() / 3600
+    opens = week.start if isinstance(week.start, time) else time.fromisoformat(str(week.start))
+    closes = week.end if isinstance(week.end, time) else time.fromisoformat(str(week.end))
+    per_day = (datetime.combine(date.min, closes) - datetime.combine(date.min, opens)).total_seconds() / 3600
     return max(per_day, 0) * len(set(week.days or [])) / 168
 
 
@@ -296,20 +297,15 @@ def transfer_counts(*, period: Period, queryset: QuerySet | None = None) -> dict
     """
     previous = period.previous()
     in_p, in_q = in_period("created_at", period), in_period("created_at", previous)
-    rows = (
+    rows = list(
         _events_of(queryset)
         .filter(in_period("created_at", Period(start=previous.start, end=period.end)), kind=Event.Kind.TRANSFERRED)
         .values("data__from")
         .annotate(p=Count("pk", filter=in_p), q=Count("pk", filter=in_q))
         .order_by()
     )
-    out = {"current": 0, "previous": 0, "out_of": {}}
-    for r in rows:
-        out["current"] += r["p"]
-        out["previous"] += r["q"]
-        if r["p"]:
-            out["out_of"][r["data__from"]] = r["p"]
-    return out
+    out_of: dict[str, int] = {r["data__from"]: r["p"] for r in rows if r["p"]}
+    return {"current": sum(r["p"] for r in rows), "previous": sum(r["q"] for r in rows), "out_of": out_of}
 
 
 def by_department(
@@ -446,7 +442,7 @@ def hotspot_cells(
     queryset: QuerySet | None = None,
     limit: int = 50,
     cell: float = GRID_CELL_DEGREES,
-    rows: list[dict] | None = None,
+    rows: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[dict]:
     """The map grid cells (``cell`` degrees square) with the most reports received in ``period``.
 
@@ -454,9 +450,10 @@ def hotspot_cells(
     """
     if rows is None:
         qs = Complaint.objects.all() if queryset is None else queryset
-        rows = (
+        cy, cx = hotspot_cell(cell)
+        rows = list(
             qs.filter(kpi_flags(period, period.end)["received"])
-            .annotate(**hotspot_cell(cell))
+            .annotate(_cy=cy, _cx=cx)
             .values("_cy", "_cx")
             .annotate(n=Count("pk"), open=Count("pk", filter=open_q()))
             .order_by("-n", "_cy", "_cx")[:limit]
@@ -479,6 +476,8 @@ def overdue_list(*, period: Period, queryset: QuerySet | None = None, now: datet
     out = []
     for c in rows:  # at most ``limit`` rows, for display
         owner = c.utility or c.department
+        due = c.resolution_due_at
+        assert due is not None  # the filter above requires one
         out.append(
             {
                 "id": c.pk,
@@ -493,18 +492,16 @@ def overdue_list(*, period: Period, queryset: QuerySet | None = None, now: datet
                 "district_ar": c.district.name_ar if c.district else "",
                 "district_en": (c.district.name_en or c.district.name_ar) if c.district else "",
                 "created_at": c.created_at.isoformat(),
-                "due_at": c.resolution_due_at.isoformat(),
+                "due_at": due.isoformat(),
                 "age_days": round((as_of - c.created_at).total_seconds() / 86400, 1),
-                "overdue_days": round((as_of - c.resolution_due_at).total_seconds() / 86400, 1),
+                "overdue_days": round((as_of - due).total_seconds() / 86400, 1),
                 "escalation_level": c.escalation_level,
             }
         )
     return out
 
 
-def grouped_counts(
-    *, period: Period, queryset: QuerySet | None = None, now: datetime | None = None
-) -> dict[str, list[dict] | dict]:
+def grouped_counts(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None) -> dict[str, Any]:
     """The raw aggregates for the whole set (``"all"``) and per dimension: one ``GROUP BY`` query each.
 
     PostgreSQL computes them all in the one statement of :mod:`reports.kpi_scan`.
@@ -513,13 +510,21 @@ def grouped_counts(
     aggregates = kpi_aggregates(period, as_of)
     keys = dimension_keys()
     base = _base(queryset, period, as_of)
-    out: dict[str, list[dict] | dict] = {}
+    out: dict[str, Any] = {}
     for dim in DIMENSIONS:
         name = f"_d_{dim}"
         rows = base.annotate(**{name: keys[name]}).values(name).annotate(**aggregates).order_by()
         out[dim] = [{**r, "key": None if r[name] == -1 else r[name]} for r in rows]
     out["all"] = base.aggregate(**aggregates)
     return out
+
+
+class _Scope(TypedDict):
+    """What every selector of one report is called with."""
+
+    period: Period
+    queryset: QuerySet | None
+    now: datetime
 
 
 @contextmanager
@@ -550,14 +555,14 @@ def compile_kpis_per_query(
     queryset: QuerySet | None = None,
     now: datetime | None = None,
     overdue_limit: int = 50,
-    groups: dict | None = None,
+    groups: dict[str, Any] | None = None,
 ) -> dict:
     """What :func:`compile_kpis` returns, one query per figure (SQLite's path).
 
     ``groups`` (as :func:`grouped_counts` returns them) when the caller already has them.
     """
     now = now or timezone.now()
-    kw = {"period": period, "queryset": queryset, "now": now}
+    kw = _Scope(period=period, queryset=queryset, now=now)
     with _factors_remembered():
         groups = groups if groups is not None else grouped_counts(period=period, queryset=queryset, now=now)
         moved = transfer_counts(period=period, queryset=queryset)
@@ -605,7 +610,7 @@ def compile_kpis(
 
 
 def _from_scan(one: dict, *, period: Period, queryset: QuerySet | None, now: datetime, overdue_limit: int) -> dict:
-    kw = {"period": period, "queryset": queryset, "now": now}
+    kw = _Scope(period=period, queryset=queryset, now=now)
     moved = transfer_counts(period=period, queryset=queryset)
     groups = one["groups"]
     return {
