@@ -490,8 +490,7 @@ def run() -> list[Result]:
     from reports.filters import report_filter
     from reports.selectors import dashboard_cache_key
 
-    app.conf.broker_url = "memory://"  # the queued refreshes go nowhere: the bench runs no worker
-    app.conf.result_backend = None
+    app.conf.update(broker_url="memory://", result_backend=None)  # the queued refreshes go nowhere: the bench runs no worker
     app.conf.task_always_eager = False
     key = dashboard_cache_key(flt=report_filter())
 

@@ -173,7 +173,7 @@ class LoadSpec:
             for c in subs
         }
         self.utility_ids = list(Utility.objects.filter(active=True).values_list("pk", flat=True))
-        self.districts = []
+        self.districts: list[tuple[int | None, float, float, float, float]] = []
         for pk, polygon in District.objects.order_by("pk").values_list("pk", "polygon"):
             try:
                 minx, miny, maxx, maxy = shape(polygon).bounds
@@ -183,10 +183,10 @@ class LoadSpec:
         if not self.districts:
             self.districts = [(None, 18.27, 18.33, 42.69, 42.77)]
         # A few hotspots: a third of the reports cluster within ~300 m of them.
-        self.hotspots = []
+        self.hotspots: list[tuple[int | None, float, float]] = []
         for _hotspot in range(max(3, len(self.districts))):
-            pk, a, b, c, d = rng.choice(self.districts)
-            self.hotspots.append((pk, rng.uniform(a, b), rng.uniform(c, d)))
+            district_pk, a, b, c, d = rng.choice(self.districts)
+            self.hotspots.append((district_pk, rng.uniform(a, b), rng.uniform(c, d)))
         self.channels, self.channel_w = _weighted(CHANNEL_WEIGHTS)
         self.priorities, self.priority_w = _weighted(PRIORITY_WEIGHTS)
 
@@ -260,10 +260,10 @@ def _rows(spec: LoadSpec, start_number: int, count: int, now, *, shape: str = "r
         work_h = category.resolution_hours * factor * rng.uniform(0.2, 1.6)
         if status in ("in_progress", "on_hold", "resolved", "closed"):
             first_response = created + timedelta(hours=category.response_hours * factor * rng.uniform(0.05, 1.3))
-        if status == "on_hold":
-            on_hold_since = min(now, first_response + timedelta(hours=rng.uniform(1, 48)))
+            if status == "on_hold":
+                on_hold_since = min(now, first_response + timedelta(hours=rng.uniform(1, 48)))
         if status in ("resolved", "closed"):
-            resolved_at = min(now, created + timedelta(hours=work_h))
+            resolved_at = work_done = min(now, created + timedelta(hours=work_h))
         if status == "closed":
             r = rng.random()
             closure_reason = (
@@ -273,10 +273,10 @@ def _rows(spec: LoadSpec, start_number: int, count: int, now, *, shape: str = "r
                 resolved_at = None
                 closed_at = min(now, created + timedelta(hours=rng.uniform(1, 72)))
             else:
-                closed_at = min(now, resolved_at + timedelta(days=rng.uniform(0.2, 7)))
+                closed_at = min(now, work_done + timedelta(days=rng.uniform(0.2, 7)))
                 if rng.random() < 0.45:
                     rating = rng.choices((1, 2, 3, 4, 5), weights=(6, 6, 14, 32, 42))[0]
-                    rated_at = min(now, resolved_at + timedelta(hours=rng.uniform(1, 100)))
+                    rated_at = min(now, work_done + timedelta(hours=rng.uniform(1, 100)))
         number = start_number + i
         anonymous = rng.random() < 0.05
         yield {
