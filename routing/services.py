@@ -179,6 +179,8 @@ def referral_acknowledge(*, complaint: Complaint, actor, note: str = "") -> Comp
         if actor is not None and not access.can_work(actor, locked):
             raise PermissionDenied(_("You may not change this report."))
         _ensure_with_utility(locked)
+        utility = locked.utility
+        assert utility is not None  # _ensure_with_utility checked it
         if locked.status != Status.ASSIGNED:
             raise TransitionError(_("Only a newly referred report can be acknowledged."))
         event_record(
@@ -186,11 +188,11 @@ def referral_acknowledge(*, complaint: Complaint, actor, note: str = "") -> Comp
             kind=Event.Kind.ACKNOWLEDGED,
             actor=actor,
             is_public=True,
-            text=note.strip() or _("%(utility)s acknowledged the report.") % {"utility": locked.utility.name},
-            data={"utility": locked.utility.code},
+            text=note.strip() or _("%(utility)s acknowledged the report.") % {"utility": utility.name},
+            data={"utility": utility.code},
         )
         started = complaint_start(
-            complaint=locked, actor=actor, note=_("%(utility)s started work on the report.") % {"utility": locked.utility.name}
+            complaint=locked, actor=actor, note=_("%(utility)s started work on the report.") % {"utility": utility.name}
         )
     for name in ("status", "first_response_at", "assignee_id"):
         setattr(complaint, name, getattr(started, name))
@@ -415,7 +417,8 @@ def _parse_features(data, name_property: str) -> list[dict]:
         raise DistrictImportError(_("The file must be a GeoJSON FeatureCollection."))
     if not data["features"]:
         raise DistrictImportError(_("The FeatureCollection has no features."))
-    rows, codes = [], {}
+    rows: list[dict] = []
+    codes: dict[str, str] = {}
     for i, feature in enumerate(data["features"]):
         props = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
         label = _feature_label(i, props, name_property)
@@ -480,7 +483,7 @@ def import_districts_from_geojson(data, name_property: str = "name") -> tuple[in
     with transaction.atomic():
         existing = list(District.objects.select_for_update())
         by_code = {d.code: d for d in existing}
-        by_name = {}
+        by_name: dict[str, District] = {}
         for d in existing:
             by_name.setdefault(d.name_ar, d)
             if d.name_en:
