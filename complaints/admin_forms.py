@@ -22,7 +22,7 @@ class SubTypeChoiceField(forms.ModelChoiceField):
     """Sub-types shown as “Main type › Sub-type”."""
 
     def label_from_instance(self, obj: Category) -> str:
-        return f"{obj.parent.name} › {obj.name}" if obj.parent_id else obj.name
+        return f"{obj.parent.name} › {obj.name}" if obj.parent else obj.name
 
 
 def sub_types():
