@@ -11,6 +11,7 @@ import copy
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -48,12 +49,15 @@ from municipality.admin import AdminRoleOnlyMixin, is_admin_role
 from municipality.models import Role
 from routing.services import referral_acknowledge
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # --------------------------------------------------------------------------- who may do what
 
 NOTE, PRIORITY, CATEGORY = "note", "priority", "category"
 EXTRA_ACTIONS = (NOTE, PRIORITY, CATEGORY)
 
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
+ROLE_ACTIONS: dict[str | None, frozenset[str]] = {
     Role.ADMIN: frozenset([*Action.values, *EXTRA_ACTIONS]),
     Role.OFFICER: frozenset(
         [
@@ -113,10 +117,10 @@ def actions_for(user, complaint: Complaint) -> list[str]:
 
 @dataclass(frozen=True)
 class WorkflowAction:
-    label: str
+    label: StrOrPromise
     form: type
     run: Callable  # (complaint, user, cleaned_data) -> object
-    done: str  # success message, with %(number)s
+    done: StrOrPromise  # success message, with %(number)s
     danger: bool = False
 
 
@@ -224,7 +228,7 @@ def run_service(call: Callable) -> str | None:
 
 # --------------------------------------------------------------------------- list helpers
 
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.NEW: "new",
     Status.ASSIGNED: "assigned",
     Status.IN_PROGRESS: "progress",
