@@ -42,9 +42,17 @@ class Open311Error(Exception):
         self.status = status
 
 
+# NUL and other control characters (tab and line breaks apart): no text field takes them, PostgreSQL refuses NUL.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _value(params, name: str) -> str:
     value = params.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    return _CONTROL.sub("", value).strip() if isinstance(value, str) else ""
+
+
+def _strings(params, name: str) -> list[str]:
+    return [value for value in params.getlist(name) if isinstance(value, str)]
 
 
 def _list(params, name: str) -> list[str]:
@@ -211,7 +219,7 @@ def parse_request_form(data) -> RequestForm:
     }
     first, last = _short(data, "first_name", 60, errors), _short(data, "last_name", 60, errors)
     form["name"] = f"{first} {last}".strip()
-    media_urls = [url.strip() for url in data.getlist("media_url") if isinstance(url, str) and url.strip()]
+    media_urls = [url for url in (_CONTROL.sub("", url).strip() for url in _strings(data, "media_url")) if url]
     if any(len(url) > 2000 or not url.startswith(("http://", "https://")) for url in media_urls) or len(media_urls) > 10:
         errors.append((400, _("media_url must be up to 10 http(s) addresses of at most 2000 characters.")))
         media_urls = []
@@ -220,7 +228,7 @@ def parse_request_form(data) -> RequestForm:
         if not key.startswith("attribute"):
             continue
         match = ATTRIBUTE_RE.match(key)
-        values = [value for value in data.getlist(key) if isinstance(value, str)]
+        values = [_CONTROL.sub("", value) for value in _strings(data, key)]
         if match is None or len(attributes) >= MAX_ATTRIBUTES or any(len(value) > MAX_ATTRIBUTE_VALUE for value in values):
             errors.append(
                 (400, _("Attributes are sent as attribute[code]=value (at most 50, values of at most 1000 characters)."))
@@ -230,7 +238,10 @@ def parse_request_form(data) -> RequestForm:
         attributes[code] = [value.strip() for value in values] if many else values[-1].strip()
     if errors:
         raise Open311Error(errors)
-    client_id = str(attributes.get("fixmystreet_id") or _value(data, "external_id"))[:80]
+    fixmystreet_id = attributes.get("fixmystreet_id")
+    if isinstance(fixmystreet_id, list):
+        fixmystreet_id = fixmystreet_id[0] if fixmystreet_id else ""
+    client_id = (fixmystreet_id or _value(data, "external_id"))[:80]
     return RequestForm(
         service_code=service_code,
         lat=lat,

@@ -50,7 +50,13 @@ def services() -> QuerySet[Category]:
     )
 
 
+_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,60}$")  # a SlugField's alphabet
+_TOKEN = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")  # secrets.token_urlsafe's alphabet
+
+
 def service(code: str) -> Category | None:
+    if not _CODE.match(code or ""):
+        return None
     return services().filter(code=code).first()
 
 
@@ -155,7 +161,7 @@ def request_by_id(raw_id: str) -> Complaint | None:
 
 
 def request_by_token(token: str) -> Complaint | None:
-    if not token or len(token) > 64:
+    if not _TOKEN.match(token or ""):
         return None
     return Complaint.objects.filter(token=token).only("tracking_number", "token").first()
 

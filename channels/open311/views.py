@@ -79,7 +79,7 @@ class Open311View(APIView):
             errors, status = exc.errors, exc.status
         elif isinstance(exc, exceptions.Throttled):
             status = 429
-            errors = [(429, _("Too many requests with this key; try again in %(seconds)d seconds.") % {"seconds": exc.wait or 1})]
+            errors = [(429, _("Too many requests; try again in %(seconds)d seconds.") % {"seconds": exc.wait or 1})]
             if exc.wait:
                 headers["Retry-After"] = str(int(exc.wait) + 1)
         elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed | exceptions.PermissionDenied):
