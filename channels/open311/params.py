@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -22,6 +22,7 @@ from complaints.selectors import normalize_tracking_number
 MAX_REQUESTS = 1000  # answers of GET requests / servicerequestupdates hold at most this many rows
 MAX_WINDOW = timedelta(days=90)  # start_date and end_date at most this far apart; the default window
 MAX_IDS = 1000
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC)
 MAX_ATTRIBUTES = 50
 MAX_ATTRIBUTE_VALUE = 1000
 MAX_BODY_BYTES = 64 * 1024  # a description is at most 4000 characters; 64 KB is room for everything else
@@ -95,12 +96,17 @@ def date_window(params, *, now: datetime | None = None) -> tuple[datetime, datet
                 end = value
     if errors:
         raise Open311Error(errors)
-    if start is None and end is None:
-        end = now
-    if end is None:
-        end = min(start + MAX_WINDOW, max(now, start))
-    if start is None:
-        start = end - MAX_WINDOW
+    try:
+        if start is None and end is None:
+            end = now
+        if end is None:
+            end = min(start + MAX_WINDOW, max(now, start))
+        if start is None:
+            start = end - MAX_WINDOW
+        if not (EARLIEST <= start and end <= LATEST):
+            raise OverflowError
+    except OverflowError:  # dates a database cannot store, or 90 days beyond them
+        raise Open311Error(_("start_date and end_date must be dates between the years 1900 and 2999.")) from None
     if end < start:
         raise Open311Error(_("end_date is before start_date."))
     if end - start > MAX_WINDOW:

@@ -130,6 +130,12 @@ def test_dates_in_every_iso_spelling_are_understood(client, town):
         ({"end_date": "2026-13-45T99:00:00Z"}, "end_date is not an ISO-8601 date and time"),
         ({"start_date": "9" * 400}, "start_date is not an ISO-8601 date and time"),
         ({"status": "pending"}, "status must be open, closed or both (open,closed)."),
+        ({"end_date": "0001-01-01"}, "start_date and end_date must be dates between the years 1900 and 2999."),
+        ({"start_date": "9999-12-31T00:00:00Z"}, "start_date and end_date must be dates between the years 1900 and 2999."),
+        (
+            {"start_date": "0001-01-01T00:00:00+14:00", "end_date": "0001-02-01T00:00:00+14:00"},
+            "start_date and end_date must be dates between the years 1900 and 2999.",
+        ),
     ],
 )
 def test_bad_filters_are_400_in_open311_format(client, town, params, words):
