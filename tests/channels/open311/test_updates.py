@@ -43,6 +43,13 @@ def test_updates_follow_a_report_from_received_to_closed_without_internal_notes(
     assert [(u["status"], u["description"]) for u in data] == statuses
 
 
+def test_updates_are_read_in_one_query(client, town, django_assert_num_queries):
+    for _ in range(3):
+        services.complaint_add_note(complaint=file_report(town.pothole), actor=town.admin, text="On it.", public=True)
+    with django_assert_num_queries(1):
+        assert len(client.get(f"{URL}.json").json()) == 9  # received, routed, update; three times
+
+
 def test_a_report_closed_as_a_duplicate_says_so(client, town):
     complaint = file_report(town.pothole)
     services.complaint_close(complaint=complaint, actor=town.admin, reason=ClosureReason.DUPLICATE, note="Same as 2612-000001.")
