@@ -43,9 +43,14 @@ def open311_request_create(*, api_key: ApiKey, category: Category, form: Request
         existing = Complaint.objects.filter(channel=Channel.OPEN311, external_id=external_id).first()
         if existing is not None:
             return existing, False
+    with translation.override(language):
+        # Open311 makes the description optional; staff still need a line to read.
+        description = form.description or _("%(service)s: reported through Open311 without a description.") % {
+            "service": category.name
+        }
     submission = Submission(
         category=category,
-        description=form.description,
+        description=description,
         lat=form.lat,
         lon=form.lon,
         reporter_name=form.name,

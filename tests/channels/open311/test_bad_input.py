@@ -117,3 +117,49 @@ def test_a_bad_date_or_window_on_updates_is_400(client, town):
 def test_a_long_or_odd_path_is_a_404_not_a_500(client, town):
     for path in (f"{URL}/{'9' * 5000}.json", "/open311/v2/tokens/%00.json", f"{URL}/..%2F..%2Fetc%2Fpasswd.xml"):
         assert client.get(path).status_code == 404, path[:60]
+
+
+NASTY = [
+    " ",
+    "\x00",
+    "%",
+    "%00",
+    "ü" * 3000,
+    "' OR 1=1 --",
+    "<x>&amp;]]>",
+    "1e309",
+    "-0",
+    "9" * 400,
+    "[]",
+    "\ud7ff\ufffe",
+    "0001-01-01T00:00:00+14:00",
+    "2026-02-30",
+    ",,,,",
+]
+GET_CALLS = [
+    "discovery",
+    "services",
+    "services/roads-potholes",
+    "requests",
+    "requests/2612-000001",
+    "tokens/abc",
+    "servicerequestupdates",
+]
+GET_PARAMS = ["jurisdiction_id", "service_request_id", "service_code", "start_date", "end_date", "status", "api_key"]
+POST_FIELDS = ["service_code", "lat", "long", "address_string", "description", "email", "phone", "first_name", "media_url"]
+
+
+@pytest.mark.parametrize("value", NASTY, ids=range(len(NASTY)))
+def test_no_value_in_any_parameter_of_any_call_is_a_500(client, town, raw_key, value):
+    for call in GET_CALLS:
+        for fmt in ("xml", "json"):
+            response = client.get(f"/open311/v2/{call}.{fmt}", {name: value for name in GET_PARAMS})
+            assert response.status_code in (200, 400, 403, 404), (call, response.status_code)
+            if response.status_code != 200:
+                errors = xml(response).findall("error") if fmt == "xml" else json_of(response)
+                assert len(errors) >= 1
+    for name in POST_FIELDS:
+        response = client.post(f"{URL}.json", good_form(raw_key, **{name: value, f"attribute[{name}]": value}))
+        assert response.status_code in (200, 201, 400), (name, response.status_code)
+        if response.status_code == 400:
+            assert all(error["code"] == 400 and error["description"] for error in response.json())

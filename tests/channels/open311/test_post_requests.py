@@ -91,6 +91,13 @@ def test_another_client_with_the_same_id_gets_its_own_report(client, town, make_
     assert mine["service_request_id"] != theirs["service_request_id"] and mine["token"] != theirs["token"]
 
 
+def test_a_report_without_a_description_is_filed_with_a_line_for_staff(client, town, make_key):
+    _key, raw = make_key()
+    response = client.post(f"{URL}.json", form(raw, description=None), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 201
+    assert Complaint.objects.get().description == "Pothole: reported through Open311 without a description."
+
+
 def test_attributes_with_several_values_are_kept(client, town, make_key):
     _key, raw = make_key()
     data = form(raw)
