@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -52,10 +51,7 @@ class ApiKeyAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
         return obj.is_active
 
     def save_model(self, request, obj, form, change):
-        try:
-            api_key_update(api_key=obj, name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"])
-        except ValidationError as exc:
-            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+        api_key_update(api_key=obj, name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"])
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):

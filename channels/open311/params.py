@@ -77,32 +77,31 @@ def parse_when(raw: str, name: str) -> datetime:
     return value
 
 
+def _fill_window(start: datetime | None, end: datetime | None, now: datetime) -> tuple[datetime, datetime]:
+    """A missing end is 90 days after the start (but not past now); a missing start is 90 days before the end."""
+    if start is None:
+        end = end or now
+        return end - MAX_WINDOW, end
+    if end is None:
+        end = min(start + MAX_WINDOW, max(now, start))
+    return start, end
+
+
 def date_window(params, *, now: datetime | None = None) -> tuple[datetime, datetime]:
-    """``start_date``/``end_date``: at most 90 days apart; a missing end is 90 days after the start (or now)."""
-    now = now or timezone.now()
-    raw_start, raw_end = _value(params, "start_date"), _value(params, "end_date")
-    errors = []
-    start = end = None
-    for name, raw in (("start_date", raw_start), ("end_date", raw_end)):
+    """``start_date``/``end_date`` (on when a report was received): at most 90 days apart; by default the last 90 days."""
+    parsed: dict[str, datetime] = {}
+    errors: list[tuple[int, str]] = []
+    for name in ("start_date", "end_date"):
+        raw = _value(params, name)
         if raw:
             try:
-                value = parse_when(raw, name)
+                parsed[name] = parse_when(raw, name)
             except Open311Error as exc:
                 errors.extend(exc.errors)
-                continue
-            if name == "start_date":
-                start = value
-            else:
-                end = value
     if errors:
         raise Open311Error(errors)
     try:
-        if start is None and end is None:
-            end = now
-        if end is None:
-            end = min(start + MAX_WINDOW, max(now, start))
-        if start is None:
-            start = end - MAX_WINDOW
+        start, end = _fill_window(parsed.get("start_date"), parsed.get("end_date"), now or timezone.now())
         if not (EARLIEST <= start and end <= LATEST):
             raise OverflowError
     except OverflowError:  # dates a database cannot store, or 90 days beyond them
@@ -242,7 +241,7 @@ def parse_request_form(data) -> RequestForm:
             break
         code, many = match.group(1), bool(match.group(2))
         attributes[code] = [value.strip() for value in values] if many else values[-1].strip()
-    if errors:
+    if errors or lat is None or lon is None:
         raise Open311Error(errors)
     fixmystreet_id = attributes.get("fixmystreet_id")
     if isinstance(fixmystreet_id, list):

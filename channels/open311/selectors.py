@@ -61,7 +61,7 @@ def service(code: str) -> Category | None:
 
 
 def service_payload(category: Category) -> dict:
-    main = category.parent
+    main = category.parent or category
     return {
         "service_code": category.code,
         "service_name": category.name,
