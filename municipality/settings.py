@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "municipality",
     "complaints",
     "routing",
+    "sla",
     "reports",
     "notifications",
     "channels",
@@ -116,6 +117,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Citizens may rate or reopen a resolved report within this many days.
 BALAGH_REOPEN_DAYS = env_int("BALAGH_REOPEN_DAYS", 7, minimum=1)
+# Wrong number + mobile pairs on the tracking page or the API before a 15-minute lock-out.
+BALAGH_TRACK_MAX_ATTEMPTS = env_int("BALAGH_TRACK_MAX_ATTEMPTS", 10, minimum=1)
 BALAGH_AUTO_CLOSE_DAYS = env_int("BALAGH_AUTO_CLOSE_DAYS", 7, minimum=1)
 BALAGH_PHONE_REGION = env_str("BALAGH_PHONE_REGION") or "SA"
 # Routing caches (districts index, rules) re-check the database at most this often, in seconds
@@ -167,10 +170,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.auto_close_resolved",
         "schedule": crontab(minute=15),
     },
-    # The escalation ladder's work queue, rebuilt from the reports (routing.tasks; the sweep itself
+    # The escalation ladder's work queue, rebuilt from the reports (sla.tasks; the sweep itself
     # runs every 5 minutes from a django-celery-beat row, editable in the admin).
     "escalation-ladder-resync": {
-        "task": "routing.tasks.resync_ladder_task",
+        "task": "sla.tasks.resync_ladder_task",
         "schedule": crontab(minute=20, hour=2),
     },
     "purge-photo-stashes": {
