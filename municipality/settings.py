@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlparse
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from municipality.env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
+from municipality.env import database_from_url, env_bool, env_int, env_list, env_rate, env_str, redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BALAGH_VAR_DIR") or BASE_DIR / "var")
@@ -237,6 +239,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("BALAGH_API_ANON_RATE") or "120/min"},
 }
+# Integrating systems (channels.api_keys): requests per key; clients without a key get the "anon" rate.
+BALAGH_API_KEY_RATE = env_rate("BALAGH_API_KEY_RATE", "600/min")
+
+# --- Open311 GeoReport v2 (channels.open311): the one jurisdiction this endpoint serves. Clients may
+# send jurisdiction_id; any other value is refused. Defaults to the site's host name.
+OPEN311_JURISDICTION_ID = (env_str("OPEN311_JURISDICTION_ID") or urlparse(SITE_URL).hostname or "balagh").strip()
+if not re.fullmatch(r"[A-Za-z0-9._:-]{1,100}", OPEN311_JURISDICTION_ID):
+    raise ImproperlyConfigured(
+        f"OPEN311_JURISDICTION_ID={OPEN311_JURISDICTION_ID!r}: use a short id without spaces, e.g. the city's domain name."
+    )
 SPECTACULAR_SETTINGS = {
     "TITLE": "Balagh API",
     "DESCRIPTION": "Citizens' reports to the municipality: categories, submission, tracking.",
