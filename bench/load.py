@@ -29,9 +29,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints import ladder
 from complaints.models import Category, Channel, Complaint, Event, TrackingSequence
 from municipality.models import Department, District, Utility
+from sla import ladder
 
 LOAD_PREFIX = "L"
 # Share of the category targets by priority (load data only; the SLA engine computes the real ones).

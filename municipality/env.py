@@ -112,3 +112,15 @@ def redis_url(name: str = "REDIS_URL") -> str | None:
     if parsed.scheme not in {"redis", "rediss"} or not parsed.hostname:
         raise ImproperlyConfigured(f"{name}={redact(raw)!r} is not a redis:// URL (e.g. redis://127.0.0.1:6379/0).")
     return raw
+
+
+RATE_UNITS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate as DRF reads it: ``NUMBER/UNIT`` (``600/min``, ``10/s``, ``5000/day``)."""
+    raw = (os.environ.get(name) or "").strip() or default
+    number, _slash, unit = raw.partition("/")
+    if not number.isdigit() or int(number) < 1 or unit not in RATE_UNITS:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate; write it as NUMBER/UNIT, e.g. 600/min, 10/s or 5000/day.")
+    return raw
