@@ -7,9 +7,14 @@ variable and what is wrong, so a bad value stops start-up at once.
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from dj_database_url import DBConfig
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
@@ -64,7 +69,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_from_url(url: str, base_dir) -> dict:
+def database_from_url(url: str, base_dir: Path) -> DBConfig:
     import dj_database_url
 
     scheme = urlparse(url).scheme

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "channels",
+    "bench",  # the benchmarks' load generator (manage.py generate_load); nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -135,8 +136,8 @@ LOGIN_URL = "/admin/login/"
 REDIS_URL = redis_url()
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_RESULT_BACKEND: str | None = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     BROKER_DIR = VAR_DIR / "broker"
     for sub in ("queue", "processed", "control"):

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views import View
@@ -28,6 +28,7 @@ KPI_TABLES = ("departments", "channels", "categories", "districts", "utilities")
 class ReportAccessMixin(LoginRequiredMixin):
     """Anonymous visitors go to the login page; staff without a report role get 403."""
 
+    request: HttpRequest
     allowed_roles = DASHBOARD_ROLES
     scope_department = None
 
