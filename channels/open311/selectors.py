@@ -8,6 +8,7 @@ addresses written into a text are masked. One annotated query per call (no N+1).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -18,6 +19,19 @@ from channels.open311.params import MAX_REQUESTS
 from channels.open311.statuses import extended_status, open311_status
 from complaints.models import Attachment, Category, Complaint, Event
 from complaints.selectors import normalize_tracking_number
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _RequestAnnotations(TypedDict):
+    status_notes: str | None
+    first_photo: str | None
+
+
+class _UpdateAnnotations(TypedDict):
+    status_then: str | None
+
 
 MASK = "***"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -129,7 +143,7 @@ def media_url(name: str | None) -> str | None:
     return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
-def request_payload(complaint: Complaint) -> dict:
+def request_payload(complaint: WithAnnotations[Complaint, _RequestAnnotations]) -> dict:
     owner = complaint.utility or complaint.department
     names = (complaint.reporter_name,)
     return {
@@ -198,7 +212,7 @@ def updates(start, end) -> QuerySet[Event]:
     )
 
 
-def update_payload(event: Event) -> dict:
+def update_payload(event: WithAnnotations[Event, _UpdateAnnotations]) -> dict:
     complaint = event.complaint
     status = getattr(event, "status_then", None) or complaint.status
     reason = (event.data or {}).get("reason") if event.kind == Event.Kind.CLOSED else complaint.closure_reason
