@@ -5,12 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from municipality.env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
+from municipality.env import (
+    SettingError,
+    database_from_url,
+    env_bool,
+    env_file,
+    env_int,
+    env_list,
+    env_str,
+    load_env_file,
+    redis_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# What `make` configured (.env, git-ignored) holds for commands run by hand too; the environment wins.
+load_env_file(env_file(BASE_DIR))
 VAR_DIR = Path(env_str("BALAGH_VAR_DIR") or BASE_DIR / "var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -18,13 +30,16 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY in the environment, or DEBUG=1 for a development default."
+        raise SettingError(
+            gettext_noop(
+                "SECRET_KEY is not set. Run `make setup` (it writes .env for development), "
+                "set SECRET_KEY in the environment, or DEBUG=1 for a development default."
+            )
         )
     SECRET_KEY = "dev-only-insecure-balagh-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS is empty; set it to the site's host names (comma-separated).")
+    raise SettingError(gettext_noop("ALLOWED_HOSTS is empty; set it to the site's host names (comma-separated)."))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
@@ -205,7 +220,9 @@ _SMS_BACKENDS = {
 }
 BALAGH_SMS_BACKEND = _SMS_BACKENDS.get(env_str("SMS_BACKEND") or "console", env_str("SMS_BACKEND") or "")
 if "." not in BALAGH_SMS_BACKEND:
-    raise ImproperlyConfigured(f"SMS_BACKEND={BALAGH_SMS_BACKEND!r}: use console, file, http or a dotted class path.")
+    raise SettingError(
+        gettext_noop("SMS_BACKEND=%(value)r: use console, file, http or a dotted class path."), value=BALAGH_SMS_BACKEND
+    )
 BALAGH_SMS_FILE = env_str("SMS_FILE_PATH") or str(VAR_DIR / "sms.log")
 BALAGH_SMS_HTTP_URL = env_str("SMS_HTTP_URL") or ""
 BALAGH_SMS_HTTP_AUTH_HEADER = env_str("SMS_HTTP_AUTH_HEADER") or ""  # e.g. "Authorization: Bearer …"
@@ -213,7 +230,7 @@ BALAGH_SMS_HTTP_BODY = env_str("SMS_HTTP_BODY") or '{"to": $to, "text": $body, "
 BALAGH_SMS_HTTP_CONTENT_TYPE = env_str("SMS_HTTP_CONTENT_TYPE") or "application/json"
 BALAGH_SMS_HTTP_TIMEOUT = float(env_int("SMS_HTTP_TIMEOUT_MS", 5000, minimum=1)) / 1000
 if BALAGH_SMS_BACKEND.endswith("HTTPSMSBackend") and not BALAGH_SMS_HTTP_URL:
-    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL (the gateway's address).")
+    raise SettingError(gettext_noop("SMS_BACKEND=http needs SMS_HTTP_URL (the gateway's address)."))
 # Outbox: attempts before a message is marked failed, back-off base, re-send of stuck rows, SMS cap.
 BALAGH_OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
 BALAGH_OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30, minimum=0)
