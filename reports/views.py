@@ -3,24 +3,28 @@ a department head sees their own department; everybody else is refused."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from complaints.access import profile_of, role_of
 from municipality.models import Role
-from reports import exports, kpis
+from reports import exports, kpis, services, tasks
 from reports.filters import ComplaintReportFilter, report_filter
 from reports.models import WeeklyReport
+from reports.progress import weekly_compile_progress, weekly_compile_progress_set
 from reports.selectors import dashboard_kpis
 
 ALL_ROLES = {Role.COMMITTEE, Role.MAYOR, Role.ADMIN}
+#: Who may compile the current week on request (the mayor reads; the committee prepares).
+COMPILE_ROLES = {Role.COMMITTEE, Role.ADMIN}
 DASHBOARD_ROLES = ALL_ROLES | {Role.HEAD}
 #: The dashboard's breakdown tables, each downloadable as it is shown.
 KPI_TABLES = ("departments", "channels", "categories", "districts", "utilities")
@@ -144,6 +148,39 @@ class WeeklyArchiveView(WeeklyAccessMixin, ListView):
 
     def get_queryset(self):
         return WeeklyReport.objects.select_related("generated_by", "recompiled_by").defer("kpis").order_by("-week_start")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        this_week = services.this_week_start()
+        ctx.update(
+            can_compile=role_of(self.request.user) in COMPILE_ROLES,
+            this_week=this_week,
+            this_week_end=this_week + timedelta(days=6),
+            progress=weekly_compile_progress(week_start=this_week),
+        )
+        return ctx
+
+
+class WeeklyCompileView(WeeklyAccessMixin, View):
+    """POST: queue "compile this week now" on the worker and go back to the archive, which follows it."""
+
+    allowed_roles = COMPILE_ROLES
+
+    def post(self, request):
+        week = services.this_week_start()
+        weekly_compile_progress_set(week_start=week, state="queued")
+        transaction.on_commit(lambda: tasks.compile_weekly_report_now.delay(week.isoformat(), request.user.pk))
+        return redirect("reports:weekly_archive")
+
+
+class WeeklyCompileStatusView(WeeklyAccessMixin, View):
+    """GET: the progress of this week's compilation, as JSON for the archive page's script."""
+
+    allowed_roles = COMPILE_ROLES
+
+    def get(self, request):
+        progress = weekly_compile_progress(week_start=services.this_week_start())
+        return JsonResponse(progress or {"state": "none", "percent": 0, "label": "", "url": ""})
 
 
 def _report_for(week: str) -> WeeklyReport:

@@ -77,3 +77,15 @@ def test_writing_the_env_again_keeps_the_key_and_takes_the_new_port(tmp_path):
     assert "SITE_URL=http://a:2" in second and "SITE_URL=http://a:1" not in second
     assert "EMAIL_HOST=mail.local" in second
     assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_readme_lists_every_management_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = sorted(
+        path.stem
+        for path in ROOT.glob("*/management/commands/*.py")
+        if not path.stem.startswith("_") and ".venv" not in path.parts
+    )
+    assert commands, "no management commands found"
+    missing = [name for name in commands if f"`{name}" not in readme]
+    assert missing == [], f"README.md does not name: {missing}"
