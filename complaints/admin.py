@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from complaints import access, services
@@ -876,7 +876,7 @@ class CategoryAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
             kwargs["queryset"] = Category.objects.main_types()  # a tree of two levels
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("name"), ordering="code")
+    @admin.display(description=pgettext_lazy("field", "name"), ordering="code")
     def tree_name(self, obj):
         if obj.parent_id:
             return format_html('<span class="balagh-muted">{} ›</span> {}', obj.parent.name, obj.name)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from municipality.env import (
     SettingError,
@@ -106,7 +106,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Arabic first.
 LANGUAGE_CODE = "ar"
-LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
+LANGUAGES = [("ar", pgettext_lazy("language", "Arabic")), ("en", pgettext_lazy("language", "English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Riyadh"
 USE_I18N = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from municipality.models import Department, District, Role, Utility
 
@@ -35,7 +36,7 @@ class RoutingRule(models.Model):
         Utility, null=True, blank=True, on_delete=models.PROTECT, related_name="routing_rules", verbose_name=_("utility")
     )
     order = models.PositiveIntegerField(_("order"), default=100, help_text=_("Lower first among equally specific rules."))
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     # Bumped on every save: the per-process rule cache compares it (see routing.services).
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -106,7 +107,7 @@ class EscalationPolicy(models.Model):
         COMMITTEE = Role.COMMITTEE, _("Follow-up committee")
         MAYOR = Role.MAYOR, _("Mayor")
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("field", "name"), max_length=100)
     trigger = models.CharField(_("measured against"), max_length=20, choices=Trigger.choices, default=Trigger.RESOLUTION)
     percent = models.PositiveIntegerField(
         # xgettext:no-python-format
@@ -117,7 +118,7 @@ class EscalationPolicy(models.Model):
         _("escalation level"), default=0, help_text=_("0 for a warning; 1–3 for the ladder.")
     )
     audience = models.CharField(_("who is told"), max_length=20, choices=Audience.choices)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
 
     class Meta:
         verbose_name = _("escalation step")
