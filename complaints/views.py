@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from complaints import selectors, services
+from complaints import navigation, selectors, services
 from complaints.forms import ConfirmForm, RateForm, ReopenForm, ReportForm, TrackForm, apply_service_errors
 from complaints.models import Channel, Complaint
 from complaints.workflow import Status, TransitionError
@@ -214,3 +215,9 @@ def _progress(status: str) -> list[dict]:
     current = Status.IN_PROGRESS if status == Status.ON_HOLD else status
     reached = order.index(current) if current in order else 0
     return [{"label": s.label, "done": i < reached, "current": i == reached} for i, s in enumerate(order)]
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Where signing in lands without a usable ?next=: the role's own start page."""
+    return redirect(navigation.staff_home_url(request.user))

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "complaints.navigation.staff_navigation",
             ],
         },
     },
@@ -140,6 +141,8 @@ BALAGH_REPORTS_CACHE_SECONDS = env_int("BALAGH_REPORTS_CACHE_SECONDS", 600, mini
 BALAGH_REPORTS_STALE_SECONDS = env_int("BALAGH_REPORTS_STALE_SECONDS", 3600, minimum=0)
 
 LOGIN_URL = "/admin/login/"
+# After signing in without a usable ?next=: the role's own start page (complaints.navigation), never /accounts/profile/.
+LOGIN_REDIRECT_URL = "staff_home"
 
 # --- Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = redis_url()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from complaints import access
 from complaints.access import profile_of, role_of
 from municipality.models import Role
 from reports import exports, kpis, services, tasks
@@ -22,10 +23,9 @@ from reports.models import WeeklyReport
 from reports.progress import weekly_compile_progress, weekly_compile_progress_set
 from reports.selectors import dashboard_kpis
 
-ALL_ROLES = {Role.COMMITTEE, Role.MAYOR, Role.ADMIN}
-#: Who may compile the current week on request (the mayor reads; the committee prepares).
-COMPILE_ROLES = {Role.COMMITTEE, Role.ADMIN}
-DASHBOARD_ROLES = ALL_ROLES | {Role.HEAD}
+ALL_ROLES = access.WEEKLY_REPORT_ROLES
+COMPILE_ROLES = access.WEEKLY_COMPILE_ROLES
+DASHBOARD_ROLES = access.DASHBOARD_ROLES
 #: The dashboard's breakdown tables, each downloadable as it is shown.
 KPI_TABLES = ("departments", "channels", "categories", "districts", "utilities")
 

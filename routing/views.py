@@ -16,12 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from complaints import access
 from complaints.models import Complaint
 from complaints.workflow import TransitionError
-from municipality.models import Role
 from routing.selectors import open_referrals_by_utility
 from routing.services import complaint_follow, complaint_merge
 from routing.tokens import complaint_id_from_follow_token
 
-BOARD_ROLES = {Role.COMMITTEE, Role.HEAD, Role.ADMIN}
+BOARD_ROLES = access.JOINT_OPERATIONS_ROLES
 
 
 @staff_member_required
