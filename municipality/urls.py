@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("reports/", include("reports.urls")),
+    path("figures/", include("reports.urls_public")),
     path("routing/", include("routing.urls")),
     path("", include("complaints.urls")),
 ]
