@@ -206,6 +206,7 @@ def _tracking_context(complaint: Complaint, rate_form: RateForm, reopen_form: Re
         "rate_form": rate_form,
         "reopen_form": reopen_form,
         "is_open": complaint.status not in (Status.RESOLVED, Status.CLOSED),
+        "closes_on": complaint.resolved_at + timedelta(days=settings.BALAGH_AUTO_CLOSE_DAYS) if complaint.resolved_at else None,
     }
 
 
