@@ -277,12 +277,18 @@ class MainTypeFilter(admin.SimpleListFilter):
         return queryset
 
 
+#: ``?due=all``: the whole list, for the roles whose list otherwise opens on open work.
+SHOW_ALL = "all"
+#: Roles that work reports: their list opens on what is still to do (``?due=open``).
+OPEN_WORK_FIRST_ROLES = access.WORK_ROLES | {Role.LIAISON, Role.AGENT}
+
+
 class DueFilter(admin.SimpleListFilter):
     title = _("resolution clock")
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("Overdue")), ("soon", _("At risk")), ("open", _("Open"))]
+        return [("overdue", _("Overdue")), ("soon", _("At risk")), ("open", _("Open")), (SHOW_ALL, _("All, closed too"))]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -334,6 +340,11 @@ class ComplaintAdmin(admin.ModelAdmin):
     actions = ["bulk_start", "bulk_hold", "bulk_close", "bulk_transfer"]
     change_form_template = "admin/complaints/complaint/change_form.html"
     change_list_template = "admin/complaints/complaint/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET" and not request.GET and access.role_of(request.user) in OPEN_WORK_FIRST_ROLES:
+            return HttpResponseRedirect(f"{request.path}?{DueFilter.parameter_name}=open")
+        return super().changelist_view(request, extra_context)
 
     # ------------------------------------------------------------------ scope and permissions
 
