@@ -29,7 +29,7 @@ _LINKS = [
     ("dashboard", _("Dashboard"), "reports:dashboard", access.DASHBOARD_ROLES),
     ("overdue", _("Overdue reports"), "reports:overdue", access.DASHBOARD_ROLES),
     ("weekly", _("Weekly reports"), "reports:weekly_archive", access.WEEKLY_REPORT_ROLES),
-    ("joint", _("Joint Operations"), "routing:joint_operations", access.JOINT_OPERATIONS_ROLES),
+    ("joint", _("Joint Operations"), "routing:joint_operations", access.BOARD_ROLES),
 ]
 #: Read-only roles: their list of reports is all of them, not a queue of their own.
 _ALL_REPORTS_ROLES = {Role.COMMITTEE, Role.MAYOR}

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 
-from complaints import sla
 from complaints.models import Category, Complaint, Priority
 from municipality.models import District
 from reports import kpis
 from reports.filters import ComplaintReportFilter, report_filter
 from reports.models import WeeklyReport
+from sla import clock as sla
 
 #: A working day of the published targets (Sunday–Thursday 08:00–16:00).
 WORKING_HOURS_A_DAY = 8

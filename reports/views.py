@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from complaints import access
-from complaints.access import profile_of, role_of
+from complaints.access import DASHBOARD_ROLES, WEEKLY_COMPILE_ROLES, WEEKLY_REPORT_ROLES, profile_of, role_of
+from complaints.exports import csv_response
 from municipality.models import Role
 from reports import exports, kpis, services, tasks
 from reports.filters import ComplaintReportFilter, report_filter
@@ -26,9 +26,6 @@ from reports.models import WeeklyReport
 from reports.progress import weekly_compile_progress, weekly_compile_progress_set
 from reports.selectors import OPEN_DATA_FIELDS, dashboard_kpis, open_data_rows, public_figures, public_sla_table
 
-ALL_ROLES = access.WEEKLY_REPORT_ROLES
-COMPILE_ROLES = access.WEEKLY_COMPILE_ROLES
-DASHBOARD_ROLES = access.DASHBOARD_ROLES
 #: The dashboard's breakdown tables, each downloadable as it is shown.
 KPI_TABLES = ("departments", "channels", "categories", "districts", "utilities")
 
@@ -36,6 +33,7 @@ KPI_TABLES = ("departments", "channels", "categories", "districts", "utilities")
 class ReportAccessMixin(LoginRequiredMixin):
     """Anonymous visitors go to the login page; staff without a report role get 403."""
 
+    request: HttpRequest
     allowed_roles = DASHBOARD_ROLES
     scope_department = None
 
@@ -113,7 +111,7 @@ class ExportComplaintsView(ReportAccessMixin, View):
         name = _filename("complaints", flt.period)
         if fmt == "xlsx":
             return exports.xlsx_response(rows, name, title=_("Reports"))
-        return exports.csv_response(rows, name)
+        return csv_response(rows, name)
 
 
 class ExportKpiView(ReportAccessMixin, View):
@@ -135,13 +133,13 @@ class ExportKpiView(ReportAccessMixin, View):
         name = _filename(f"kpi-{table}", flt.period)
         if fmt == "xlsx":
             return exports.xlsx_response(rows, name, title=table)
-        return exports.csv_response(rows, name)
+        return csv_response(rows, name)
 
 
 class WeeklyAccessMixin(ReportAccessMixin):
     """The weekly report covers the whole municipality: committee, mayor and administrators."""
 
-    allowed_roles = ALL_ROLES
+    allowed_roles = WEEKLY_REPORT_ROLES
 
 
 class WeeklyArchiveView(WeeklyAccessMixin, ListView):
@@ -156,7 +154,7 @@ class WeeklyArchiveView(WeeklyAccessMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         this_week = services.this_week_start()
         ctx.update(
-            can_compile=role_of(self.request.user) in COMPILE_ROLES,
+            can_compile=role_of(self.request.user) in WEEKLY_COMPILE_ROLES,
             this_week=this_week,
             this_week_end=this_week + timedelta(days=6),
             progress=weekly_compile_progress(week_start=this_week),
@@ -167,7 +165,7 @@ class WeeklyArchiveView(WeeklyAccessMixin, ListView):
 class WeeklyCompileView(WeeklyAccessMixin, View):
     """POST: queue "compile this week now" on the worker and go back to the archive, which follows it."""
 
-    allowed_roles = COMPILE_ROLES
+    allowed_roles = WEEKLY_COMPILE_ROLES
 
     def post(self, request):
         week = services.this_week_start()
@@ -179,7 +177,7 @@ class WeeklyCompileView(WeeklyAccessMixin, View):
 class WeeklyCompileStatusView(WeeklyAccessMixin, View):
     """GET: the progress of this week's compilation, as JSON for the archive page's script."""
 
-    allowed_roles = COMPILE_ROLES
+    allowed_roles = WEEKLY_COMPILE_ROLES
 
     def get(self, request):
         progress = weekly_compile_progress(week_start=services.this_week_start())
@@ -267,6 +265,6 @@ class OpenDataView(View):
     """The anonymised reports as CSV, streamed (reports.selectors.open_data_rows)."""
 
     def get(self, request):
-        response = exports.csv_response(open_data_rows(), "balagh-open-data")
+        response = csv_response(open_data_rows(), "balagh-open-data")
         response["Link"] = f'<{OPEN_DATA_LICENCE[1]}>; rel="license"'
         return _public(response, by_cookie=False)

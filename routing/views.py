@@ -20,13 +20,11 @@ from routing.selectors import open_referrals_by_utility
 from routing.services import complaint_follow, complaint_merge
 from routing.tokens import complaint_id_from_follow_token
 
-BOARD_ROLES = access.JOINT_OPERATIONS_ROLES
-
 
 @staff_member_required
 def joint_operations(request):
     """Open referrals per utility with their age, oldest first (committee, heads, administrators)."""
-    if access.role_of(request.user) not in BOARD_ROLES:
+    if access.role_of(request.user) not in access.BOARD_ROLES:
         raise PermissionDenied(_("The Joint Operations board is for the follow-up committee and department heads."))
     board = open_referrals_by_utility(user=request.user)
     return render(request, "routing/joint_operations.html", {"board": board, "total": sum(u.open_count for u in board)})
