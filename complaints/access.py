@@ -31,6 +31,10 @@ DASHBOARD_ROLES = frozenset({Role.COMMITTEE, Role.MAYOR, Role.ADMIN, Role.HEAD})
 WEEKLY_REPORT_ROLES = frozenset({Role.COMMITTEE, Role.MAYOR, Role.ADMIN})
 #: The Joint Operations board (open referrals per utility).
 BOARD_ROLES = frozenset({Role.COMMITTEE, Role.HEAD, Role.ADMIN})
+#: "Compile this week now": the committee prepares the weekly report, the mayor reads it.
+WEEKLY_COMPILE_ROLES = frozenset({Role.COMMITTEE, Role.ADMIN})
+#: Who lands on the dashboard after signing in (their work is the figures, not a queue).
+DASHBOARD_LANDING_ROLES = frozenset({Role.COMMITTEE, Role.MAYOR})
 #: Who a report can be assigned to within a department.
 ASSIGNEE_ROLES = frozenset({Role.OFFICER, Role.HEAD})
 
@@ -82,6 +86,18 @@ def may_see_contact(user) -> bool:
 
 
 # --------------------------------------------------------------------------- reports
+
+# Who may open which staff page: the pages check these, the staff header links by them.
+#: The weekly report covers the whole municipality.
+WEEKLY_REPORT_ROLES = {Role.COMMITTEE, Role.MAYOR, Role.ADMIN}
+#: "Compile this week now": the committee prepares, the mayor reads.
+WEEKLY_COMPILE_ROLES = {Role.COMMITTEE, Role.ADMIN}
+#: The dashboard and the overdue list; a head sees their own department.
+DASHBOARD_ROLES = WEEKLY_REPORT_ROLES | {Role.HEAD}
+#: The Joint Operations board (open referrals to the utilities).
+JOINT_OPERATIONS_ROLES = {Role.COMMITTEE, Role.HEAD, Role.ADMIN}
+#: Who lands on the dashboard after signing in (their work is the figures, not a queue).
+DASHBOARD_LANDING_ROLES = {Role.COMMITTEE, Role.MAYOR}
 
 
 def visibility_q(user) -> Q | None:

@@ -98,7 +98,9 @@ class ReportForm(forms.Form):
     reporter_name = forms.CharField(required=False, max_length=120, label=_("Your name"))
     reporter_phone = forms.CharField(required=False, max_length=30, label=_("Mobile number"))
     reporter_email = forms.CharField(required=False, max_length=254, label=_("E-mail (optional)"))
-    is_anonymous = forms.BooleanField(required=False, label=_("Report without my name and mobile"))
+    # Two radios ("false": with my mobile, "true": without contact details): leaving the mobile empty
+    # is never taken as a choice to go without updates.
+    is_anonymous = forms.BooleanField(required=False, label=_("Without contact details"))
 
     def __init__(self, *args, stash: PhotoStash | None = None, language: str = "ar", **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,6 +157,11 @@ class ReportForm(forms.Form):
         elif category is not None:
             cleaned["main_type"] = category.parent
         anonymous = bool(cleaned.get("is_anonymous")) and bool(category and category.allow_anonymous)
+        if category is not None and category.allow_anonymous and not anonymous and not cleaned.get("reporter_phone", "").strip():
+            self.add_error(
+                "reporter_phone",
+                _("Enter your mobile number, or choose “Without contact details” to follow the report by its link."),
+            )
         submission = Submission(
             category=category,
             description=cleaned.get("description", ""),

@@ -58,3 +58,12 @@ def open_page(live_server, *, locale: str, viewport=(412, 900)):
             del _JS_ERRORS[page]
             context.close()
             browser.close()
+
+
+def log_in(page, live_server, user) -> None:
+    """Give the browser a session of ``user`` (as if they had signed in on the login page)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
