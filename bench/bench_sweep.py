@@ -174,8 +174,7 @@ def run() -> list[Result]:
     from sla.sweep import escalate_overdue
 
     settings.DEBUG = False  # as in production: no per-query debug logging of 100,000-parameter statements
-    app.conf.broker_url = "memory://"  # queue the delivery tasks, send nothing
-    app.conf.result_backend = None
+    app.conf.update(broker_url="memory://", result_backend=None)  # queue the delivery tasks, send nothing
     app.conf.task_always_eager = False
 
     default_total = 1_000_000 if connection.vendor == "postgresql" else 100_000
@@ -207,6 +206,7 @@ def run() -> list[Result]:
     # Nothing to do: every rung's claim finds no row.
     escalate_overdue(now=now)  # the overdue ones are now done
     first = Complaint.objects.order_by("pk").values_list("pk", flat=True).first()
+    assert first is not None, "the bench has loaded reports"
 
     def idle():
         counts = escalate_overdue(now=now)
