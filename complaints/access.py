@@ -85,9 +85,6 @@ def may_see_contact(user) -> bool:
     return role_of(user) in CONTACT_ROLES
 
 
-# --------------------------------------------------------------------------- reports
-
-
 def visibility_q(user) -> Q | None:
     """A filter for the reports ``user`` may see; ``None`` means all of them."""
     role = role_of(user)
