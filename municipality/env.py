@@ -107,3 +107,10 @@ def redis_url(name: str = "REDIS_URL") -> str | None:
     if parsed.scheme not in {"redis", "rediss"} or not parsed.hostname:
         raise ImproperlyConfigured(f"{name}={redact(raw)!r} is not a redis:// URL (e.g. redis://127.0.0.1:6379/0).")
     return raw
+
+
+def cache_config(redis: str | None, directory) -> dict:
+    """``CACHES``: one cache for all processes on Redis (failing open, see ``municipality.cache``), else files."""
+    if redis:
+        return {"default": {"BACKEND": "municipality.cache.FailOpenRedisCache", "LOCATION": redis, "KEY_PREFIX": "balagh"}}
+    return {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(directory)}}

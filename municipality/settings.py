@@ -8,7 +8,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from municipality.env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
+from municipality.env import cache_config, database_from_url, env_bool, env_int, env_list, env_str, redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BALAGH_VAR_DIR") or BASE_DIR / "var")
@@ -128,10 +128,24 @@ LOGIN_URL = "/admin/login/"
 
 # --- Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = redis_url()
+# Handing a task to the broker happens inside web requests and commands (after commit): with the
+# broker down it must fail at once, not retry, since the outbox's periodic re-send sends the
+# message later. One connect attempt of at most BROKER_CONNECT_TIMEOUT_MS, one retry (a pooled
+# connection may be stale after a Redis restart). The worker's own reconnection loop is unaffected.
+BALAGH_BROKER_CONNECT_TIMEOUT = env_int("BROKER_CONNECT_TIMEOUT_MS", 1000, minimum=1) / 1000
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = BALAGH_BROKER_CONNECT_TIMEOUT
+# No task's return value is ever read: no result backend (Celery's Redis result store retries
+# 20 times a second apart on every .delay() while Redis is down).
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": BALAGH_BROKER_CONNECT_TIMEOUT,
+        "socket_timeout": 10,  # above the worker's 1 s BRPOP wait
+    }
 else:
     BROKER_DIR = VAR_DIR / "broker"
     for sub in ("queue", "processed", "control"):
@@ -144,15 +158,10 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
-    CELERY_RESULT_BACKEND = None
-# One cache for all processes when Redis is there (API throttles, tracking-page attempt limits).
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "balagh"}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
-    )
-}
+# One cache for all processes when Redis is there (API throttles, tracking-page attempt limits,
+# the dashboard's figures). While Redis is unreachable each process uses its own memory instead
+# (municipality.cache): nothing in it is worth refusing a citizen's report for.
+CACHES = cache_config(REDIS_URL, VAR_DIR / "cache")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -232,6 +241,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("BALAGH_API_ANON_RATE") or "120/min"},
+    "EXCEPTION_HANDLER": "municipality.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Balagh API",
