@@ -204,6 +204,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Every send is bounded, so a worker that is still sending can be told from one that died.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Balagh <no-reply@balagh.local>"
 
 # --- SMS (notifications.backends): console by default, a file under var/ or a generic HTTP gateway.
@@ -229,7 +231,11 @@ BALAGH_OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30, minimum=0)
 # A sweep that takes more than this many reports for one person in one batch sends that person one
 # digest (count, the first numbers, a link to the overdue list) instead of one message per report.
 BALAGH_ESCALATION_DIGEST_OVER = env_int("ESCALATION_DIGEST_OVER", 20, minimum=1)
-BALAGH_OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 120, minimum=0)
+BALAGH_OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 60, minimum=0)
+# A row being sent is leased for the longest send timeout plus this margin, renewed every third of
+# the lease while the send lasts: a worker killed mid-send frees its row within one lease (about
+# 30 s by default) for the next periodic re-send, instead of after ten minutes.
+BALAGH_OUTBOX_LEASE_SECONDS = max(BALAGH_SMS_HTTP_TIMEOUT, EMAIL_TIMEOUT) + env_int("OUTBOX_LEASE_MARGIN_SECONDS", 20, minimum=1)
 BALAGH_SMS_PER_REPORT_PER_DAY = env_int("SMS_PER_REPORT_PER_DAY", 5, minimum=1)
 
 # --- API
