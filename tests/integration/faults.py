@@ -8,6 +8,7 @@ terminated).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -267,12 +268,20 @@ def start_web(env: dict[str, str], log_dir: Path) -> tuple[Process, str]:
     return web, base
 
 
-def point_app_at(broker: str | None, *, eager: bool) -> None:
-    """Re-point this process's Celery app (the one ``.delay()`` uses) at another broker."""
-    app.conf.task_always_eager = eager
-    if broker:
-        app.conf.broker_url = broker
+@contextlib.contextmanager
+def app_on(broker: str):
+    """This process's Celery app (the one ``.delay()`` uses) on another broker, not eager; put back afterwards."""
+    saved = {key: app.conf[key] for key in ("broker_url", "broker_transport_options", "task_always_eager")}
+    app.conf.broker_url = broker
+    app.conf.broker_transport_options = {"visibility_timeout": 3600, "socket_connect_timeout": 1, "socket_timeout": 10}
+    app.conf.task_always_eager = False
     fresh_broker_pools()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            app.conf[key] = value
+        fresh_broker_pools()
 
 
 def resend_until_sent(timeout: float, every: float = 2.0) -> None:

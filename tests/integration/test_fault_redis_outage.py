@@ -19,9 +19,9 @@ from tests.integration.faults import (
     RedisServer,
     api_submit,
     app_env,
+    app_on,
     form_submit,
     http,
-    point_app_at,
     resend_until_sent,
     start_web,
     start_worker,
@@ -36,19 +36,18 @@ def stack(transactional_db, tmp_path):
     redis_server, gateway = RedisServer(), Gateway()
     redis_server.start()
     env = app_env(redis_url=redis_server.url, gateway=gateway, var_dir=tmp_path / "var")
-    point_app_at(redis_server.url, eager=False)
     processes = []
-    try:
-        processes.append(start_worker(env, tmp_path))
-        web, base = start_web(env, tmp_path)
-        processes.append(web)
-        yield redis_server, gateway, base
-    finally:
-        for process in processes:
-            process.stop()
-        redis_server.stop()
-        gateway.close()
-        point_app_at(None, eager=True)
+    with app_on(redis_server.url):
+        try:
+            processes.append(start_worker(env, tmp_path))
+            web, base = start_web(env, tmp_path)
+            processes.append(web)
+            yield redis_server, gateway, base
+        finally:
+            for process in processes:
+                process.stop()
+            redis_server.stop()
+            gateway.close()
 
 
 @pytest.mark.integration
@@ -89,7 +88,6 @@ def test_a_redis_outage_during_intake_loses_nothing_and_sends_each_message_once(
     assert Outbox.objects.filter(template="created", channel="sms", status="pending").count() == 6 + 2
 
     redis_server.start()  # Redis is back (empty: what was queued in it is gone, the outbox is not)
-    point_app_at(redis_server.url, eager=False)
     resend_until_sent(90)
 
     # Each report's SMS reached the gateway exactly once.

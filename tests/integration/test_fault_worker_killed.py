@@ -15,7 +15,7 @@ import pytest
 from complaints.models import Complaint
 from notifications.models import Outbox
 from tests.factories import CategoryFactory, DistrictFactory, submit
-from tests.integration.faults import Gateway, RedisServer, app_env, point_app_at, resend_until_sent, start_worker
+from tests.integration.faults import Gateway, RedisServer, app_env, app_on, resend_until_sent, start_worker
 
 PHONES = [f"05044400{n:02d}" for n in range(6)]
 
@@ -25,16 +25,15 @@ def stack(transactional_db, tmp_path):
     redis_server, gateway = RedisServer(), Gateway(delay=1.5)  # long enough to be caught mid-send
     redis_server.start()
     env = app_env(redis_url=redis_server.url, gateway=gateway, var_dir=tmp_path / "var")  # lease: 2 s timeout + 2 s
-    point_app_at(redis_server.url, eager=False)
     workers = []
-    try:
-        yield gateway, lambda name: workers.append(start_worker(env, tmp_path, name)) or workers[-1]
-    finally:
-        for worker in workers:
-            worker.stop()
-        redis_server.stop()
-        gateway.close()
-        point_app_at(None, eager=True)
+    with app_on(redis_server.url):
+        try:
+            yield gateway, lambda name: workers.append(start_worker(env, tmp_path, name)) or workers[-1]
+        finally:
+            for worker in workers:
+                worker.stop()
+            redis_server.stop()
+            gateway.close()
 
 
 @pytest.mark.integration
