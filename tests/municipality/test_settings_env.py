@@ -35,6 +35,9 @@ SETTINGS_VARIABLES = [
     "CSRF_COOKIE_SECURE",
     "SMS_BACKEND",
     "SMS_HTTP_URL",
+    "BROKER_CONNECT_TIMEOUT_MS",
+    "EMAIL_TIMEOUT_SECONDS",
+    "OUTBOX_LEASE_MARGIN_SECONDS",
 ]
 
 
@@ -76,6 +79,9 @@ PRODUCTION = {"SECRET_KEY": "a-long-random-production-secret", "ALLOWED_HOSTS": 
         ({"DEBUG": "1", "BALAGH_MAX_PHOTOS": "-1"}, "BALAGH_MAX_PHOTOS", "at least 0"),
         ({"DEBUG": "1", "BALAGH_REOPEN_DAYS": "seven"}, "BALAGH_REOPEN_DAYS", "whole number"),
         ({"DEBUG": "1", "EMAIL_USE_TLS": "sometimes"}, "EMAIL_USE_TLS", "true/false"),
+        ({"DEBUG": "1", "BROKER_CONNECT_TIMEOUT_MS": "0"}, "BROKER_CONNECT_TIMEOUT_MS", "at least 1"),
+        ({"DEBUG": "1", "EMAIL_TIMEOUT_SECONDS": "0"}, "EMAIL_TIMEOUT_SECONDS", "at least 1"),
+        ({"DEBUG": "1", "OUTBOX_LEASE_MARGIN_SECONDS": "soon"}, "OUTBOX_LEASE_MARGIN_SECONDS", "whole number"),
     ],
     ids=[
         "no secret key in production",
@@ -90,6 +96,9 @@ PRODUCTION = {"SECRET_KEY": "a-long-random-production-secret", "ALLOWED_HOSTS": 
         "max photos negative",
         "reopen days not a number",
         "tls not a boolean",
+        "broker connect timeout zero",
+        "e-mail timeout zero",
+        "lease margin not a number",
     ],
 )
 def test_bad_environment_stops_start_up_naming_the_variable(tmp_path, variables, named, hint):
