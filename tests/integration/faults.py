@@ -159,7 +159,7 @@ def database_url() -> str:
     return f"postgres://{s['USER'] or 'postgres'}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def app_env(*, redis_url: str, gateway: Gateway, var_dir: Path, **extra: str) -> dict[str, str]:
+def app_env(*, redis_url: str, gateway: Gateway | None, var_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a production-like process on the test database, the test's Redis and the fake gateway."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_", "CELERY_", "BALAGH_"))}
     env.update(
@@ -169,8 +169,8 @@ def app_env(*, redis_url: str, gateway: Gateway, var_dir: Path, **extra: str) ->
             "DATABASE_URL": database_url(),
             "REDIS_URL": redis_url,
             "BALAGH_VAR_DIR": str(var_dir),
-            "SMS_BACKEND": "http",
-            "SMS_HTTP_URL": gateway.url,
+            "SMS_BACKEND": "http" if gateway else "console",
+            "SMS_HTTP_URL": gateway.url if gateway else "",
             "SMS_HTTP_TIMEOUT_MS": "2000",
             "OUTBOX_LEASE_MARGIN_SECONDS": "2",
             "OUTBOX_BACKOFF_SECONDS": "1",
@@ -216,14 +216,16 @@ class Process:
         self.handle.close()
 
 
+def celery_command(*args: str) -> list[str]:
+    if (BIN / "celery").exists():
+        return [str(BIN / "celery"), "-A", "municipality", *args]
+    return [sys.executable, "-m", "celery", "-A", "municipality", *args]
+
+
 def start_worker(env: dict[str, str], log_dir: Path, name: str = "worker") -> Process:
     worker = Process(
         name,
-        [
-            str(BIN / "celery") if (BIN / "celery").exists() else sys.executable,
-            *([] if (BIN / "celery").exists() else ["-m", "celery"]),
-            "-A",
-            "municipality",
+        celery_command(
             "worker",
             "--pool=solo",
             "--loglevel=WARNING",
@@ -232,7 +234,7 @@ def start_worker(env: dict[str, str], log_dir: Path, name: str = "worker") -> Pr
             "--without-mingle",
             "-n",
             f"{name}-{os.getpid()}-{time.monotonic_ns()}@%h",
-        ],
+        ),
         env,
         log_dir,
     )
