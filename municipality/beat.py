@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django_celery_beat.schedulers import DatabaseScheduler
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ class AdvisoryLock:
 
     def __init__(self, key: int = ADVISORY_KEY):
         self.key = key
-        self.conn = None
+        self.conn: BaseDatabaseWrapper | None = None
         self.held = False
 
     def acquire(self) -> bool:
