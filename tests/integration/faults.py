@@ -274,15 +274,16 @@ def start_web(env: dict[str, str], log_dir: Path) -> tuple[Process, str]:
 def app_on(broker: str):
     """This process's Celery app (the one ``.delay()`` uses) on another broker, not eager; put back afterwards."""
     saved = {key: app.conf[key] for key in ("broker_url", "broker_transport_options", "task_always_eager")}
-    app.conf.broker_url = broker
-    app.conf.broker_transport_options = {"visibility_timeout": 3600, "socket_connect_timeout": 1, "socket_timeout": 10}
-    app.conf.task_always_eager = False
+    app.conf.update(
+        broker_url=broker,
+        broker_transport_options={"visibility_timeout": 3600, "socket_connect_timeout": 1, "socket_timeout": 10},
+        task_always_eager=False,
+    )
     fresh_broker_pools()
     try:
         yield
     finally:
-        for key, value in saved.items():
-            app.conf[key] = value
+        app.conf.update(saved)
         fresh_broker_pools()
 
 
@@ -352,7 +353,9 @@ def form_submit(base: str, *, main_type: int, category: int, phone: str) -> tupl
     """The citizen form as a browser sends it: the form, the review, then "send"; returns (review, send)."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()), NoRedirect())
     page = http(opener, "GET", base + "/").body.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found, page[:2000]
+    token = found.group(1)
     fields = {
         "csrfmiddlewaretoken": token,
         "main_type": main_type,

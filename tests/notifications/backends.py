@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from django.conf import settings
 from django.db import connection, connections
 
 from notifications.backends import FileSMSBackend
@@ -22,11 +22,14 @@ class DyingSMSBackend(FileSMSBackend):
 
 
 class SlowSMSBackend(FileSMSBackend):
-    """Takes ``BALAGH_TEST_SMS_SECONDS`` to answer; meanwhile the periodic re-send runs (``BALAGH_TEST_DURING_SEND``)."""
+    """Takes ``seconds`` to answer, and calls ``during_send`` meanwhile (the test sets both)."""
+
+    seconds: float = 0.0
+    during_send: Callable[[], object] = staticmethod(lambda: None)
 
     def send(self, *, to: str, body: str, key: str = "") -> None:
-        time.sleep(settings.BALAGH_TEST_SMS_SECONDS)
-        settings.BALAGH_TEST_DURING_SEND()
+        time.sleep(self.seconds)
+        type(self).during_send()
         super().send(to=to, body=body, key=key)
 
 

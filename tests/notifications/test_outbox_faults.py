@@ -19,7 +19,7 @@ from notifications import services as notify
 from notifications.models import Outbox
 from notifications.tasks import resend_pending_outbox
 from tests.factories import CategoryFactory, DepartmentFactory
-from tests.notifications.backends import WorkerDiesMidSend
+from tests.notifications.backends import SlowSMSBackend, WorkerDiesMidSend
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_a_message_caught_mid_send_waits_less_than_two_minutes(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_slow_send_keeps_its_lease_so_the_resend_does_not_send_it_twice(category, sms_file, settings):
+def test_a_slow_send_keeps_its_lease_so_the_resend_does_not_send_it_twice(category, sms_file, settings, monkeypatch):
     """The send lasts longer than the lease: renewed meanwhile, the row is not taken back by a re-send."""
     file(category)  # outside a transaction here: the row is handed over at once and sent
     sent_first = sms_lines(sms_file)
@@ -99,8 +99,10 @@ def test_a_slow_send_keeps_its_lease_so_the_resend_does_not_send_it_twice(catego
     seen_during_send = []
     settings.BALAGH_SMS_BACKEND = "tests.notifications.backends.SlowSMSBackend"
     settings.BALAGH_OUTBOX_LEASE_SECONDS = 0.9  # renewed every 0.3 s
-    settings.BALAGH_TEST_SMS_SECONDS = 1.5
-    settings.BALAGH_TEST_DURING_SEND = lambda: seen_during_send.append(notify.outbox_due_ids(now=timezone.now()))
+    monkeypatch.setattr(SlowSMSBackend, "seconds", 1.5)
+    monkeypatch.setattr(
+        SlowSMSBackend, "during_send", staticmethod(lambda: seen_during_send.append(notify.outbox_due_ids(now=timezone.now())))
+    )
     assert notify.outbox_deliver(outbox_id=row.pk) is None
     assert seen_during_send == [[]]  # still leased after 1.5 s: nothing to re-send
     row.refresh_from_db()
