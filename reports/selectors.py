@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 
@@ -194,7 +195,7 @@ PUBLIC_CACHE_SECONDS = 600
 #: Three decimals of a degree: 111 m north–south, about 105 m east–west at Khamis Mushait.
 OPEN_DATA_DECIMALS = 3
 #: The open-data file's columns, in order, with what each holds (the page lists them).
-OPEN_DATA_FIELDS: list[tuple[str, str]] = [
+OPEN_DATA_FIELDS: list[tuple[str, str | Promise]] = [
     ("main_type", gettext_lazy("main type code")),
     ("main_type_ar", gettext_lazy("main type, Arabic name")),
     ("main_type_en", gettext_lazy("main type, English name")),
