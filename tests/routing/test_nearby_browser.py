@@ -26,7 +26,7 @@ def test_the_form_offers_to_follow_a_nearby_report(page, live_server, transactio
     existing = submit(pothole, lat=18.30, lon=42.73, phone="0501111111", description="حفرة عميقة أمام المسجد الكبير")
 
     page.goto(live_server.url + "/")
-    page.get_by_text("الطرق والأرصفة", exact=True).click()
+    page.locator("#step-type").get_by_text("الطرق والأرصفة", exact=True).click()
     page.get_by_text("حفرة في الطريق").click()
     map_box = page.locator("#report-map")
     map_box.wait_for(state="visible")
