@@ -24,6 +24,8 @@ test: system-deps venv-dev i18n ## the whole suite (SQLite by default; DATABASE_
 lint: venv-dev ## ruff (lint + format), mypy and the import layers; CI runs it before the tests
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 setup: system-deps venv dotenv i18n migrate
 	$(PY) manage.py collectstatic --noinput -v 0

@@ -57,7 +57,7 @@ _DEPARTMENT_ACTIONS = frozenset(
         CATEGORY,
     ]
 )
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
+ROLE_ACTIONS: dict[str | None, frozenset[str]] = {
     Role.ADMIN: frozenset([*Action.values, *EXTRA_ACTIONS]),
     Role.OFFICER: _DEPARTMENT_ACTIONS,
     Role.HEAD: _DEPARTMENT_ACTIONS,
@@ -81,9 +81,6 @@ def works_reports(user) -> bool:
 
 def may_see_contact(user) -> bool:
     return role_of(user) in CONTACT_ROLES
-
-
-# --------------------------------------------------------------------------- reports
 
 
 def visibility_q(user) -> Q | None:

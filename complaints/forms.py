@@ -8,6 +8,7 @@ the citizen sees every error on the form before the confirm page, in their langu
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -107,7 +108,7 @@ class ReportForm(forms.Form):
         if self.is_bound:
             stash = PhotoStash.load(self.data.get("photo_stash"))
         self.stash = stash or PhotoStash()
-        self.fields["remove_photos"].choices = [(name, name) for name in self.stash.names]
+        cast(forms.MultipleChoiceField, self.fields["remove_photos"]).choices = [(name, name) for name in self.stash.names]
         self.submission_values: dict | None = None
 
     # -- photos: keep what is good, say what is not
@@ -228,7 +229,10 @@ class ConfirmForm(forms.Form):
 
     @property
     def category(self) -> Category | None:
-        return Category.objects.select_related("parent").filter(pk=self.values.get("category")).first()
+        category_id = self.values.get("category")
+        if category_id is None:
+            return None
+        return Category.objects.select_related("parent").filter(pk=category_id).first()
 
     def submission(self, *, language: str) -> Submission:
         v = self.values

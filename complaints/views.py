@@ -54,13 +54,15 @@ def report_start(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST, request.FILES, language=_language())
     if not form.is_valid():
         return _form_page(request, form, status=400)
-    confirm = ConfirmForm(initial={"payload": ConfirmForm.sign(form.submission_values)})
+    values = form.submission_values
+    assert values is not None  # a valid form's clean() sets them
+    confirm = ConfirmForm(initial={"payload": ConfirmForm.sign(values)})
     return render(
         request,
         "citizen/report_confirm.html",
         {
             "confirm": confirm,
-            "values": form.submission_values,
+            "values": values,
             "category": form.cleaned_data["category"],
             "photos": form.stash.photos(),
             "tile_url": settings.BALAGH_TILE_URL,
@@ -72,7 +74,7 @@ def _confirmed(request: HttpRequest) -> HttpResponse:
     confirm = ConfirmForm(request.POST)
     if not confirm.is_valid():
         for message in confirm.errors.get("payload", []):
-            messages.error(request, message)
+            messages.error(request, str(message))
         return redirect("citizen:start")
     if "edit" in request.POST:
         form = ReportForm(initial=confirm.form_initial(), stash=confirm.stash, language=_language())
@@ -184,7 +186,7 @@ def _tracking_context(complaint: Complaint, rate_form: RateForm, reopen_form: Re
 def _progress(status: str) -> list[dict]:
     """The citizen's view of the journey: received → assigned → in progress → resolved → closed."""
     order = [Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED]
-    current = Status.IN_PROGRESS if status == Status.ON_HOLD else status
+    current = Status.IN_PROGRESS if status == Status.ON_HOLD else Status(status)
     reached = order.index(current) if current in order else 0
     return [{"label": s.label, "done": i < reached, "current": i == reached} for i, s in enumerate(order)]
 

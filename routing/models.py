@@ -60,7 +60,7 @@ class RoutingRule(models.Model):
             raise ValidationError(_("Choose either a department or a utility."))
 
     def __str__(self) -> str:
-        where = self.district.name if self.district_id else _("any district")
+        where = self.district.name if self.district else _("any district")
         return f"{self.category} × {where} → {self.department or self.utility}"
 
     @property

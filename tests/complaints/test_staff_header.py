@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from municipality.models import Role
-from tests.browser import open_page
+from tests.browser import js_errors, open_page
 from tests.factories import DepartmentFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -65,4 +65,4 @@ def test_the_committee_signs_in_and_walks_the_header(live_server, transactional_
         page.get_by_role("navigation", name="الموظفون").get_by_role("button", name="تسجيل الخروج").click()
         page.wait_for_load_state()
         assert page.get_by_role("navigation", name="الموظفون").count() == 0
-        assert page.js_errors == []
+        assert js_errors(page) == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import log_in, open_page
+from tests.browser import js_errors, log_in, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -57,5 +57,5 @@ def test_citizen_pages_and_reports_have_no_serious_violations(live_server, town,
         for path in ("/reports/", "/reports/weekly/"):
             page.goto(live_server.url + path)
             found[path] = violations(page)
-        assert page.js_errors == []
+        assert js_errors(page) == []
     assert {path: v for path, v in found.items() if v} == {}

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.browser import open_page
+from tests.browser import js_errors, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -56,4 +56,4 @@ def test_more_photos_than_allowed_are_refused_before_sending(live_server, transa
         page.locator("[data-step='4'] [data-next]").click()
         assert "has-error" not in (page.locator("[data-stepper] li[data-goto='4']").get_attribute("class") or "")
         assert page.locator("#step-contact").is_visible()
-        assert page.js_errors == []
+        assert js_errors(page) == []
