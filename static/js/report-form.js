@@ -186,7 +186,9 @@
     var lat = parseFloat(latInput.value), lon = parseFloat(lonInput.value);
     var hasPin = !isNaN(lat) && !isNaN(lon);
     var centre = hasPin ? [lat, lon] : [parseFloat(element.getAttribute("data-center-lat")), parseFloat(element.getAttribute("data-center-lon"))];
-    map = L.map(element, { center: centre, zoom: hasPin ? 16 : 13, zoomControl: true });
+    map = L.map(element, { center: centre, zoom: hasPin ? 16 : 13, zoomControl: false });
+    // Leaflet's own tooltips are English: the page's language instead.
+    L.control.zoom({ zoomInTitle: text.zoomIn, zoomOutTitle: text.zoomOut }).addTo(map);
     L.tileLayer(element.getAttribute("data-tiles"), {
       maxZoom: 19,
       attribution: "&copy; OpenStreetMap"

@@ -49,3 +49,17 @@ def test_in_chromium_the_icons_render_and_the_arabic_font_is_ours(live_server, t
         assert loaded >= 1
         assert page.evaluate("document.fonts.check('16px \"IBM Plex Sans Arabic\"', 'بلاغ')")
         assert js_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language, zoom_in", [("ar", "تكبير"), ("en", "Zoom in")])
+def test_the_maps_zoom_buttons_speak_the_pages_language(live_server, transactional_db, types, language, zoom_in):
+    with open_page(live_server, locale="ar", viewport=(390, 844)) as page:
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page.goto(live_server.url + "/")
+        page.locator("#step-type .type-name").first.click()
+        page.locator("#step-subtype label").first.click()
+        button = page.locator(".leaflet-control-zoom-in")
+        button.wait_for()
+        assert button.get_attribute("title") == zoom_in
+        assert js_errors(page) == []
