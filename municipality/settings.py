@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
-    "django_celery_beat",
+    "municipality.admin_config.PeriodicTasksConfig",  # django_celery_beat, its admin section translated
     "municipality",
     "complaints",
     "routing",
