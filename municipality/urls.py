@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -10,8 +11,8 @@ from complaints.views import staff_home
 from municipality.health import healthz
 from routing import api_urls as routing_api
 
-admin.site.site_header = "Balagh — بلاغ"
-admin.site.site_title = "Balagh"
+admin.site.site_header = gettext_lazy("Balagh: the municipality's reports")
+admin.site.site_title = gettext_lazy("Balagh")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

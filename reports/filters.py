@@ -34,6 +34,21 @@ class ReportFilterForm(forms.Form):
         return data
 
 
+def type_choices() -> list:
+    """The type filter's options: each main type a group, "all of it" first, then its sub-types."""
+    categories = list(Category.objects.order_by("sort_order", "code"))
+    subs: dict[int, list] = {}
+    for category in categories:
+        if category.parent_id is not None:
+            subs.setdefault(category.parent_id, []).append(category)
+    choices: list = [("", "---------")]
+    for main in (c for c in categories if c.parent_id is None):
+        options = [(main.pk, _("All of “%(type)s”") % {"type": main.name})]
+        options += [(sub.pk, sub.name) for sub in subs.get(main.pk, [])]
+        choices.append((main.name, options))
+    return choices
+
+
 class ComplaintReportFilter(django_filters.FilterSet):
     """Filters the complaints the KPIs are computed over; the dates make the period."""
 
@@ -57,6 +72,7 @@ class ComplaintReportFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, scope_department=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.scope_department = scope_department
+        self.form.fields["category"].widget.choices = type_choices()  # grouped; the queryset still validates
         first, last = default_dates()
         self.form.fields["date_from"].initial = first
         self.form.fields["date_to"].initial = last

@@ -42,7 +42,8 @@
     last = key;
     if (!category || !lat || !lon) { render([]); return; }
     var url = box.getAttribute("data-url") + "?" + new URLSearchParams({ category: category, lat: lat, lon: lon });
-    fetch(url, { headers: { "Accept": "application/json" }, credentials: "omit" })
+    // The page's language, not the browser's: the API negotiates by Accept-Language.
+    fetch(url, { headers: { "Accept": "application/json", "Accept-Language": document.documentElement.lang || "ar" }, credentials: "omit" })
       .then(function (r) { return r.ok ? r.json() : { results: [] }; })
       .then(function (data) { if (key === last) { render(data.results || []); } })
       .catch(function () { render([]); });

@@ -295,3 +295,18 @@ def test_when_the_other_computation_fails_the_reader_computes_the_view_itself(co
     with CaptureQueriesContext(connection) as queries:
         response = committee.get("/reports/", WEEK)
     assert len(queries) > 8 and response.context["k"]["summary"]["received"] == 9
+
+
+def test_the_type_filter_groups_sub_types_under_their_main_type(client, db):
+    from municipality.models import Role
+    from tests.factories import CategoryFactory, MainCategoryFactory, make_user
+
+    roads = MainCategoryFactory(name_ar="الطرق", name_en="Roads")
+    pothole = CategoryFactory(parent=roads, name_ar="حفرة", name_en="Pothole")
+    client.force_login(make_user("chair-types", Role.COMMITTEE))
+    page = client.get("/reports/").content.decode()
+    group = page.split('<optgroup label="الطرق">', 1)[1].split("</optgroup>", 1)[0]
+    assert f'value="{roads.pk}"' in group and "كل «الطرق»" in group
+    assert f'value="{pothole.pk}"' in group and "حفرة" in group
+    filtered = client.get("/reports/", {"category": pothole.pk})
+    assert filtered.status_code == 200 and filtered.context["filter"].form.is_valid()

@@ -26,7 +26,7 @@ def test_the_form_offers_to_follow_a_nearby_report(page, live_server, transactio
     existing = submit(pothole, lat=18.30, lon=42.73, phone="0501111111", description="حفرة عميقة أمام المسجد الكبير")
 
     page.goto(live_server.url + "/")
-    page.get_by_text("الطرق والأرصفة", exact=True).click()
+    page.locator("#step-type").get_by_text("الطرق والأرصفة", exact=True).click()
     page.get_by_text("حفرة في الطريق").click()
     map_box = page.locator("#report-map")
     map_box.wait_for(state="visible")
@@ -45,3 +45,27 @@ def test_the_form_offers_to_follow_a_nearby_report(page, live_server, transactio
     page.screenshot(path=str(SCREENSHOTS / "routing-follow-done.png"), full_page=True)
     assert Follower.objects.filter(complaint=existing, phone="+966552222222").exists()
     assert js_errors(page) == []
+
+
+def test_the_nearby_box_speaks_the_pages_language_not_the_browsers(live_server, transactional_db):
+    from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, MainCategoryFactory, submit
+
+    department = DepartmentFactory(code="roads", name_ar="إدارة الطرق", name_en="Roads department")
+    DistrictFactory(code="centre")
+    roads = MainCategoryFactory(code="roads", name_ar="الطرق والأرصفة", name_en="Roads")
+    pothole = CategoryFactory(
+        code="pothole", parent=roads, name_ar="حفرة في الطريق", name_en="Pothole", default_department=department
+    )
+    submit(pothole, lat=18.30, lon=42.73, phone="0501111111", description="حفرة عميقة أمام المسجد الكبير")
+    with open_page(live_server, locale="ar-SA") as page:  # an Arabic browser reading the English page
+        page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+        page.goto(live_server.url + "/")
+        page.locator("#step-type").get_by_text("Roads", exact=True).click()
+        page.get_by_text("Pothole").first.click()
+        box = page.locator("#report-map").bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        nearby = page.locator("[data-nearby]")
+        nearby.wait_for(state="visible")
+        head = nearby.locator("li").first.inner_text()
+        assert "Pothole" in head and "حفرة في الطريق" not in head
+        assert js_errors(page) == []
