@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("reports/", include("reports.urls")),
     path("routing/", include("routing.urls")),
+    path("webhooks/whatsapp/", include("channels.whatsapp.urls")),
     path("", include("complaints.urls")),
 ]
 
