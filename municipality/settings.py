@@ -260,14 +260,18 @@ BALAGH_WHATSAPP_MEDIA_BACKEND = {
 if "." not in BALAGH_WHATSAPP_MEDIA_BACKEND:
     raise ImproperlyConfigured(f"WHATSAPP_MEDIA_BACKEND={_whatsapp_media!r}: use folder, graph or a dotted class path.")
 BALAGH_WHATSAPP_MEDIA_FOLDER = env_str("WHATSAPP_MEDIA_FOLDER") or str(VAR_DIR / "whatsapp-media")
-_graph_needs = [
-    name
-    for name, value in (("WHATSAPP_ACCESS_TOKEN", WHATSAPP_ACCESS_TOKEN), ("WHATSAPP_PHONE_NUMBER_ID", WHATSAPP_PHONE_NUMBER_ID))
-    if not value
-]
-if _graph_needs and (BALAGH_WHATSAPP_BACKEND.endswith("GraphWhatsAppBackend") or _whatsapp_media == "graph") and not DEBUG:
-    if env_str("WHATSAPP_APP_SECRET"):  # WhatsApp is switched on: the Graph API needs its token and number
-        raise ImproperlyConfigured(f"WhatsApp over the Graph API needs {' and '.join(_graph_needs)}.")
+if WHATSAPP_APP_SECRET and not DEBUG:  # WhatsApp is switched on in production: the Graph API needs its credentials
+    _missing = [
+        name
+        for name, value in (
+            ("WHATSAPP_VERIFY_TOKEN", WHATSAPP_VERIFY_TOKEN),
+            ("WHATSAPP_ACCESS_TOKEN", WHATSAPP_ACCESS_TOKEN),
+            ("WHATSAPP_PHONE_NUMBER_ID", WHATSAPP_PHONE_NUMBER_ID),
+        )
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"WHATSAPP_APP_SECRET is set, so WhatsApp is on: it also needs {', '.join(_missing)}.")
 # A conversation with a description and no answer for this long is filed with what it has.
 BALAGH_WHATSAPP_ABANDON_MINUTES = env_int("WHATSAPP_ABANDON_MINUTES", 30, minimum=1)
 # A message in the same chat this long after filing asks for the report's status, not for a new one.
