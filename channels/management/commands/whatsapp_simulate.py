@@ -2,7 +2,8 @@
 
     python manage.py whatsapp_simulate --text "حفرة كبيرة أمام المدرسة"
     python manage.py whatsapp_simulate --location 18.30,42.73
-    python manage.py whatsapp_simulate --choose roads-pothole
+    python manage.py whatsapp_simulate --choose roads     (a main type, then)
+    python manage.py whatsapp_simulate --choose pothole
     python manage.py whatsapp_simulate --confirm
     python manage.py whatsapp_simulate --photo path/to/photo.jpg   (folder media backend)
     python manage.py whatsapp_simulate --text "any news?"
