@@ -73,3 +73,19 @@ def abandoned_conversation_ids(*, now: datetime | None = None) -> list[int]:
         .order_by("last_message_at")
         .values_list("pk", flat=True)
     )
+
+
+def later_unprocessed_ids(*, inbound_id: int) -> list[int]:
+    """The same citizen's messages written after this one and still waiting (deferred behind it)."""
+    message = InboundMessage.objects.filter(pk=inbound_id).only("channel", "sender", "sent_at").first()
+    if message is None:
+        return []
+    return list(
+        InboundMessage.objects.filter(
+            channel=message.channel, sender=message.sender, processed_at__isnull=True, sent_at__gte=message.sent_at
+        )
+        .exclude(pk=message.pk)
+        .exclude(kind=InboundMessage.Kind.STATUS)
+        .order_by("sent_at", "pk")
+        .values_list("pk", flat=True)
+    )

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from channels.whatsapp import conversation as chat
 from channels.whatsapp.media import get_media_fetcher
 from channels.whatsapp.models import Conversation, InboundMessage, WhatsAppContact
-from channels.whatsapp.selectors import abandoned_conversation_ids
+from channels.whatsapp.selectors import MAX_ATTEMPTS, abandoned_conversation_ids
 from complaints.photo_stash import PhotoStash
 from complaints.photos import clean_photo
 from notifications.models import Channel as OutboxChannel
@@ -26,6 +26,8 @@ from notifications.models import MessageTemplate
 from notifications.services import Message, outbox_delivery_update, outbox_write
 
 log = logging.getLogger(__name__)
+
+DEFERRED = "deferred"  # inbound_process's answer when an earlier message of the citizen must go first
 
 # --------------------------------------------------------------------------- processing (the worker)
 
@@ -71,6 +73,12 @@ def _process_message(message: InboundMessage, photo: chat.PhotoIn | None) -> str
             return None
         contact, _created = WhatsAppContact.objects.get_or_create(wa_id=locked.sender, defaults={"name": locked.sender_name})
         contact = WhatsAppContact.objects.select_for_update().get(pk=contact.pk)
+        if _waits_for_earlier(locked):
+            # An earlier message of this citizen is still to be processed: it goes first, and its
+            # task queues this one again (tasks.process_inbound), so a burst is read in the order written.
+            if photo is not None and photo.token:
+                PhotoStash(token=photo.token, names=[photo.name]).discard()
+            return DEFERRED
         outcome = chat.handle(contact=contact, message=locked, photo=photo)
         if locked.sender_name and contact.name != locked.sender_name:
             contact.name = locked.sender_name[:120]
@@ -80,6 +88,20 @@ def _process_message(message: InboundMessage, photo: chat.PhotoIn | None) -> str
         locked.result = outcome.result[:40]
         locked.save(update_fields=["processed_at", "result", "conversation"])
     return outcome.result
+
+
+def _waits_for_earlier(message: InboundMessage) -> bool:
+    return (
+        InboundMessage.objects.filter(
+            channel=message.channel,
+            sender=message.sender,
+            processed_at__isnull=True,
+            sent_at__lt=message.sent_at,
+            attempts__lt=MAX_ATTEMPTS,
+        )
+        .exclude(kind=InboundMessage.Kind.STATUS)
+        .exists()
+    )
 
 
 def reply(*, contact: WhatsAppContact, replies: list[chat.Reply], key: str, language: str) -> list[int]:

@@ -5,15 +5,21 @@ import logging
 from celery import shared_task
 
 from channels.whatsapp import services
-from channels.whatsapp.selectors import inbound_due_ids
+from channels.whatsapp.selectors import inbound_due_ids, later_unprocessed_ids
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
 def process_inbound(inbound_id: int) -> str | None:
-    """Process one stored message; safe to run twice (the second run finds it processed)."""
-    return services.inbound_process(inbound_id=inbound_id)
+    """Process one stored message; safe to run twice (the second run finds it processed).
+
+    Then the same citizen's later messages that waited behind this one are queued again.
+    """
+    result = services.inbound_process(inbound_id=inbound_id)
+    if result not in (None, services.DEFERRED):
+        enqueue(later_unprocessed_ids(inbound_id=inbound_id))
+    return result
 
 
 @shared_task

@@ -295,3 +295,27 @@ def test_two_citizens_at_once_get_their_own_conversations(make_citizen):
         ("+966501111111", "pothole"),
         ("+966502222222", "garbage"),
     ]
+
+
+def test_a_burst_processed_out_of_order_is_read_in_the_order_the_citizen_wrote_it(citizen, monkeypatch):
+    """All four messages stored before any is processed, then the worker takes the confirmation first."""
+    from channels.whatsapp import intake, simulate, tasks
+
+    sent = [
+        simulate.text(citizen.number, "حفرة كبيرة أمام المدرسة تعيق السيارات", ts=citizen.tick()),
+        simulate.location(citizen.number, *INSIDE, ts=citizen.tick()),
+        simulate.list_reply(citizen.number, "pothole", ts=citizen.tick()),
+        simulate.button_reply(citizen.number, "confirm", ts=citizen.tick()),
+    ]
+    monkeypatch.setattr(intake, "enqueue", lambda ids: 0)  # the broker holds them for now
+    assert citizen.post(*sent).status_code == 200
+    monkeypatch.undo()
+    assert InboundMessage.objects.filter(processed_at__isnull=True).count() == 4
+    ids = list(InboundMessage.objects.order_by("-sent_at").values_list("pk", flat=True))  # newest first
+    with citizen.capture(execute=True):
+        assert tasks.process_inbound.delay(ids[0]).get() == "deferred"  # the confirmation waits
+        for pk in ids[1:]:
+            tasks.process_inbound.delay(pk)
+    assert Complaint.objects.get().category.code == "pothole"
+    assert InboundMessage.objects.filter(processed_at__isnull=True).count() == 0
+    assert InboundMessage.objects.get(pk=ids[0]).result == "filed"
