@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from channels.whatsapp.models import InboundMessage
@@ -88,19 +88,38 @@ def _statuses(value: dict) -> list[InboundMessage]:
 
 
 def inbound_store(*, payload) -> list[int]:
-    """Store a notification's messages (a wamid already stored is left alone); queue them after commit.
+    """Store a notification's messages (a wamid already stored is left alone); queue the new ones after commit.
 
-    Returns the ids queued: the stored rows still waiting to be processed.
+    Returns the ids of the rows this call stored. A replayed wamid is not queued again: it was
+    queued when it first came, and the pick-up task catches anything the broker lost.
     """
     rows = parse_notification(payload)
     if not rows:
         return []
-    with transaction.atomic():
-        InboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
-        ids = list(
-            InboundMessage.objects.filter(
-                channel="whatsapp", external_id__in=[r.external_id for r in rows], processed_at__isnull=True
-            ).values_list("pk", flat=True)
-        )
+    ids = _insert_new(rows)
+    if ids:
         transaction.on_commit(partial(enqueue, ids), robust=True)
     return ids
+
+
+def _insert_new(rows: list[InboundMessage]) -> list[int]:
+    """One ``INSERT … ON CONFLICT DO NOTHING RETURNING id``: the ids of the rows that were new.
+
+    One statement and, outside a transaction, one round trip with its own commit: the webhook's
+    whole database work (``bulk_create`` cannot say which rows it skipped).
+    """
+    meta = InboundMessage._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    params: list = []
+    for row in rows:
+        params += [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
+            f"VALUES {', '.join([placeholder] * len(rows))} "
+            f"ON CONFLICT (channel, external_id) DO NOTHING RETURNING id",
+            params,
+        )
+        return [pk for (pk,) in cursor.fetchall()]
