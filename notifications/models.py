@@ -93,8 +93,9 @@ class Outbox(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     locked_at = models.DateTimeField(_("sending since"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    provider_id = models.CharField(_("provider's message id"), max_length=128, blank=True)
-    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices, blank=True)
+    # Database defaults: the escalation sweep inserts rows with raw SQL naming only its own columns.
+    provider_id = models.CharField(_("provider's message id"), max_length=128, blank=True, db_default="")
+    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("outgoing message")
