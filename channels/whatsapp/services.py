@@ -49,6 +49,14 @@ def inbound_process(*, inbound_id: int) -> str | None:
         raise
 
 
+def inbound_reset(*, ids: list[int]) -> list[int]:
+    """Fresh attempts for stored messages not yet processed; returns their ids."""
+    waiting = InboundMessage.objects.filter(pk__in=ids, processed_at__isnull=True)
+    pks = list(waiting.values_list("pk", flat=True))
+    waiting.update(attempts=0, last_error="")
+    return pks
+
+
 def _fetch_photo(message: InboundMessage) -> chat.PhotoIn:
     """Download and check the photo before the transaction: same checks as the form (complaints.photos)."""
     media_id = str(((message.payload or {}).get("image") or {}).get("id") or "")

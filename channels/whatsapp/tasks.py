@@ -44,3 +44,9 @@ def enqueue(ids: list[int]) -> int:
             break
         queued += 1
     return queued
+
+
+def retry_inbound(*, ids: list[int]) -> int:
+    """Admin action: give unprocessed messages (e.g. failed five times) fresh attempts and queue them."""
+    ids = services.inbound_reset(ids=ids)
+    return enqueue(ids)
