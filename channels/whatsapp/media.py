@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from django.core.files.base import ContentFile
 from django.utils.module_loading import import_string
 
 from channels.whatsapp.transport import graph_request
+
+MEDIA_ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 
 
 class MediaError(Exception):
@@ -25,11 +28,10 @@ class FolderMediaFetcher:
         self.folder = Path(folder or settings.BALAGH_WHATSAPP_MEDIA_FOLDER)
 
     def fetch(self, media_id: str) -> ContentFile:
-        name = Path(media_id).name  # an id is a name, never a path
-        if not name or name != media_id:
+        if not MEDIA_ID.match(media_id or ""):  # an id is a plain name: never a path, never a pattern
             raise MediaError(f"bad media id {media_id!r}")
-        candidates = sorted(self.folder.glob(f"{name}*")) if self.folder.is_dir() else []
-        match = next((p for p in candidates if p.name == name or p.stem == name), None)
+        candidates = sorted(self.folder.glob(f"{media_id}*")) if self.folder.is_dir() else []
+        match = next((p for p in candidates if p.name == media_id or p.stem == media_id), None)
         if match is None:
             raise MediaError(f"no media {media_id!r} in {self.folder}")
         limit = settings.BALAGH_MAX_PHOTO_BYTES
@@ -40,6 +42,8 @@ class FolderMediaFetcher:
 class GraphMediaFetcher:
     def fetch(self, media_id: str) -> ContentFile:
         token = settings.WHATSAPP_ACCESS_TOKEN
+        if not MEDIA_ID.match(media_id or "") or media_id.startswith("."):
+            raise MediaError(f"bad media id {media_id!r}")
         try:
             info = graph_request(f"{settings.WHATSAPP_GRAPH_URL}/{media_id}", token=token)
             limit = settings.BALAGH_MAX_PHOTO_BYTES

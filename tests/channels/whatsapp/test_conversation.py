@@ -319,3 +319,14 @@ def test_a_burst_processed_out_of_order_is_read_in_the_order_the_citizen_wrote_i
     assert Complaint.objects.get().category.code == "pothole"
     assert InboundMessage.objects.filter(processed_at__isnull=True).count() == 0
     assert InboundMessage.objects.get(pk=ids[0]).result == "filed"
+
+
+@pytest.mark.parametrize("media_id", ["../../etc/passwd", "*", "a/b", ""])
+def test_a_media_id_that_is_a_path_or_a_pattern_reads_no_file(citizen, media_id):
+    from channels.whatsapp import simulate
+
+    (citizen.files / "media-in" / "secret.jpg").write_bytes(b"x")
+    citizen.says("There is a deep pothole in front of the school")
+    citizen.send(simulate.image(citizen.number, media_id, ts=citizen.tick()))
+    assert "send it again" in citizen.last["body"]
+    assert Conversation.objects.get().photos == []
