@@ -84,25 +84,31 @@ class PhotoIn:
 # --------------------------------------------------------------------------- reading a message
 
 
+def part(data, key: str) -> dict:
+    """``data[key]`` when it is an object, else ``{}``: a message of an unexpected shape reads as empty."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
 def message_text(message: InboundMessage) -> str:
-    payload = message.payload or {}
+    payload = message.payload if isinstance(message.payload, dict) else {}
     kind = payload.get("type")
     if kind == "text":
-        return str((payload.get("text") or {}).get("body") or "")
+        return str(part(payload, "text").get("body") or "")
     if kind == "image":
-        return str((payload.get("image") or {}).get("caption") or "")
+        return str(part(payload, "image").get("caption") or "")
     if kind == "button":
-        button = payload.get("button") or {}
+        button = part(payload, "button")
         return str(button.get("text") or button.get("payload") or "")
     return ""
 
 
 def interactive_reply(message: InboundMessage) -> tuple[str, str]:
     """``("list_reply" | "button_reply", id)`` of an interactive answer, else ``("", "")``."""
-    data = (message.payload or {}).get("interactive") or {}
+    data = part(message.payload, "interactive")
     kind = data.get("type")
     if kind in ("list_reply", "button_reply"):
-        return kind, str((data.get(kind) or {}).get("id") or "")
+        return kind, str(part(data, kind).get("id") or "")
     return "", ""
 
 
@@ -244,7 +250,7 @@ def handle(*, contact: WhatsAppContact, message: InboundMessage, photo: PhotoIn 
 
 
 def _handle(*, contact: WhatsAppContact, message: InboundMessage, text: str, photo: PhotoIn | None) -> Outcome:
-    kind = (message.payload or {}).get("type", "")
+    kind = str((message.payload if isinstance(message.payload, dict) else {}).get("type") or "")
     conversation = open_conversation(contact)
     filed = recent_filed_conversation(contact)
     phone = f"+{contact.wa_id}"
@@ -332,7 +338,7 @@ def _handle(*, contact: WhatsAppContact, message: InboundMessage, text: str, pho
 
 
 def _apply_location(conversation: Conversation, message: InboundMessage, ts: int) -> Reply | None:
-    data = (message.payload or {}).get("location") or {}
+    data = part(message.payload, "location")
     try:
         lat, lon = float(data["latitude"]), float(data["longitude"])
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):

@@ -59,7 +59,7 @@ def inbound_reset(*, ids: list[int]) -> list[int]:
 
 def _fetch_photo(message: InboundMessage) -> chat.PhotoIn:
     """Download and check the photo before the transaction: same checks as the form (complaints.photos)."""
-    media_id = str(((message.payload or {}).get("image") or {}).get("id") or "")
+    media_id = str(chat.part(message.payload, "image").get("id") or "")
     try:
         cleaned = clean_photo(get_media_fetcher().fetch(media_id))
     except ValidationError as exc:
@@ -136,10 +136,10 @@ def reply(*, contact: WhatsAppContact, replies: list[chat.Reply], key: str, lang
 
 
 def _process_status(message: InboundMessage) -> str | None:
-    payload = message.payload or {}
-    errors = payload.get("errors") or []
+    payload = message.payload if isinstance(message.payload, dict) else {}
+    errors = payload.get("errors") if isinstance(payload.get("errors"), list) else []
     error = "; ".join(
-        f"{e.get('code', '')} {e.get('title', '')} {(e.get('error_data') or {}).get('details', '')}".strip()
+        f"{e.get('code', '')} {e.get('title', '')} {chat.part(e, 'error_data').get('details', '')}".strip()
         for e in errors
         if isinstance(e, dict)
     )

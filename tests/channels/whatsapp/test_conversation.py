@@ -330,3 +330,25 @@ def test_a_media_id_that_is_a_path_or_a_pattern_reads_no_file(citizen, media_id)
     citizen.send(simulate.image(citizen.number, media_id, ts=citizen.tick()))
     assert "send it again" in citizen.last["body"]
     assert Conversation.objects.get().photos == []
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"type": "text", "text": "not an object"},
+        {"type": "text", "text": {"body": None}},
+        {"type": "image", "image": ["x"]},
+        {"type": "location", "location": {"latitude": "north", "longitude": None}},
+        {"type": "location", "location": 5},
+        {"type": "interactive", "interactive": "x"},
+        {"type": "interactive", "interactive": {"type": "list_reply", "list_reply": None}},
+        {"type": "interactive", "interactive": {"type": "nfm_reply"}},
+        {"type": "button", "button": 7},
+    ],
+)
+def test_a_message_of_an_unexpected_shape_gets_an_answer_not_an_error(citizen, shape):
+    message = {"from": citizen.number, "id": f"wamid.SHAPE{citizen.tick()}", "timestamp": str(citizen.clock), **shape}
+    citizen.send(message)
+    stored = InboundMessage.objects.get()
+    assert stored.processed_at is not None and stored.last_error == ""
+    assert citizen.last["body"]  # asked for what is missing, or told what we could not read
