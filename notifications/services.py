@@ -105,7 +105,7 @@ def _citizen_recipients(complaint) -> list[tuple[str, str, str]]:
 
     A reporter who came by WhatsApp hears back on WhatsApp (SMS only if that fails).
     """
-    out = []
+    out: list[tuple[str, str, str]] = []
     if complaint.reporter_phone:
         reporter_channel = Channel.WHATSAPP if complaint.channel == Channel.WHATSAPP else Channel.SMS
         out.append((reporter_channel, complaint.reporter_phone, complaint.language))
@@ -455,7 +455,7 @@ def outbox_retry_now(*, ids: list[int]) -> int:
 
 
 # A status only moves a row forward (a late "delivered" never hides "read"); "failed" wins over all but "read".
-_DELIVERY_BEFORE = {
+_DELIVERY_BEFORE: dict[str, list[str]] = {
     Outbox.Delivery.SENT: [""],
     Outbox.Delivery.DELIVERED: ["", Outbox.Delivery.SENT],
     Outbox.Delivery.READ: ["", Outbox.Delivery.SENT, Outbox.Delivery.DELIVERED],

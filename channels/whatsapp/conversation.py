@@ -151,28 +151,32 @@ def prompt_type(main_code: str = "") -> Reply:
     if main_code:
         main = next((m for m in tree if m.code == main_code), None)
         tree = [main] if main is not None else tree
-    total = sum(len(main.subtypes) for main in tree)
+    total = sum(len(_subtypes(main)) for main in tree)
     if total <= MAX_ROWS:
         sections = [
             {
                 "title": main.name[:ROW_TITLE],
-                "rows": [_row(sub.code, sub.name, main.name) for sub in main.subtypes],
+                "rows": [_row(sub.code, sub.name, main.name) for sub in _subtypes(main)],
             }
             for main in tree
         ]
         text = _("What kind of problem is it? Choose the type from the list.")
     elif len(tree) == 1:  # one main type with more sub-types than a list holds: the first ten
-        sections = [{"title": tree[0].name[:ROW_TITLE], "rows": [_row(s.code, s.name) for s in tree[0].subtypes[:MAX_ROWS]]}]
+        sections = [{"title": tree[0].name[:ROW_TITLE], "rows": [_row(s.code, s.name) for s in _subtypes(tree[0])[:MAX_ROWS]]}]
         text = _("What kind of problem is it? Choose the type from the list.")
     else:
         sections = [
             {
                 "title": _("Main types")[:ROW_TITLE],
-                "rows": [_row(m.code, m.name, ", ".join(s.name for s in m.subtypes)) for m in tree[:MAX_ROWS]],
+                "rows": [_row(m.code, m.name, ", ".join(s.name for s in _subtypes(m))) for m in tree[:MAX_ROWS]],
             }
         ]
         text = _("What kind of problem is it? Choose the main type first.")
     return Reply(text, {"type": "list", "action": {"button": _("Choose the type")[:20], "sections": sections}})
+
+
+def _subtypes(main: Category) -> list[Category]:
+    return getattr(main, "subtypes", [])  # prefetched by category_tree()
 
 
 def _row(code: str, title: str, description: str = "") -> dict:
@@ -187,7 +191,7 @@ def summary(conversation: Conversation) -> Reply:
     text = _(
         "Please check your report:\nType: %(type)s\nDescription: %(description)s\nPhotos: %(photos)d\nLocation: %(location)s"
     ) % {
-        "type": conversation.category.name,
+        "type": conversation.category.name if conversation.category else "—",
         "description": conversation.description[:300] or "—",
         "photos": photos,
         "location": conversation.address or f"{conversation.lat:.5f}, {conversation.lon:.5f}",
@@ -223,8 +227,9 @@ def status_replies(*, phone: str, tracking_number: str = "") -> list[Reply]:
             "type": complaint.category.name,
             "status": complaint.get_status_display(),
         }
-        if complaint.last_update:
-            line += " " + _("Latest update: %(text)s") % {"text": complaint.last_update[:300]}
+        last_update = getattr(complaint, "last_update", "")  # annotated by reports_for_status
+        if last_update:
+            line += " " + _("Latest update: %(text)s") % {"text": last_update[:300]}
         line += f"\n{settings.SITE_URL}/track/{complaint.token}/"
         lines.append(line)
     return [Reply("\n\n".join(lines))]
@@ -389,6 +394,8 @@ def file_conversation(
     delivers after it belongs to this report and starts nothing new.
     """
     contact = conversation.contact
+    if conversation.category is None or conversation.lat is None or conversation.lon is None:
+        raise ValidationError(_("Choose a type of report."))  # callers file complete conversations only
     description = conversation.description
     if len(description) < MIN_DESCRIPTION:
         with translation.override(conversation.language):

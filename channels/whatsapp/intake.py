@@ -113,11 +113,11 @@ def _insert_new(rows: list[InboundMessage]) -> list[int]:
     params: list = []
     for row in rows:
         params += [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
+            f"INSERT INTO {connection.ops.quote_name(str(meta.db_table))} ({columns}) "
             f"VALUES {', '.join([placeholder] * len(rows))} "
             f"ON CONFLICT (channel, external_id) DO NOTHING RETURNING id",
             params,

@@ -137,7 +137,7 @@ def reply(*, contact: WhatsAppContact, replies: list[chat.Reply], key: str, lang
 
 def _process_status(message: InboundMessage) -> str | None:
     payload = message.payload if isinstance(message.payload, dict) else {}
-    errors = payload.get("errors") if isinstance(payload.get("errors"), list) else []
+    errors: list = payload.get("errors") if isinstance(payload.get("errors"), list) else []  # type: ignore[assignment]
     error = "; ".join(
         f"{e.get('code', '')} {e.get('title', '')} {chat.part(e, 'error_data').get('details', '')}".strip()
         for e in errors

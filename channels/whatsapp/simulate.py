@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Sequence
 
 from django.conf import settings
 
@@ -34,7 +35,7 @@ def text(sender: str, body: str, **kw) -> dict:
 
 
 def location(sender: str, lat: float, lon: float, *, name: str = "", address: str = "", **kw) -> dict:
-    data = {"latitude": lat, "longitude": lon}
+    data: dict = {"latitude": lat, "longitude": lon}
     if name:
         data["name"] = name
     if address:
@@ -64,13 +65,13 @@ def other(sender: str, kind: str, **kw) -> dict:
 
 
 def status(message_id: str, state: str, *, recipient: str = "966501234567", error: str = "", ts: int | None = None) -> dict:
-    data = {"id": message_id, "status": state, "timestamp": str(ts or int(time.time())), "recipient_id": recipient}
+    data: dict = {"id": message_id, "status": state, "timestamp": str(ts or int(time.time())), "recipient_id": recipient}
     if error:
         data["errors"] = [{"code": 131047, "title": error}]
     return data
 
 
-def notification(*, messages: list[dict] = (), statuses: list[dict] = (), name: str = "مواطن") -> dict:
+def notification(*, messages: Sequence = (), statuses: Sequence = (), name: str = "مواطن") -> dict:
     value: dict = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "966110000000", "phone_number_id": settings.WHATSAPP_PHONE_NUMBER_ID or "0"},
