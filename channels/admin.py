@@ -1,3 +1,4 @@
-"""Admin of the intake channels; each channel keeps its own in its folder."""
+"""The channels app's admin; each concern registers its own."""
 
-from channels.whatsapp import admin as whatsapp_admin  # noqa: F401  (registers its models)
+import channels.api_keys.admin  # noqa: F401
+import channels.whatsapp.admin  # noqa: F401

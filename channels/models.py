@@ -1,5 +1,6 @@
-"""Models of the intake channels; each channel keeps its own in its folder."""
+"""The channels app's models; each concern keeps its own module."""
 
+from channels.api_keys.models import ApiKey, Scope
 from channels.whatsapp.models import Conversation, InboundMessage, WhatsAppContact
 
-__all__ = ["Conversation", "InboundMessage", "WhatsAppContact"]
+__all__ = ["ApiKey", "Conversation", "InboundMessage", "Scope", "WhatsAppContact"]

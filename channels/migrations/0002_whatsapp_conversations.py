@@ -5,9 +5,8 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    initial = True
-
     dependencies = [
+        ("channels", "0001_api_keys"),
         ("complaints", "0007_event_indexes_for_what_is_looked_up"),
     ]
 
