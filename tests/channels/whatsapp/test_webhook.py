@@ -163,3 +163,22 @@ def test_the_broker_being_down_loses_nothing(citizen, city, monkeypatch):
     stored.refresh_from_db()
     assert stored.processed_at is not None
     assert citizen.replies  # the citizen was answered, late but once
+
+
+def test_a_message_whose_processing_fails_is_kept_with_its_error_and_retried_five_times_at_most(citizen, monkeypatch):
+    from channels.whatsapp import conversation, tasks
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(conversation, "handle", broken)
+    assert citizen.post(simulate.text(citizen.number, "حفرة كبيرة أمام المدرسة")).status_code == 200
+    stored = InboundMessage.objects.get()
+    assert stored.processed_at is None and stored.attempts == 1 and "database went away" in stored.last_error
+    InboundMessage.objects.update(attempts=5)
+    assert tasks.pickup_unprocessed.delay(older_than_seconds=0).get() == 0  # left for a person (admin)
+    monkeypatch.undo()
+    InboundMessage.objects.update(attempts=4)
+    with citizen.capture(execute=True):
+        assert tasks.pickup_unprocessed.delay(older_than_seconds=0).get() == 1
+    assert InboundMessage.objects.get().processed_at is not None
