@@ -352,3 +352,22 @@ def test_a_message_of_an_unexpected_shape_gets_an_answer_not_an_error(citizen, s
     stored = InboundMessage.objects.get()
     assert stored.processed_at is not None and stored.last_error == ""
     assert citizen.last["body"]  # asked for what is missing, or told what we could not read
+
+
+def test_lists_and_buttons_stay_within_whatsapps_limits(citizen, city, settings):
+    """Longer titles than WhatsApp takes would make the Graph API refuse the whole message."""
+    from notifications.models import Outbox
+
+    long_main = MainCategoryFactory(code="long", name_ar="الحدائق والمرافق العامة والمساحات الخضراء المفتوحة")
+    CategoryFactory(code="long-sub", parent=long_main, name_ar="أرجوحة مكسورة في حديقة الحي الكبيرة قرب المسجد الجامع")
+    citizen.says("الأرجوحة مكسورة وخطيرة على الأطفال")
+    citizen.sends_location(*INSIDE)
+    interactive = Outbox.objects.filter(template="chat").order_by("-pk").first().context["interactive"]
+    assert len(interactive["action"]["button"]) <= 20
+    for section in interactive["action"]["sections"]:
+        assert len(section["title"]) <= 24
+        for row in section["rows"]:
+            assert len(row["title"]) <= 24 and len(row.get("description", "")) <= 72 and len(row["id"]) <= 200
+    citizen.chooses("long-sub")
+    buttons = Outbox.objects.filter(template="chat").order_by("-pk").first().context["interactive"]["action"]["buttons"]
+    assert [len(b["reply"]["title"]) <= 20 for b in buttons] == [True, True]
