@@ -156,7 +156,7 @@ def run() -> list[Result]:
     from channels.whatsapp import simulate
     from channels.whatsapp.models import InboundMessage
     from complaints.models import Category, Complaint
-    from municipality.demo import SeedReport, seed_districts, seed_organisation
+    from demo.seed import SeedReport, seed_districts, seed_organisation
     from municipality.models import District
 
     settings.DEBUG = False  # as in production: no per-query logging

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -29,10 +30,9 @@ from django.http import (
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from complaints import access, services
@@ -41,18 +41,22 @@ from complaints.access import CATEGORY, NOTE, PRIORITY, actions_for, may_see_con
 from complaints.exports import csv_response
 from complaints.models import Attachment, Category, Complaint
 from complaints.phones import normalize_phone
-from complaints.selectors import normalize_tracking_number
+from complaints.selectors import clock_state, normalize_tracking_number
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
 from municipality.admin import AdminRoleOnlyMixin, is_admin_role
-from sla.clock import sla_state
+from municipality.models import Role
+from municipality.times import local_minute
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class WorkflowAction:
-    label: str
+    label: StrOrPromise
     form: type
     run: Callable  # (complaint, user, cleaned_data) -> object
-    done: str  # success message, with %(number)s
+    done: StrOrPromise  # success message, with %(number)s
     danger: bool = False
 
 
@@ -157,7 +161,7 @@ def run_service(call: Callable) -> str | None:
 
 # --------------------------------------------------------------------------- list helpers
 
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.NEW: "new",
     Status.ASSIGNED: "assigned",
     Status.IN_PROGRESS: "progress",
@@ -178,18 +182,13 @@ def isolate(text: str) -> str:
     return f"\u2066{text}\u2069"
 
 
-def short_time(value) -> str:
-    """``2026-11-25 14:20`` in Riyadh time: compact, sortable, the same in both languages."""
-    return date_format(timezone.localtime(value), "Y-m-d H:i") if value else ""
-
-
 def due_state(complaint: Complaint, now=None) -> str:
     """``overdue`` / ``soon`` (past the at-risk point) / ``ok`` / ``paused`` for an open report; ``""`` otherwise.
 
     The colours follow the escalation ladder's own at-risk point (sla.clock), so what the
     list shows amber is what the sweep warns about.
     """
-    return {"breached": "overdue", "at_risk": "soon", "ok": "ok", "paused": "paused"}.get(sla_state(complaint, now), "")
+    return {"breached": "overdue", "at_risk": "soon", "ok": "ok", "paused": "paused"}.get(clock_state(complaint, now), "")
 
 
 class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
@@ -210,12 +209,18 @@ class MainTypeFilter(admin.SimpleListFilter):
         return queryset
 
 
+#: ``?due=all``: the whole list, for the roles whose list otherwise opens on open work.
+SHOW_ALL = "all"
+#: Roles that work reports: their list opens on what is still to do (``?due=open``).
+OPEN_WORK_FIRST_ROLES = access.WORK_ROLES | {Role.LIAISON, Role.AGENT}
+
+
 class DueFilter(admin.SimpleListFilter):
     title = _("resolution clock")
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("Overdue")), ("soon", _("At risk")), ("open", _("Open"))]
+        return [("overdue", _("Overdue")), ("soon", _("At risk")), ("open", _("Open")), (SHOW_ALL, _("All, closed too"))]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -267,6 +272,11 @@ class ComplaintAdmin(admin.ModelAdmin):
     actions = ["bulk_start", "bulk_hold", "bulk_close", "bulk_transfer"]
     change_form_template = "admin/complaints/complaint/change_form.html"
     change_list_template = "admin/complaints/complaint/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET" and not request.GET and access.role_of(request.user) in OPEN_WORK_FIRST_ROLES:
+            return HttpResponseRedirect(f"{request.path}?{DueFilter.parameter_name}=open")
+        return super().changelist_view(request, extra_context)
 
     # ------------------------------------------------------------------ scope and permissions
 
@@ -337,14 +347,14 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("received"), ordering="created_at")
     def received_display(self, obj):
-        return format_html('<span class="balagh-when" dir="ltr">{}</span>', short_time(obj.created_at))
+        return format_html('<span class="balagh-when" dir="ltr">{}</span>', local_minute(obj.created_at))
 
     @admin.display(description=_("resolution due"), ordering="resolution_due_at")
     def due_display(self, obj):
         if obj.resolution_due_at is None:
             return "—"
         state = due_state(obj)
-        when = format_html('<span dir="ltr">{}</span>', short_time(obj.resolution_due_at))
+        when = format_html('<span dir="ltr">{}</span>', local_minute(obj.resolution_due_at))
         label = {
             "overdue": gettext("Overdue"),
             "soon": gettext("Due soon"),
@@ -690,13 +700,10 @@ def csv_rows(queryset, *, with_contact: bool):
         header += [gettext("reporter name"), gettext("reporter mobile"), gettext("reporter e-mail")]
     yield header
 
-    def stamp(value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
     for c in queryset.iterator(chunk_size=2000):
         row = [
             c.tracking_number,
-            stamp(c.created_at),
+            local_minute(c.created_at),
             c.get_status_display(),
             c.get_priority_display(),
             c.main_category.name,
@@ -708,9 +715,9 @@ def csv_rows(queryset, *, with_contact: bool):
             c.address,
             c.lat,
             c.lon,
-            stamp(c.resolution_due_at),
-            stamp(c.resolved_at),
-            stamp(c.closed_at),
+            local_minute(c.resolution_due_at),
+            local_minute(c.resolved_at),
+            local_minute(c.closed_at),
             c.get_closure_reason_display(),
             c.escalation_level,
             c.rating or "",
@@ -799,7 +806,7 @@ class CategoryAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
             kwargs["queryset"] = Category.objects.main_types()  # a tree of two levels
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("name"), ordering="code")
+    @admin.display(description=pgettext_lazy("field", "name"), ordering="code")
     def tree_name(self, obj):
         if obj.parent_id:
             return format_html('<span class="balagh-muted">{} ›</span> {}', obj.parent.name, obj.name)

@@ -10,8 +10,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints import access, services
+from complaints.forms import MultipleFileField
 from complaints.models import AGENT_CHANNELS, Category, Channel, Complaint, Priority
 from complaints.photos import clean_photos
 from complaints.workflow import ClosureReason
@@ -22,7 +24,7 @@ class SubTypeChoiceField(forms.ModelChoiceField):
     """Sub-types shown as “Main type › Sub-type”."""
 
     def label_from_instance(self, obj: Category) -> str:
-        return f"{obj.parent.name} › {obj.name}" if obj.parent_id else obj.name
+        return f"{obj.parent.name} › {obj.name}" if obj.parent else obj.name
 
 
 def sub_types():
@@ -32,22 +34,6 @@ def sub_types():
         .select_related("parent")
         .order_by("parent__sort_order", "parent__code", "sort_order", "code")
     )
-
-
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    widget = MultiplePhotoInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
-        return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
 
 
 # --------------------------------------------------------------------------- filing for a caller
@@ -64,7 +50,7 @@ class AgentReportForm(forms.ModelForm):
     priority = forms.ChoiceField(
         label=_("Priority"), required=False, choices=[("", _("The type's default"))] + list(Priority.choices)
     )
-    photos = MultiplePhotoField(label=_("Photos"), help_text=_("Optional; up to four photos the caller sent."))
+    photos = MultipleFileField(label=_("Photos"), help_text=_("Optional; up to four photos the caller sent."))
 
     class Meta:
         model = Complaint
@@ -227,7 +213,7 @@ class AssignForm(WorkflowForm):
 
 
 class NoteForm(WorkflowForm):
-    text = reason_field(_("Text"))
+    text = reason_field(pgettext_lazy("message", "Text"))
     public = forms.BooleanField(
         label=_("Public update (the citizen sees it)"),
         required=False,

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
-from municipality.env import database_from_url, env_bool, env_int, env_list, env_rate, env_str, redis_url
+from municipality.env import (
+    SettingError,
+    database_from_url,
+    env_bool,
+    env_file,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    env_thresholds,
+    load_env_file,
+    redis_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# What `make` configured (.env, git-ignored) holds for commands run by hand too; the environment wins.
+load_env_file(env_file(BASE_DIR))
 VAR_DIR = Path(env_str("BALAGH_VAR_DIR") or BASE_DIR / "var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -20,13 +35,16 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY in the environment, or DEBUG=1 for a development default."
+        raise SettingError(
+            gettext_noop(
+                "SECRET_KEY is not set. Run `make setup` (it writes .env for development), "
+                "set SECRET_KEY in the environment, or DEBUG=1 for a development default."
+            )
         )
     SECRET_KEY = "dev-only-insecure-balagh-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS is empty; set it to the site's host names (comma-separated).")
+    raise SettingError(gettext_noop("ALLOWED_HOSTS is empty; set it to the site's host names (comma-separated)."))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
@@ -51,6 +69,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "channels",
+    "demo",
     "bench",  # the benchmarks' load generator (manage.py generate_load); nothing imports it
 ]
 
@@ -80,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "complaints.navigation.staff_navigation",
             ],
         },
     },
@@ -95,7 +115,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Arabic first.
 LANGUAGE_CODE = "ar"
-LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
+LANGUAGES = [("ar", pgettext_lazy("language", "Arabic")), ("en", pgettext_lazy("language", "English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Riyadh"
 USE_I18N = True
@@ -129,8 +149,16 @@ BALAGH_ROUTING_RECHECK_SECONDS = env_int("BALAGH_ROUTING_RECHECK_SECONDS", 1, mi
 # then serves them this much longer while a worker computes them again (0: compute during the request).
 BALAGH_REPORTS_CACHE_SECONDS = env_int("BALAGH_REPORTS_CACHE_SECONDS", 600, minimum=0)
 BALAGH_REPORTS_STALE_SECONDS = env_int("BALAGH_REPORTS_STALE_SECONDS", 3600, minimum=0)
+# A department's grade: per metric (percent), the lowest value for A, B and C; below C is D.
+BALAGH_KPI_GRADE_THRESHOLDS = env_thresholds(
+    "BALAGH_KPI_GRADE_THRESHOLDS", {"sla_pct": (90, 75, 60), "completion_pct": (90, 75, 60)}
+)
+# The municipality's name on the citizen pages; empty: the translated default name.
+BALAGH_MUNICIPALITY_NAME = env_str("BALAGH_MUNICIPALITY_NAME") or ""
 
 LOGIN_URL = "/admin/login/"
+# After signing in without a usable ?next=: the role's own start page (complaints.navigation), never /accounts/profile/.
+LOGIN_REDIRECT_URL = "staff_home"
 
 # --- Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = redis_url()
@@ -166,13 +194,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every periodic task, defined here and only here (django-celery-beat copies these entries into its table
+# when beat starts; an interval edited in the admin lasts until the next start).
 CELERY_BEAT_SCHEDULE: dict = {
+    # The escalation ladder (sla.sweep): at-risk warnings and escalations, each step once.
+    "escalation-sweep": {
+        "task": "sla.tasks.escalate_overdue_task",
+        "schedule": timedelta(minutes=5),
+    },
+    # Outbox messages whose first send failed (the broker was down): picked up again.
+    "outbox-resend": {
+        "task": "notifications.tasks.resend_pending_outbox",
+        "schedule": timedelta(minutes=2),
+    },
     "auto-close-resolved": {
         "task": "complaints.tasks.auto_close_resolved",
         "schedule": crontab(minute=15),
     },
-    # The escalation ladder's work queue, rebuilt from the reports (sla.tasks; the sweep itself
-    # runs every 5 minutes from a django-celery-beat row, editable in the admin).
+    # The escalation ladder's work queue, rebuilt from the reports (a safety net for changes made outside the services).
     "escalation-ladder-resync": {
         "task": "sla.tasks.resync_ladder_task",
         "schedule": crontab(minute=20, hour=2),
@@ -221,7 +260,9 @@ _SMS_BACKENDS = {
 }
 BALAGH_SMS_BACKEND = _SMS_BACKENDS.get(env_str("SMS_BACKEND") or "console", env_str("SMS_BACKEND") or "")
 if "." not in BALAGH_SMS_BACKEND:
-    raise ImproperlyConfigured(f"SMS_BACKEND={BALAGH_SMS_BACKEND!r}: use console, file, http or a dotted class path.")
+    raise SettingError(
+        gettext_noop("SMS_BACKEND=%(value)r: use console, file, http or a dotted class path."), value=BALAGH_SMS_BACKEND
+    )
 BALAGH_SMS_FILE = env_str("SMS_FILE_PATH") or str(VAR_DIR / "sms.log")
 BALAGH_SMS_HTTP_URL = env_str("SMS_HTTP_URL") or ""
 BALAGH_SMS_HTTP_AUTH_HEADER = env_str("SMS_HTTP_AUTH_HEADER") or ""  # e.g. "Authorization: Bearer …"
@@ -229,7 +270,7 @@ BALAGH_SMS_HTTP_BODY = env_str("SMS_HTTP_BODY") or '{"to": $to, "text": $body, "
 BALAGH_SMS_HTTP_CONTENT_TYPE = env_str("SMS_HTTP_CONTENT_TYPE") or "application/json"
 BALAGH_SMS_HTTP_TIMEOUT = float(env_int("SMS_HTTP_TIMEOUT_MS", 5000, minimum=1)) / 1000
 if BALAGH_SMS_BACKEND.endswith("HTTPSMSBackend") and not BALAGH_SMS_HTTP_URL:
-    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL (the gateway's address).")
+    raise SettingError(gettext_noop("SMS_BACKEND=http needs SMS_HTTP_URL (the gateway's address)."))
 # Outbox: attempts before a message is marked failed, back-off base, re-send of stuck rows, SMS cap.
 BALAGH_OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
 BALAGH_OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30, minimum=0)
@@ -256,7 +297,9 @@ _WHATSAPP_BACKENDS = {
 _whatsapp_backend = env_str("WHATSAPP_BACKEND") or ("console" if DEBUG else "graph")
 BALAGH_WHATSAPP_BACKEND = _WHATSAPP_BACKENDS.get(_whatsapp_backend, _whatsapp_backend)
 if "." not in BALAGH_WHATSAPP_BACKEND:
-    raise ImproperlyConfigured(f"WHATSAPP_BACKEND={_whatsapp_backend!r}: use console, file, graph or a dotted class path.")
+    raise SettingError(
+        gettext_noop("WHATSAPP_BACKEND=%(value)r: use console, file, graph or a dotted class path."), value=_whatsapp_backend
+    )
 BALAGH_WHATSAPP_FILE = env_str("WHATSAPP_FILE_PATH") or str(VAR_DIR / "whatsapp.log")
 _whatsapp_media = env_str("WHATSAPP_MEDIA_BACKEND") or ("folder" if DEBUG else "graph")
 BALAGH_WHATSAPP_MEDIA_BACKEND = {
@@ -264,7 +307,9 @@ BALAGH_WHATSAPP_MEDIA_BACKEND = {
     "graph": "channels.whatsapp.media.GraphMediaFetcher",
 }.get(_whatsapp_media, _whatsapp_media)
 if "." not in BALAGH_WHATSAPP_MEDIA_BACKEND:
-    raise ImproperlyConfigured(f"WHATSAPP_MEDIA_BACKEND={_whatsapp_media!r}: use folder, graph or a dotted class path.")
+    raise SettingError(
+        gettext_noop("WHATSAPP_MEDIA_BACKEND=%(value)r: use folder, graph or a dotted class path."), value=_whatsapp_media
+    )
 BALAGH_WHATSAPP_MEDIA_FOLDER = env_str("WHATSAPP_MEDIA_FOLDER") or str(VAR_DIR / "whatsapp-media")
 if WHATSAPP_APP_SECRET and not DEBUG:  # WhatsApp is switched on in production: the Graph API needs its credentials
     _missing = [
@@ -277,7 +322,9 @@ if WHATSAPP_APP_SECRET and not DEBUG:  # WhatsApp is switched on in production: 
         if not value
     ]
     if _missing:
-        raise ImproperlyConfigured(f"WHATSAPP_APP_SECRET is set, so WhatsApp is on: it also needs {', '.join(_missing)}.")
+        raise SettingError(
+            gettext_noop("WHATSAPP_APP_SECRET is set, so WhatsApp is on: it also needs %(names)s."), names=", ".join(_missing)
+        )
 # A conversation with a description and no answer for this long is filed with what it has.
 BALAGH_WHATSAPP_ABANDON_MINUTES = env_int("WHATSAPP_ABANDON_MINUTES", 30, minimum=1)
 # A message in the same chat this long after filing asks for the report's status, not for a new one.
@@ -301,8 +348,9 @@ BALAGH_API_KEY_RATE = env_rate("BALAGH_API_KEY_RATE", "600/min")
 # send jurisdiction_id; any other value is refused. Defaults to the site's host name.
 OPEN311_JURISDICTION_ID = (env_str("OPEN311_JURISDICTION_ID") or urlparse(SITE_URL).hostname or "balagh").strip()
 if not re.fullmatch(r"[A-Za-z0-9._:-]{1,100}", OPEN311_JURISDICTION_ID):
-    raise ImproperlyConfigured(
-        f"OPEN311_JURISDICTION_ID={OPEN311_JURISDICTION_ID!r}: use a short id without spaces, e.g. the city's domain name."
+    raise SettingError(
+        gettext_noop("OPEN311_JURISDICTION_ID=%(value)r: use a short id without spaces, e.g. the city's domain name."),
+        value=OPEN311_JURISDICTION_ID,
     )
 SPECTACULAR_SETTINGS = {
     "TITLE": "Balagh API",

@@ -9,11 +9,14 @@ from django.db.models import CharField, Func
 from django.http import StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from complaints.exports import download
-from complaints.models import Channel, Priority
+from complaints.models import Category, Channel, Priority
 from complaints.workflow import ClosureReason, Status
-from reports.kpis import RIYADH
+from municipality.models import Department, District, Utility
+from municipality.times import RIYADH
+from reports import xlsx
 
 CHUNK_SIZE = 5000
 
@@ -72,8 +75,6 @@ def complaint_rows(queryset) -> Iterator[list]:
         _("Longitude"),
     ]
     # Small lookup tables are read once; the big table is read without joins, in chunks.
-    from complaints.models import Category
-    from municipality.models import Department, District, Utility
 
     def names(model) -> dict:
         return dict(model.objects.values_list("pk", "name_ar"))
@@ -142,7 +143,6 @@ def complaint_rows(queryset) -> Iterator[list]:
 
 def xlsx_response(rows: Iterable[list], filename: str, *, title: str = "Balagh") -> StreamingHttpResponse:
     """The rows as a spreadsheet, compressed and sent while they are read (:mod:`reports.xlsx`)."""
-    from reports import xlsx
 
     note = _("More reports than a spreadsheet holds: this sheet stops here. Download the CSV for all of them.")
     response = StreamingHttpResponse(
@@ -175,7 +175,10 @@ def kpi_table_rows(table: str, rows: list[dict], name_of) -> Iterator[list]:
     if table == "departments":
         extra = [("grade", _("Grade")), ("transfers_out", _("Transfers out"))]
     elif table == "categories":
-        extra = [("previous_received", _("Received in the previous period")), ("change", _("Change"))]
+        extra = [
+            ("previous_received", _("Received in the previous period")),
+            ("change", pgettext("difference from the previous period", "Change")),
+        ]
     yield head + [label for _key, label in extra]
     keys = [
         "received",

@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
-from reports import services
+from reports import selectors, services
+from reports.progress import weekly_compile_progress_set
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=300)
@@ -19,17 +21,28 @@ def compile_and_send_weekly_report(self, week_start: str | None = None) -> int:
     return report.pk
 
 
+@shared_task(ignore_result=True)
+def compile_weekly_report_now(week_start: str, actor_id: int | None = None) -> int:
+    """ "Compile this week now", queued from /reports/weekly/; the page follows it through reports.progress."""
+    start = date.fromisoformat(week_start)
+    weekly_compile_progress_set(week_start=start, state="compiling")
+    try:
+        actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+        report = services.weekly_report_compile_now(week_start=start, actor=actor)
+    except Exception:
+        weekly_compile_progress_set(week_start=start, state="failed")
+        raise
+    weekly_compile_progress_set(week_start=start, state="done", url=report.get_absolute_url())
+    return report.pk
+
+
 @shared_task
 def warm_dashboard() -> list[str]:
     """Every few minutes: keep the landing pages of the committee pages computed in the shared cache."""
-    from reports.selectors import warm_dashboard as warm
-
-    return warm()
+    return selectors.warm_dashboard()
 
 
 @shared_task(ignore_result=True)
 def refresh_dashboard(query: str, scope_department_id: int | None = None) -> str | None:
     """Recompute one dashboard view a reader found older than ``BALAGH_REPORTS_CACHE_SECONDS``."""
-    from reports.selectors import refresh_dashboard_view
-
-    return refresh_dashboard_view(query=query, scope_department_id=scope_department_id)
+    return selectors.refresh_dashboard_view(query=query, scope_department_id=scope_department_id)

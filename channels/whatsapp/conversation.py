@@ -28,7 +28,7 @@ from complaints.phones import normalize_phone
 from complaints.photo_stash import PhotoStash
 from complaints.selectors import category_tree, normalize_tracking_number
 from complaints.services import Submission, complaint_submit
-from routing.geo import inside_municipality
+from municipality.geo import inside_municipality
 
 # WhatsApp allows 10 rows in a list, 24 characters a row title, 72 a row description, 3 buttons.
 MAX_ROWS = 10
