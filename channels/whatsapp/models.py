@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MIN_DESCRIPTION = 10  # as complaints.services.validate_submission
 
@@ -17,9 +18,9 @@ class InboundMessage(models.Model):
     """
 
     class Kind(models.TextChoices):
-        TEXT = "text", _("Text")
-        IMAGE = "image", _("Photo")
-        LOCATION = "location", _("Location")
+        TEXT = "text", pgettext_lazy("WhatsApp message kind", "Text")
+        IMAGE = "image", pgettext_lazy("WhatsApp message kind", "Photo")
+        LOCATION = "location", pgettext_lazy("WhatsApp message kind", "Location")
         INTERACTIVE = "interactive", _("List or button reply")
         BUTTON = "button", _("Quick reply")
         STATUS = "status", _("Delivery status")
