@@ -1,5 +1,6 @@
 """The channels app's models; each concern keeps its own module."""
 
 from channels.api_keys.models import ApiKey, Scope
+from channels.whatsapp.models import Conversation, InboundMessage, WhatsAppContact
 
-__all__ = ["ApiKey", "Scope"]
+__all__ = ["ApiKey", "Conversation", "InboundMessage", "Scope", "WhatsAppContact"]

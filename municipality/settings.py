@@ -241,6 +241,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.warm_dashboard",
         "schedule": crontab(minute="*/5"),
     },
+    # WhatsApp messages stored while the broker was down (or whose worker died) are processed;
+    # conversations left with a description for WHATSAPP_ABANDON_MINUTES are filed.
+    "whatsapp-pickup": {
+        "task": "channels.whatsapp.tasks.pickup_unprocessed",
+        "schedule": crontab(minute="*"),
+    },
+    "whatsapp-abandoned": {
+        "task": "channels.whatsapp.tasks.file_abandoned",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- E-mail: console by default, SMTP only when configured.
@@ -286,6 +296,57 @@ BALAGH_OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 60, 
 # 30 s by default) for the next periodic re-send, instead of after ten minutes.
 BALAGH_OUTBOX_LEASE_SECONDS = max(BALAGH_SMS_HTTP_TIMEOUT, EMAIL_TIMEOUT) + env_int("OUTBOX_LEASE_MARGIN_SECONDS", 20, minimum=1)
 BALAGH_SMS_PER_REPORT_PER_DAY = env_int("SMS_PER_REPORT_PER_DAY", 5, minimum=1)
+
+# --- WhatsApp Cloud API (channels/whatsapp): the webhook's secrets, outbound messages, media downloads.
+# Under DEBUG the webhook works with development secrets (``manage.py whatsapp_simulate`` signs with them);
+# in production the POSTs are refused until WHATSAPP_APP_SECRET is set.
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET") or ("balagh-dev-whatsapp-secret" if DEBUG else "")
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN") or ("balagh-dev-verify-token" if DEBUG else "")
+WHATSAPP_ACCESS_TOKEN = env_str("WHATSAPP_ACCESS_TOKEN") or ""
+WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID") or ""
+WHATSAPP_GRAPH_URL = (env_str("WHATSAPP_GRAPH_URL") or "https://graph.facebook.com/v21.0").rstrip("/")
+WHATSAPP_HTTP_TIMEOUT = float(env_int("WHATSAPP_HTTP_TIMEOUT_MS", 10000, minimum=1)) / 1000
+_WHATSAPP_BACKENDS = {
+    "console": "channels.whatsapp.transport.ConsoleWhatsAppBackend",
+    "file": "channels.whatsapp.transport.FileWhatsAppBackend",
+    "graph": "channels.whatsapp.transport.GraphWhatsAppBackend",
+}
+_whatsapp_backend = env_str("WHATSAPP_BACKEND") or ("console" if DEBUG else "graph")
+BALAGH_WHATSAPP_BACKEND = _WHATSAPP_BACKENDS.get(_whatsapp_backend, _whatsapp_backend)
+if "." not in BALAGH_WHATSAPP_BACKEND:
+    raise SettingError(
+        gettext_noop("WHATSAPP_BACKEND=%(value)r: use console, file, graph or a dotted class path."), value=_whatsapp_backend
+    )
+BALAGH_WHATSAPP_FILE = env_str("WHATSAPP_FILE_PATH") or str(VAR_DIR / "whatsapp.log")
+_whatsapp_media = env_str("WHATSAPP_MEDIA_BACKEND") or ("folder" if DEBUG else "graph")
+BALAGH_WHATSAPP_MEDIA_BACKEND = {
+    "folder": "channels.whatsapp.media.FolderMediaFetcher",
+    "graph": "channels.whatsapp.media.GraphMediaFetcher",
+}.get(_whatsapp_media, _whatsapp_media)
+if "." not in BALAGH_WHATSAPP_MEDIA_BACKEND:
+    raise SettingError(
+        gettext_noop("WHATSAPP_MEDIA_BACKEND=%(value)r: use folder, graph or a dotted class path."), value=_whatsapp_media
+    )
+BALAGH_WHATSAPP_MEDIA_FOLDER = env_str("WHATSAPP_MEDIA_FOLDER") or str(VAR_DIR / "whatsapp-media")
+if WHATSAPP_APP_SECRET and not DEBUG:  # WhatsApp is switched on in production: the Graph API needs its credentials
+    _missing = [
+        name
+        for name, value in (
+            ("WHATSAPP_VERIFY_TOKEN", WHATSAPP_VERIFY_TOKEN),
+            ("WHATSAPP_ACCESS_TOKEN", WHATSAPP_ACCESS_TOKEN),
+            ("WHATSAPP_PHONE_NUMBER_ID", WHATSAPP_PHONE_NUMBER_ID),
+        )
+        if not value
+    ]
+    if _missing:
+        raise SettingError(
+            gettext_noop("WHATSAPP_APP_SECRET is set, so WhatsApp is on: it also needs %(names)s."), names=", ".join(_missing)
+        )
+# A conversation with a description and no answer for this long is filed with what it has.
+BALAGH_WHATSAPP_ABANDON_MINUTES = env_int("WHATSAPP_ABANDON_MINUTES", 30, minimum=1)
+# A message in the same chat this long after filing asks for the report's status, not for a new one.
+BALAGH_WHATSAPP_FOLLOW_UP_HOURS = env_int("WHATSAPP_FOLLOW_UP_HOURS", 24, minimum=0)
+BALAGH_WHATSAPP_MAX_BODY_BYTES = env_int("WHATSAPP_MAX_BODY_KB", 512, minimum=1) * 1024
 
 # --- API
 REST_FRAMEWORK = {

@@ -27,6 +27,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("figures/", include("reports.urls_public")),
     path("routing/", include("routing.urls")),
+    path("webhooks/whatsapp/", include("channels.whatsapp.urls")),
     path("", include("complaints.urls")),
 ]
 

@@ -130,12 +130,25 @@ DEFAULT_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "{% if more %} and {{ more }} more{% endif %}. The list: {{ admin_link }}",
         ),
     },
+    # WhatsApp only: a public update from staff, and the conversation's own answers (written by channels.whatsapp).
+    "update": {
+        "ar": ("تحديث على بلاغك {{ tracking_number }}", "تحديث على بلاغك رقم {{ tracking_number }}: {{ text }} {{ link }}"),
+        "en": (
+            "Update on your report {{ tracking_number }}",
+            "Update on your report {{ tracking_number }}: {{ text }} {{ link }}",
+        ),
+    },
+    "chat": {"ar": ("", "{{ text }}"), "en": ("", "{{ text }}")},
 }
+# Texts that are not seeded as editable templates: the conversation writes its own.
+NOT_SEEDED = {"chat"}
 
 
 def seed_templates(message_template_model) -> None:
     """Create the missing (code, channel, language) rows; never overwrites an edited text."""
     for code, languages in DEFAULT_TEXTS.items():
+        if code in NOT_SEEDED:
+            continue
         for language, (subject, body) in languages.items():
             for channel in ("sms", "email"):
                 message_template_model.objects.get_or_create(
