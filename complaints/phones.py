@@ -36,3 +36,12 @@ def phones_match(stored: str, typed: str) -> bool:
         return bool(stored) and normalize_phone(typed) == stored
     except ValidationError:
         return False
+
+
+def mask_phone(phone: str) -> str:
+    """``+966501234134`` as ``+9665•••••134``: enough to recognise one's own number, not to call it."""
+    if not phone:
+        return ""
+    if len(phone) <= 8:
+        return "•" * len(phone)
+    return phone[:5] + "•" * (len(phone) - 8) + phone[-3:]

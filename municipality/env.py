@@ -6,6 +6,7 @@ variable and what is wrong, so a bad value stops start-up at once.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from urllib.parse import urlparse
 
@@ -62,6 +63,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list:
+    """A comma-separated list of CIDR networks (``10.0.0.0/8, 2001:db8::/32``; a bare address is one host)."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an address or a CIDR network (e.g. 10.0.0.0/8 or 127.0.0.1)."
+            ) from None
+    return networks
 
 
 def database_from_url(url: str, base_dir) -> dict:

@@ -8,7 +8,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from municipality.env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
+from municipality.env import database_from_url, env_bool, env_int, env_list, env_networks, env_str, redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BALAGH_VAR_DIR") or BASE_DIR / "var")
@@ -126,6 +126,21 @@ BALAGH_REPORTS_STALE_SECONDS = env_int("BALAGH_REPORTS_STALE_SECONDS", 3600, min
 
 LOGIN_URL = "/admin/login/"
 
+# --- Abuse limits. X-Forwarded-For is believed only from these proxies (CIDR list; empty: never),
+# see municipality/client_ip.py. Every throttle and lock-out keys on that one address.
+BALAGH_TRUSTED_PROXIES = env_networks("BALAGH_TRUSTED_PROXIES")
+# The tracking page and API: failed look-ups per address and tracking number, and per tracking number
+# from all addresses, within the window, before look-ups of that number are refused for the window.
+BALAGH_TRACK_MAX_ATTEMPTS = env_int("BALAGH_TRACK_MAX_ATTEMPTS", 10, minimum=1)
+BALAGH_TRACK_MAX_ATTEMPTS_PER_NUMBER = env_int("BALAGH_TRACK_MAX_ATTEMPTS_PER_NUMBER", 50, minimum=1)
+BALAGH_TRACK_WINDOW_SECONDS = env_int("BALAGH_TRACK_WINDOW_SECONDS", 15 * 60, minimum=1)
+# One-time codes sent by SMS to confirm a mobile (following a report, "my reports").
+BALAGH_PHONE_CODE_MINUTES = env_int("BALAGH_PHONE_CODE_MINUTES", 10, minimum=1)
+BALAGH_PHONE_CODE_ATTEMPTS = env_int("BALAGH_PHONE_CODE_ATTEMPTS", 5, minimum=1)
+# Codes asked for per hour, per mobile number and per client address.
+BALAGH_PHONE_CODES_PER_NUMBER = env_int("BALAGH_PHONE_CODES_PER_NUMBER", 3, minimum=1)
+BALAGH_PHONE_CODES_PER_ADDRESS = env_int("BALAGH_PHONE_CODES_PER_ADDRESS", 20, minimum=1)
+
 # --- Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = redis_url()
 if REDIS_URL:
@@ -170,6 +185,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "escalation-ladder-resync": {
         "task": "routing.tasks.resync_ladder_task",
         "schedule": crontab(minute=20, hour=2),
+    },
+    "purge-phone-codes": {
+        "task": "notifications.tasks.purge_phone_codes",
+        "schedule": crontab(minute=50, hour=3),
     },
     "purge-photo-stashes": {
         "task": "complaints.tasks.purge_photo_stashes",

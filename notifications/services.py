@@ -23,7 +23,8 @@ from django.utils import timezone, translation
 
 from notifications.backends import get_sms_backend
 from notifications.models import Channel, MessageTemplate, Outbox
-from notifications.texts import DEFAULT_TEXTS
+from notifications.texts import DEFAULT_TEXTS, SECRET_TEMPLATES, STOP_LINE
+from notifications.unsubscribe import stop_link
 
 log = logging.getLogger(__name__)
 
@@ -98,18 +99,21 @@ def _staff_messages(*, template: str, contacts, context: dict, complaint_id: int
     return messages
 
 
-def _citizen_recipients(complaint) -> list[tuple[str, str, str]]:
-    """(channel, address, language) for the reporter and the citizens following the report."""
+def _citizen_recipients(complaint) -> list[tuple[str, str, str, dict]]:
+    """(channel, address, language, extra context) for the reporter and the citizens following the report.
+
+    A follower's messages carry ``stop_link``: they chose to follow, so they can always stop.
+    """
     out = []
     if complaint.reporter_phone:
-        out.append((Channel.SMS, complaint.reporter_phone, complaint.language))
+        out.append((Channel.SMS, complaint.reporter_phone, complaint.language, {}))
     if complaint.reporter_email:
-        out.append((Channel.EMAIL, complaint.reporter_email, complaint.language))
+        out.append((Channel.EMAIL, complaint.reporter_email, complaint.language, {}))
     followers = getattr(complaint, "followers", None)
     if followers is not None:
-        for phone, language in followers.values_list("phone", "language"):
+        for pk, phone, language in followers.values_list("pk", "phone", "language"):
             if phone and phone != complaint.reporter_phone:
-                out.append((Channel.SMS, phone, language or complaint.language))
+                out.append((Channel.SMS, phone, language or complaint.language, {"stop_link": stop_link(pk)}))
     return out
 
 
@@ -126,7 +130,7 @@ def notify_complaint_event(*, complaint, kind: str) -> list[int]:
     key = f"c{complaint.pk}:e{event_id}:{kind}"
     messages: list[Message] = []
     if citizen_code is not None:
-        for channel, address, language in _citizen_recipients(complaint):
+        for channel, address, language, extra in _citizen_recipients(complaint):
             language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
             messages.append(
                 Message(
@@ -135,7 +139,7 @@ def notify_complaint_event(*, complaint, kind: str) -> list[int]:
                     citizen_code,
                     language,
                     f"{key}:{channel}:{address}",
-                    complaint_context(complaint, language=language),
+                    {**complaint_context(complaint, language=language), **extra},
                     complaint.pk,
                     is_citizen=True,
                 )
@@ -360,6 +364,10 @@ def render(message: Outbox) -> tuple[str, str]:
     context = Context(message.context or {}, autoescape=False)
     subject = _ENGINE.from_string(subject_src).render(context).strip().replace("\n", " ")
     body = _ENGINE.from_string(body_src).render(context).strip()
+    stop = (message.context or {}).get("stop_link")
+    if stop and stop not in body:  # an edited template cannot take a follower's way out away
+        line = STOP_LINE.get(message.language) or STOP_LINE["ar"]
+        body = f"{body}\n{_ENGINE.from_string(line).render(context)}"
     return subject, body
 
 
@@ -398,9 +406,10 @@ def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> int | None
             status=Outbox.Status.PENDING, last_error=error, locked_at=None, next_attempt_at=now + timedelta(seconds=wait)
         )
         return wait
-    Outbox.objects.filter(pk=outbox_id).update(
-        status=Outbox.Status.SENT, sent_at=timezone.now(), subject=subject[:200], body=body, locked_at=None
-    )
+    kept = {"subject": subject[:200], "body": body}
+    if message.template in SECRET_TEMPLATES:  # a one-time code is not kept where staff can read it
+        kept = {"subject": "", "body": "", "context": {}}
+    Outbox.objects.filter(pk=outbox_id).update(status=Outbox.Status.SENT, sent_at=timezone.now(), locked_at=None, **kept)
     return None
 
 

@@ -38,13 +38,20 @@ from complaints.models import Attachment, Category, Channel, Complaint, Event
 from complaints.phones import ARABIC_DIGITS, phones_match
 from complaints.services import Submission, complaint_rate, complaint_reopen, complaint_submit
 from complaints.workflow import TransitionError
+from municipality.client_ip import client_ip
 
 
 class AnonThrottle(AnonRateThrottle):
-    """DRF's anonymous throttle (scope "anon"), reading the rate when asked so settings overrides apply."""
+    """DRF's anonymous throttle (scope "anon"), reading the rate when asked so settings overrides apply.
+
+    Keyed on ``client_ip``: DRF's own ident believes any X-Forwarded-For a client writes.
+    """
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        return client_ip(request)
 
 
 class CitizenAPIView(APIView):
