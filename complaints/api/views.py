@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import NotFound, ParseError, Throttled
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -37,6 +37,7 @@ from complaints.api.serializers import (
 from complaints.models import Attachment, Category, Channel, Complaint, Event
 from complaints.phones import ARABIC_DIGITS, phones_match
 from complaints.services import Submission, complaint_rate, complaint_reopen, complaint_submit
+from complaints.track_limits import track_blocked, track_failed
 from complaints.workflow import TransitionError
 from municipality.client_ip import client_ip
 
@@ -214,11 +215,17 @@ class ComplaintCreateView(CitizenAPIView):
 # --------------------------------------------------------------------------- tracking
 
 
-def find_for_citizen(tracking_number: str, phone: str) -> Complaint:
-    """The report with this number whose reporter's mobile is ``phone``; otherwise 404 (same answer either way)."""
+def find_for_citizen(request, tracking_number: str, phone: str) -> Complaint:
+    """The report with this number whose reporter's mobile is ``phone``; otherwise 404 (same answer either way).
+
+    Failures count towards the tracking lock-out (429 once over it), shared with the page.
+    """
+    if track_blocked(request, tracking_number):
+        raise Throttled(detail=_("Too many attempts. Please wait a few minutes and try again."))
     number = (tracking_number or "").strip().translate(ARABIC_DIGITS)
     complaint = Complaint.objects.select_related("category", "category__parent").filter(tracking_number=number).first()
     if complaint is None or not phones_match(complaint.reporter_phone, phone):
+        track_failed(request, tracking_number)
         raise NotFound(_("No report matches this tracking number and mobile number."))
     # Only what the citizen may see: public events (no internal notes) and public photos.
     prefetch_related_objects(
@@ -234,7 +241,7 @@ def find_for_citizen(tracking_number: str, phone: str) -> Complaint:
 
 
 def track_payload(request, tracking_number: str, phone: str) -> dict:
-    return TrackSerializer(find_for_citizen(tracking_number, phone), context={"request": request}).data
+    return TrackSerializer(find_for_citizen(request, tracking_number, phone), context={"request": request}).data
 
 
 class TrackView(CitizenAPIView):
@@ -280,7 +287,7 @@ class RateView(CitizenAPIView):
         serializer = RateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        complaint = find_for_citizen(tracking_number, data["phone"])
+        complaint = find_for_citizen(request, tracking_number, data["phone"])
         try:
             complaint_rate(complaint=complaint, rating=data["rating"], comment=data["comment"])
         except DjangoValidationError as exc:
@@ -309,7 +316,7 @@ class ReopenView(CitizenAPIView):
         serializer = ReopenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        complaint = find_for_citizen(tracking_number, data["phone"])
+        complaint = find_for_citizen(request, tracking_number, data["phone"])
         try:
             complaint_reopen(complaint=complaint, actor=None, reason=data["reason"])
         except DjangoValidationError as exc:
