@@ -46,6 +46,7 @@ from complaints.sla import sla_state
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError, allowed_actions
 from municipality.admin import AdminRoleOnlyMixin, is_admin_role
 from municipality.models import Role
+from municipality.text import spreadsheet_safe
 from routing.services import referral_acknowledge
 
 # --------------------------------------------------------------------------- who may do what
@@ -794,7 +795,7 @@ def csv_rows(queryset, *, with_contact: bool):
         ]
         if with_contact:
             row += [c.reporter_name, c.reporter_phone, c.reporter_email]
-        yield writer.writerow(row)
+        yield writer.writerow([spreadsheet_safe(value) for value in row])
 
 
 # --------------------------------------------------------------------------- categories (administrators)

@@ -10,6 +10,8 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from municipality.text import strip_invisible
+
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 MAX_SIDE = 2560
 Image.MAX_IMAGE_PIXELS = 40_000_000
@@ -17,7 +19,7 @@ Image.MAX_IMAGE_PIXELS = 40_000_000
 
 def clean_photo(upload) -> ContentFile:
     """Return the photo re-encoded as a JPEG without metadata, or raise ``ValidationError``."""
-    name = getattr(upload, "name", "photo")
+    name = strip_invisible(getattr(upload, "name", "") or "") or "photo"
     size = getattr(upload, "size", None)
     if size is not None and size > settings.BALAGH_MAX_PHOTO_BYTES:
         raise ValidationError(

@@ -23,6 +23,7 @@ from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
 from complaints.sla import hold_pushback, reset_fields, sla_fields
 from complaints.workflow import Action, ClosureReason, Status, TransitionError, guard
+from municipality.text import strip_invisible, visible_length
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 
@@ -189,8 +190,8 @@ def validate_submission(sub: Submission, *, photos_cleaned: bool = False) -> dic
         errors.setdefault("category", []).append(_("Choose a type of report."))
     elif category.parent_id is None:
         errors.setdefault("category", []).append(_("Choose a sub-type, not only the main type."))
-    description = (sub.description or "").strip()
-    if len(description) < 10:
+    description = strip_invisible(sub.description)
+    if visible_length(description) < 10:
         errors.setdefault("description", []).append(_("Describe the problem in at least 10 characters."))
     elif len(description) > 4000:
         errors.setdefault("description", []).append(_("The description is limited to 4000 characters."))
@@ -218,7 +219,7 @@ def validate_submission(sub: Submission, *, photos_cleaned: bool = False) -> dic
             cleaned["reporter_phone"] = normalize_phone(sub.reporter_phone)
         except ValidationError as exc:
             errors.setdefault("reporter_phone", []).extend(exc.messages)
-    cleaned["reporter_name"] = (sub.reporter_name or "").strip()[:120]
+    cleaned["reporter_name"] = strip_invisible(sub.reporter_name)[:120]
     if sub.reporter_email:
         from django.core.validators import validate_email
 
@@ -275,7 +276,7 @@ def complaint_submit(
             description=cleaned["description"],
             lat=cleaned["lat"],
             lon=cleaned["lon"],
-            address=(submission.address or "").strip()[:255],
+            address=strip_invisible(submission.address)[:255],
             district_id=district_id,
             channel=submission.channel,
             external_id=submission.external_id or "",

@@ -10,6 +10,7 @@ import ipaddress
 import os
 from urllib.parse import urlparse
 
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE = {"1", "true", "yes", "on"}
@@ -76,6 +77,17 @@ def env_networks(name: str) -> list:
                 f"{name}: {item!r} is not an address or a CIDR network (e.g. 10.0.0.0/8 or 127.0.0.1)."
             ) from None
     return networks
+
+
+def env_regions(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of ISO 3166 country codes that phone numbers can belong to (``SA,AE``)."""
+    regions = [item.upper() for item in env_list(name, default)]
+    unknown = [item for item in regions if item not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown or not regions:
+        raise ImproperlyConfigured(
+            f"{name}: {', '.join(unknown) or 'empty'} — use two-letter country codes such as SA or SA,AE,BH."
+        )
+    return regions
 
 
 def database_from_url(url: str, base_dir) -> dict:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from complaints.models import Channel, Priority
 from complaints.workflow import ClosureReason, Status
+from municipality.text import INVISIBLE, spreadsheet_safe
 from reports.kpis import RIYADH
 
 CHUNK_SIZE = 5000
@@ -145,15 +146,6 @@ class _Echo:
         return value
 
 
-#: A text cell starting with one of these is a formula to a spreadsheet program opening the CSV.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert(value):
-    """A text cell a spreadsheet program will not run as a formula (OWASP's "CSV injection")."""
-    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-
 def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
@@ -161,7 +153,7 @@ def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
         yield "\ufeff"  # so spreadsheet programs read the Arabic as UTF-8
         batch: list[str] = []
         for row in rows:
-            batch.append(writer.writerow([_inert(value) for value in row]))
+            batch.append(writer.writerow([spreadsheet_safe(value) for value in row]))
             if len(batch) >= 500:  # a few dozen KB per chunk, not one tiny chunk per row
                 yield "".join(batch)
                 batch = []
@@ -184,7 +176,12 @@ def xlsx_response(rows: Iterable[list], filename: str, *, title: str = "Balagh")
 
     note = _("More reports than a spreadsheet holds: this sheet stops here. Download the CSV for all of them.")
     response = StreamingHttpResponse(
-        xlsx.stream(rows, title=title, overflow_note=note, right_to_left=translation.get_language_bidi()),
+        xlsx.stream(
+            ([INVISIBLE.sub("", v) if isinstance(v, str) else v for v in row] for row in rows),
+            title=title,
+            overflow_note=note,
+            right_to_left=translation.get_language_bidi(),
+        ),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     return _download(response, f"{filename}.xlsx")

@@ -81,7 +81,8 @@ class ComplaintCreateSerializer(serializers.Serializer):
         allow_blank=True,
         max_length=120,
         default="",
-        help_text="The app's own id for this report. Sending the same id again returns the same report (200) instead of a new one.",
+        help_text="The app's own id for this report. Retrying with the same id, mobile and text returns the same report "
+        "(200) instead of a new one; the same id with other content is refused (409).",
     )
     photos = PhotosField(
         required=False,

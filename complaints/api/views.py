@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ParseError, Throttled
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -35,10 +35,11 @@ from complaints.api.serializers import (
     TrackSerializer,
 )
 from complaints.models import Attachment, Category, Channel, Complaint, Event
-from complaints.phones import ARABIC_DIGITS, phones_match
+from complaints.phones import ARABIC_DIGITS, normalize_phone, phones_match
 from complaints.services import Submission, complaint_rate, complaint_reopen, complaint_submit
 from complaints.track_limits import track_blocked, track_failed
 from complaints.workflow import TransitionError
+from municipality.api_parsers import SafeJSONParser
 from municipality.client_ip import client_ip
 
 
@@ -131,8 +132,34 @@ def app_report(external_id: str) -> Complaint | None:
     return Complaint.objects.filter(channel=Channel.APP, external_id=external_id).first()
 
 
+def _same_sender_and_content(complaint: Complaint, data: dict) -> bool:
+    """A retry of the request that made ``complaint``: same mobile, sub-type and text."""
+    try:
+        phone = normalize_phone(data["reporter_phone"]) if data["reporter_phone"].strip() else ""
+    except DjangoValidationError:
+        return False
+    return (
+        phone == complaint.reporter_phone
+        and data["category"].pk == complaint.category_id
+        and " ".join(data["description"].split()) == " ".join(complaint.description.split())
+    )
+
+
+def replay_answer(complaint: Complaint, data: dict) -> Response:
+    """An ``external_id`` sent again: the original answer for a retry, 409 without the token for anything else.
+
+    Answering every re-used id with the first report's token handed that secret to anyone who guessed the id.
+    """
+    if _same_sender_and_content(complaint, data):
+        return Response(created_payload(complaint), status=status.HTTP_200_OK)
+    return Response(
+        {"external_id": [_("This id was already used for another report. Send a new id for a new report.")]},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
 class ComplaintCreateView(CitizenAPIView):
-    parser_classes = (JSONParser, MultiPartParser, FormParser)
+    parser_classes = (SafeJSONParser, MultiPartParser, FormParser)
 
     @extend_schema(
         operation_id="complaints_create",
@@ -140,14 +167,16 @@ class ComplaintCreateView(CitizenAPIView):
         description="JSON, or multipart/form-data with `photos` (repeat the field for several files). "
         'Validated by the same rules as the web form; errors come back as `{"field": ["message"]}` in the '
         "request's language. A location outside the municipality is reported on `location`. "
-        "Sending an `external_id` already used returns that report with 200.",
+        "Sending an `external_id` already used with the same mobile, sub-type and text (a retry) returns that "
+        "report with 200; with anything else, 409 without the report.",
         request={
             "application/json": ComplaintCreateJSONSerializer,
             "multipart/form-data": ComplaintCreateSerializer,
         },
         responses={
             201: ComplaintCreatedSerializer,
-            200: OpenApiResponse(ComplaintCreatedSerializer, description="Same `external_id` as an earlier report."),
+            200: OpenApiResponse(ComplaintCreatedSerializer, description="A retry: same `external_id`, mobile and text."),
+            409: OpenApiResponse(description="`external_id` already used for a different report."),
             400: OpenApiResponse(description='Field errors: `{"field": ["message", ...]}`.'),
             429: OpenApiResponse(ErrorSerializer, description="Too many requests from this address."),
         },
@@ -184,7 +213,7 @@ class ComplaintCreateView(CitizenAPIView):
         external_id = data["external_id"].strip()
         existing = app_report(external_id)
         if existing is not None:
-            return Response(created_payload(existing), status=status.HTTP_200_OK)
+            return replay_answer(existing, data)
         submission = Submission(
             category=data["category"],
             description=data["description"],
@@ -208,7 +237,7 @@ class ComplaintCreateView(CitizenAPIView):
             complaint = app_report(external_id)
             if complaint is None:
                 raise
-            return Response(created_payload(complaint), status=status.HTTP_200_OK)
+            return replay_answer(complaint, data)
         return Response(created_payload(complaint), status=status.HTTP_201_CREATED)
 
 
@@ -269,7 +298,7 @@ class TrackView(CitizenAPIView):
 
 
 class RateView(CitizenAPIView):
-    parser_classes = (JSONParser, FormParser, MultiPartParser)
+    parser_classes = (SafeJSONParser, FormParser, MultiPartParser)
 
     @extend_schema(
         operation_id="track_rate",
@@ -298,7 +327,7 @@ class RateView(CitizenAPIView):
 
 
 class ReopenView(CitizenAPIView):
-    parser_classes = (JSONParser, FormParser, MultiPartParser)
+    parser_classes = (SafeJSONParser, FormParser, MultiPartParser)
 
     @extend_schema(
         operation_id="track_reopen",
