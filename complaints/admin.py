@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,11 +41,11 @@ from django.utils.translation import gettext_lazy as _
 from complaints import access, services
 from complaints import admin_forms as forms_
 from complaints.models import Attachment, Category, Complaint
-from complaints.phones import normalize_phone
+from complaints.phones import mask_phone, normalize_phone
 from complaints.selectors import normalize_tracking_number
 from complaints.sla import sla_state
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError, allowed_actions
-from municipality.admin import AdminRoleOnlyMixin, is_admin_role
+from municipality.admin import AdminRoleOnlyMixin, OfferedFiltersOnlyMixin, is_admin_role
 from municipality.models import Role
 from municipality.text import spreadsheet_safe
 from routing.services import referral_acknowledge
@@ -301,7 +302,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
     list_display = (
         "tracking_number",
         "category_display",
@@ -555,6 +556,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             "photos_before": [p for p in photos if p.kind == Attachment.Kind.BEFORE],
             "photos_after": [p for p in photos if p.kind == Attachment.Kind.AFTER],
             "show_contact": may_see_contact(user),
+            "masked_phone": mask_phone(obj.reporter_phone),
             "workflow_panels": panels,
             "may_work": access.can_work(user, obj),
             "due_state": due_state(obj),
@@ -613,7 +615,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             raise PermissionDenied
         try:
             changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
+        except (IncorrectLookupParameters, DisallowedModelAdminLookup):
             return HttpResponseBadRequest(gettext("Unknown filter."))
         queryset = changelist.get_queryset(request)
         with_contact = may_see_contact(request.user)
@@ -766,6 +768,8 @@ def csv_rows(queryset, *, with_contact: bool):
     ]
     if with_contact:
         header += [gettext("reporter name"), gettext("reporter mobile"), gettext("reporter e-mail")]
+    else:
+        header += [gettext("reporter mobile")]
     yield "\ufeff" + writer.writerow(header)
 
     def stamp(value):
@@ -795,6 +799,8 @@ def csv_rows(queryset, *, with_contact: bool):
         ]
         if with_contact:
             row += [c.reporter_name, c.reporter_phone, c.reporter_email]
+        else:  # enough to recognise a number a caller reads out, not to call it
+            row += [mask_phone(c.reporter_phone)]
         yield writer.writerow([spreadsheet_safe(value) for value in row])
 
 
