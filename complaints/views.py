@@ -23,6 +23,7 @@ from complaints.forms import ConfirmForm, RateForm, ReopenForm, ReportForm, Trac
 from complaints.models import Channel, Complaint
 from complaints.track_limits import track_blocked, track_failed
 from complaints.workflow import Status, TransitionError
+from municipality.security_headers import allow_geolocation
 
 SESSION_DONE = "citizen_done"
 
@@ -43,6 +44,7 @@ def _form_page(request: HttpRequest, form: ReportForm, *, status: int = 200) -> 
     return render(request, "citizen/report_form.html", context, status=status)
 
 
+@allow_geolocation
 @require_http_methods(["GET", "POST"])
 def report_start(request: HttpRequest) -> HttpResponse:
     """``/``: the form (GET), then review → confirm → submit, or edit, all POSTed here."""
