@@ -118,6 +118,8 @@ BALAGH_MAX_PHOTOS = env_int("BALAGH_MAX_PHOTOS", 4, minimum=0)
 BALAGH_MAX_PHOTO_BYTES = env_int("BALAGH_MAX_PHOTO_MB", 5, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Signed links to photos (tracking page, API, the form's previews) work this long, in seconds.
+BALAGH_PHOTO_LINK_SECONDS = env_int("BALAGH_PHOTO_LINK_SECONDS", 3600, minimum=60)
 # Citizens may rate or reopen a resolved report within this many days.
 BALAGH_REOPEN_DAYS = env_int("BALAGH_REOPEN_DAYS", 7, minimum=1)
 BALAGH_AUTO_CLOSE_DAYS = env_int("BALAGH_AUTO_CLOSE_DAYS", 7, minimum=1)

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -23,6 +21,5 @@ urlpatterns = [
     path("routing/", include("routing.urls")),
     path("", include("complaints.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as plain files, not even with DEBUG: photos and weekly PDFs go
+# through views that check who asks (complaints.files, reports.views.WeeklyPdfView).

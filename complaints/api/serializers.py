@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from complaints.files import public_photo_url
 from complaints.models import Attachment, Category, Complaint, Event
 from complaints.services import citizen_can_rate, citizen_can_reopen
 
@@ -144,7 +145,7 @@ class PublicPhotoSerializer(serializers.ModelSerializer):
 
     def get_url(self, attachment: Attachment) -> str:
         request = self.context.get("request")
-        url = attachment.file.url
+        url = public_photo_url(attachment)  # signed, expires: the file is not public
         return request.build_absolute_uri(url) if request is not None else url
 
 

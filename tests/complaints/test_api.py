@@ -336,7 +336,8 @@ def test_track_lists_public_photos(api, district, category):
     response = track(api, complaint)
     photos = response.json()["photos"]
     assert len(photos) == 1 and photos[0]["kind"] == "before"
-    assert photos[0]["url"].startswith("http://testserver/media/") and photos[0]["url"].endswith(".jpg")
+    assert photos[0]["url"].startswith("http://testserver/track/photo/")  # a signed link that expires
+    assert api.get(photos[0]["url"])["Content-Type"] == "image/jpeg"
 
 
 @pytest.fixture
