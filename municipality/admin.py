@@ -7,6 +7,8 @@ superusers) and hides it from every other role.
 
 from __future__ import annotations
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import FieldListFilter
@@ -255,3 +257,14 @@ class HolidayAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
 
 # ============================================================================ end of business calendar
+
+
+# Sign-in lock-outs (django-axes): administrators see failed attempts and unlock by deleting them.
+for _model, _admin_class in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(_admin_class.__name__, (AdminRoleOnlyMixin, _admin_class), {}))

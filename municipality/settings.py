@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,6 +46,10 @@ INSTALLED_APPS = [
     "leaflet",
     "django_celery_beat",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "municipality",
     "complaints",
     "routing",
@@ -64,8 +69,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "municipality.two_factor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers the login that its backend refused
 ]
 
 ROOT_URLCONF = "municipality.urls"
@@ -135,6 +143,21 @@ BALAGH_REPORTS_CACHE_SECONDS = env_int("BALAGH_REPORTS_CACHE_SECONDS", 600, mini
 BALAGH_REPORTS_STALE_SECONDS = env_int("BALAGH_REPORTS_STALE_SECONDS", 3600, minimum=0)
 
 LOGIN_URL = "/admin/login/"
+
+# --- Staff sign-in: lock-out after failed passwords (django-axes) and two-factor codes (django-otp).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("BALAGH_LOGIN_FAILURE_LIMIT", 8, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("BALAGH_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+# Each separately: a user name guessed from many addresses, and one address trying many names.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "municipality.client_ip.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False
+# Two-factor codes for the roles that see or change the most (municipality/two_factor.py). On in
+# production; the demo (DEBUG=1) and the test suite leave it off so the demo logins work with a password.
+BALAGH_2FA_REQUIRED = env_bool("BALAGH_2FA_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "Balagh"
 
 # --- Abuse limits. X-Forwarded-For is believed only from these proxies (CIDR list; empty: never),
 # see municipality/client_ip.py. Every throttle and lock-out keys on that one address.

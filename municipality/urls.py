@@ -11,6 +11,7 @@ admin.site.site_title = "Balagh"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("account/2fa/", include("municipality.two_factor")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("complaints.api.urls")),

@@ -79,6 +79,7 @@ def test_only_the_report_form_may_ask_for_the_location(client, report):
 def run_production(code: str, **variables) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES and not key.startswith("SECURE_")}
     env.pop("DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     env.update(DJANGO_SETTINGS_MODULE="municipality.settings", PYTHONPATH=str(ROOT), **PRODUCTION, **variables)
     return subprocess.run([sys.executable, *code.split("\0")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
 
