@@ -8,9 +8,9 @@ Every change goes through a function in ``complaints.services``.
 from __future__ import annotations
 
 import copy
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -27,7 +27,6 @@ from django.http import (
     HttpResponseNotAllowed,
     HttpResponseRedirect,
     QueryDict,
-    StreamingHttpResponse,
 )
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -35,90 +34,31 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from complaints import access, services
 from complaints import admin_forms as forms_
+from complaints.access import CATEGORY, NOTE, PRIORITY, actions_for, may_see_contact, role_may
+from complaints.exports import csv_response
 from complaints.models import Attachment, Category, Complaint
 from complaints.phones import mask_phone, normalize_phone
 from complaints.selectors import normalize_tracking_number
-from complaints.sla import sla_state
-from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError, allowed_actions
+from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
 from municipality.admin import AdminRoleOnlyMixin, OfferedFiltersOnlyMixin, is_admin_role
 from municipality.models import Role
-from municipality.text import spreadsheet_safe
-from routing.services import referral_acknowledge
+from sla.clock import sla_state
 
-# --------------------------------------------------------------------------- who may do what
-
-NOTE, PRIORITY, CATEGORY = "note", "priority", "category"
-EXTRA_ACTIONS = (NOTE, PRIORITY, CATEGORY)
-
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset([*Action.values, *EXTRA_ACTIONS]),
-    Role.OFFICER: frozenset(
-        [
-            Action.ASSIGN,
-            Action.TRANSFER,
-            Action.REFER,
-            Action.START,
-            Action.HOLD,
-            Action.RESUME,
-            Action.RESOLVE,
-            Action.CLOSE,
-            Action.REOPEN,
-            NOTE,
-            PRIORITY,
-            CATEGORY,
-        ]
-    ),
-    Role.LIAISON: frozenset([Action.START, Action.HOLD, Action.RESUME, Action.RESOLVE, Action.RETURN, NOTE]),
-    Role.AGENT: frozenset([Action.ASSIGN, Action.CLOSE, NOTE, PRIORITY, CATEGORY]),
-    Role.COMMITTEE: frozenset(),
-    Role.MAYOR: frozenset(),
-}
-ROLE_ACTIONS[Role.HEAD] = ROLE_ACTIONS[Role.OFFICER]
-
-# Roles that see the reporter's name, mobile and e-mail (they call the citizen back).
-CONTACT_ROLES = frozenset({Role.ADMIN, Role.AGENT, Role.OFFICER, Role.HEAD})
-
-
-def may_see_contact(user) -> bool:
-    return access.role_of(user) in CONTACT_ROLES
-
-
-def role_may(user, action: str) -> bool:
-    return action in ROLE_ACTIONS.get(access.role_of(user), frozenset())
-
-
-def actions_for(user, complaint: Complaint) -> list[str]:
-    """The workflow actions ``user`` may take on ``complaint`` right now, in display order."""
-    if not access.can_work(user, complaint):
-        return []
-    possible = list(allowed_actions(complaint.status))
-    if complaint.status in OPEN_STATUSES:
-        possible += [PRIORITY, CATEGORY]
-    possible.append(NOTE)
-    allowed = ROLE_ACTIONS.get(access.role_of(user), frozenset())
-    result = []
-    for action in possible:
-        if action not in allowed:
-            continue
-        if action == Action.RETURN and complaint.utility_id is None:
-            continue
-        if action in (Action.REFER, Action.TRANSFER) and complaint.utility_id is not None and access.role_of(user) != Role.ADMIN:
-            continue
-        result.append(action)
-    return result
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class WorkflowAction:
-    label: str
+    label: StrOrPromise
     form: type
     run: Callable  # (complaint, user, cleaned_data) -> object
-    done: str  # success message, with %(number)s
+    done: StrOrPromise  # success message, with %(number)s
     danger: bool = False
 
 
@@ -126,10 +66,7 @@ WORKFLOW: dict[str, WorkflowAction] = {
     Action.START: WorkflowAction(
         Action.START.label,
         forms_.NoteOnlyForm,
-        # With a utility, starting is the liaison's acknowledgement (Joint Operations): an "acknowledged" event too.
-        lambda c, u, d: (referral_acknowledge if c.utility_id else services.complaint_start)(
-            complaint=c, actor=u, note=d["note"]
-        ),
+        lambda c, u, d: services.complaint_start(complaint=c, actor=u, note=d["note"]),
         _("Work on %(number)s has started."),
     ),
     Action.HOLD: WorkflowAction(
@@ -226,7 +163,7 @@ def run_service(call: Callable) -> str | None:
 
 # --------------------------------------------------------------------------- list helpers
 
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.NEW: "new",
     Status.ASSIGNED: "assigned",
     Status.IN_PROGRESS: "progress",
@@ -255,7 +192,7 @@ def short_time(value) -> str:
 def due_state(complaint: Complaint, now=None) -> str:
     """``overdue`` / ``soon`` (past the at-risk point) / ``ok`` / ``paused`` for an open report; ``""`` otherwise.
 
-    The colours follow the escalation ladder's own at-risk point (complaints.sla), so what the
+    The colours follow the escalation ladder's own at-risk point (sla.clock), so what the
     list shows amber is what the sweep warns about.
     """
     return {"breached": "overdue", "at_risk": "soon", "ok": "ok", "paused": "paused"}.get(sla_state(complaint, now), "")
@@ -279,12 +216,18 @@ class MainTypeFilter(admin.SimpleListFilter):
         return queryset
 
 
+#: ``?due=all``: the whole list, for the roles whose list otherwise opens on open work.
+SHOW_ALL = "all"
+#: Roles that work reports: their list opens on what is still to do (``?due=open``).
+OPEN_WORK_FIRST_ROLES = access.WORK_ROLES | {Role.LIAISON, Role.AGENT}
+
+
 class DueFilter(admin.SimpleListFilter):
     title = _("resolution clock")
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("Overdue")), ("soon", _("At risk")), ("open", _("Open"))]
+        return [("overdue", _("Overdue")), ("soon", _("At risk")), ("open", _("Open")), (SHOW_ALL, _("All, closed too"))]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -337,6 +280,11 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
     change_form_template = "admin/complaints/complaint/change_form.html"
     change_list_template = "admin/complaints/complaint/change_list.html"
 
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET" and not request.GET and access.role_of(request.user) in OPEN_WORK_FIRST_ROLES:
+            return HttpResponseRedirect(f"{request.path}?{DueFilter.parameter_name}=open")
+        return super().changelist_view(request, extra_context)
+
     # ------------------------------------------------------------------ scope and permissions
 
     def get_queryset(self, request):
@@ -363,7 +311,7 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
-            return bool(ROLE_ACTIONS.get(access.role_of(request.user)))
+            return access.works_reports(request.user)
         return access.can_view(request.user, obj) and access.can_work(request.user, obj)
 
     def has_add_permission(self, request):
@@ -374,7 +322,7 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
 
     def has_work_permission(self, request):
         """Bulk workflow actions: roles that work reports."""
-        return access.role_of(request.user) in (Role.ADMIN, Role.OFFICER, Role.HEAD, Role.LIAISON, Role.AGENT)
+        return access.works_reports(request.user)
 
     # ------------------------------------------------------------------ list columns
 
@@ -618,11 +566,8 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
         except (IncorrectLookupParameters, DisallowedModelAdminLookup):
             return HttpResponseBadRequest(gettext("Unknown filter."))
         queryset = changelist.get_queryset(request)
-        with_contact = may_see_contact(request.user)
-        response = StreamingHttpResponse(csv_rows(queryset, with_contact=with_contact), content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="balagh-reports-{stamp}.csv"'
-        return response
+        rows = csv_rows(queryset, with_contact=may_see_contact(request.user))
+        return csv_response(rows, f"balagh-reports-{timezone.localtime():%Y%m%d-%H%M}")
 
     # ------------------------------------------------------------------ bulk actions
 
@@ -724,7 +669,6 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        role = access.role_of(request.user)
         wanted = {
             "bulk_start": Action.START,
             "bulk_hold": Action.HOLD,
@@ -732,19 +676,13 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
             "bulk_transfer": Action.TRANSFER,
         }
         for name, action in wanted.items():
-            if name in actions and action not in ROLE_ACTIONS.get(role, frozenset()):
+            if name in actions and not role_may(request.user, action):
                 del actions[name]
         return actions
 
 
 def csv_rows(queryset, *, with_contact: bool):
-    """The CSV export, one line at a time, reading the database in chunks."""
-
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
+    """The admin's export: a header, then one row per report, reading the database in chunks."""
     header = [
         gettext("tracking number"),
         gettext("received"),
@@ -770,7 +708,7 @@ def csv_rows(queryset, *, with_contact: bool):
         header += [gettext("reporter name"), gettext("reporter mobile"), gettext("reporter e-mail")]
     else:
         header += [gettext("reporter mobile")]
-    yield "\ufeff" + writer.writerow(header)
+    yield header
 
     def stamp(value):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
@@ -801,7 +739,7 @@ def csv_rows(queryset, *, with_contact: bool):
             row += [c.reporter_name, c.reporter_phone, c.reporter_email]
         else:  # enough to recognise a number a caller reads out, not to call it
             row += [mask_phone(c.reporter_phone)]
-        yield writer.writerow([spreadsheet_safe(value) for value in row])
+        yield row
 
 
 # --------------------------------------------------------------------------- categories (administrators)
@@ -883,11 +821,8 @@ class CategoryAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
             kwargs["queryset"] = Category.objects.main_types()  # a tree of two levels
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("name"), ordering="code")
+    @admin.display(description=pgettext_lazy("field", "name"), ordering="code")
     def tree_name(self, obj):
         if obj.parent_id:
             return format_html('<span class="balagh-muted">{} ›</span> {}', obj.parent.name, obj.name)
         return format_html("<strong>{}</strong>", obj.name)
-
-
-from complaints import sla_admin  # noqa: E402,F401  (priority targets; owned by the SLA engineer)

@@ -59,7 +59,7 @@ def clean_photo(upload) -> ContentFile:
         _refuse_by_header(probe, name)
         probe.verify()
         upload.seek(0)
-        image = Image.open(upload)
+        image: Image.Image = Image.open(upload)
         _refuse_by_header(image, name)
         if image.format in DRAFT_FORMATS:
             image.draft("RGB", (MAX_SIDE, MAX_SIDE))

@@ -7,6 +7,8 @@ superusers) and hides it from every other role.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
@@ -18,18 +20,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from municipality.models import Department, District, Role, StaffProfile, Utility
+from municipality.models import Department, District, StaffProfile, Utility
+from municipality.roles import is_admin_role
+
+if TYPE_CHECKING:
+    _ModelAdminBase = admin.ModelAdmin
+else:  # a mixin: also used with inlines
+    _ModelAdminBase = object
 
 
-def is_admin_role(user) -> bool:
-    """Superusers and staff with the administrator role."""
-    from complaints.access import role_of
-
-    return role_of(user) == Role.ADMIN
-
-
-class OfferedFiltersOnlyMixin:
+class OfferedFiltersOnlyMixin(_ModelAdminBase):
     """A list (and its export) accepts only the filters the page offers.
 
     Django's admin accepts a lookup on any of the model's own fields from the URL,
@@ -44,14 +46,15 @@ class OfferedFiltersOnlyMixin:
         if cached is not None and cached[0] is self:
             return cached[1]
         offered: set[str] = set()
-        for entry in self.get_list_filter(request):
+        entries: list[Any] = list(self.get_list_filter(request))
+        for entry in entries:
             if callable(entry) and not isinstance(entry, (tuple, list)):
                 spec = entry(request, {}, self.model, self)
             else:
                 field_path, filter_class = entry if isinstance(entry, (tuple, list)) else (entry, FieldListFilter.create)
                 field = get_fields_from_path(self.model, field_path)[-1]
                 spec = filter_class(field, request, {}, self.model, self, field_path=field_path)
-            offered.update(spec.expected_parameters())
+            offered.update(name for name in spec.expected_parameters() if name)
         if self.date_hierarchy:
             offered.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
         request._balagh_offered_lookups = (self, offered)
@@ -211,13 +214,13 @@ class StaffUserAdmin(AdminRoleOnlyMixin, DjangoUserAdmin):
 from municipality.models import Holiday, WorkingWeek  # noqa: E402
 
 WEEKDAY_CHOICES = [
-    (6, _("Sunday")),
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
+    (6, pgettext_lazy("weekday", "Sunday")),
+    (0, pgettext_lazy("weekday", "Monday")),
+    (1, pgettext_lazy("weekday", "Tuesday")),
+    (2, pgettext_lazy("weekday", "Wednesday")),
+    (3, pgettext_lazy("weekday", "Thursday")),
+    (4, pgettext_lazy("weekday", "Friday")),
+    (5, pgettext_lazy("weekday", "Saturday")),
 ]
 
 

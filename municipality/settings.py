@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlparse, urlsplit
 
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
-from municipality.env import database_from_url, env_bool, env_int, env_list, env_networks, env_regions, env_str, redis_url
+from municipality.env import (
+    SettingError,
+    database_from_url,
+    env_bool,
+    env_file,
+    env_int,
+    env_list,
+    env_networks,
+    env_rate,
+    env_regions,
+    env_str,
+    load_env_file,
+    redis_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# What `make` configured (.env, git-ignored) holds for commands run by hand too; the environment wins.
+load_env_file(env_file(BASE_DIR))
 VAR_DIR = Path(env_str("BALAGH_VAR_DIR") or BASE_DIR / "var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -21,13 +37,16 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY in the environment, or DEBUG=1 for a development default."
+        raise SettingError(
+            gettext_noop(
+                "SECRET_KEY is not set. Run `make setup` (it writes .env for development), "
+                "set SECRET_KEY in the environment, or DEBUG=1 for a development default."
+            )
         )
     SECRET_KEY = "dev-only-insecure-balagh-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS is empty; set it to the site's host names (comma-separated).")
+    raise SettingError(gettext_noop("ALLOWED_HOSTS is empty; set it to the site's host names (comma-separated)."))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
@@ -53,9 +72,11 @@ INSTALLED_APPS = [
     "municipality",
     "complaints",
     "routing",
+    "sla",
     "reports",
     "notifications",
     "channels",
+    "bench",  # the benchmarks' load generator (manage.py generate_load); nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -90,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "complaints.navigation.staff_navigation",
             ],
         },
     },
@@ -105,7 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Arabic first.
 LANGUAGE_CODE = "ar"
-LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
+LANGUAGES = [("ar", pgettext_lazy("language", "Arabic")), ("en", pgettext_lazy("language", "English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Riyadh"
 USE_I18N = True
@@ -143,6 +165,8 @@ BALAGH_REPORTS_CACHE_SECONDS = env_int("BALAGH_REPORTS_CACHE_SECONDS", 600, mini
 BALAGH_REPORTS_STALE_SECONDS = env_int("BALAGH_REPORTS_STALE_SECONDS", 3600, minimum=0)
 
 LOGIN_URL = "/admin/login/"
+# After signing in without a usable ?next=: the role's own start page (complaints.navigation), never /accounts/profile/.
+LOGIN_REDIRECT_URL = "staff_home"
 
 # --- Staff sign-in: lock-out after failed passwords (django-axes) and two-factor codes (django-otp).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -178,8 +202,8 @@ BALAGH_PHONE_CODES_PER_ADDRESS = env_int("BALAGH_PHONE_CODES_PER_ADDRESS", 20, m
 REDIS_URL = redis_url()
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_RESULT_BACKEND: str | None = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     BROKER_DIR = VAR_DIR / "broker"
     for sub in ("queue", "processed", "control"):
@@ -213,10 +237,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.auto_close_resolved",
         "schedule": crontab(minute=15),
     },
-    # The escalation ladder's work queue, rebuilt from the reports (routing.tasks; the sweep itself
+    # The escalation ladder's work queue, rebuilt from the reports (sla.tasks; the sweep itself
     # runs every 5 minutes from a django-celery-beat row, editable in the admin).
     "escalation-ladder-resync": {
-        "task": "routing.tasks.resync_ladder_task",
+        "task": "sla.tasks.resync_ladder_task",
         "schedule": crontab(minute=20, hour=2),
     },
     "purge-phone-codes": {
@@ -257,7 +281,9 @@ _SMS_BACKENDS = {
 }
 BALAGH_SMS_BACKEND = _SMS_BACKENDS.get(env_str("SMS_BACKEND") or "console", env_str("SMS_BACKEND") or "")
 if "." not in BALAGH_SMS_BACKEND:
-    raise ImproperlyConfigured(f"SMS_BACKEND={BALAGH_SMS_BACKEND!r}: use console, file, http or a dotted class path.")
+    raise SettingError(
+        gettext_noop("SMS_BACKEND=%(value)r: use console, file, http or a dotted class path."), value=BALAGH_SMS_BACKEND
+    )
 BALAGH_SMS_FILE = env_str("SMS_FILE_PATH") or str(VAR_DIR / "sms.log")
 BALAGH_SMS_HTTP_URL = env_str("SMS_HTTP_URL") or ""
 BALAGH_SMS_HTTP_AUTH_HEADER = env_str("SMS_HTTP_AUTH_HEADER") or ""  # e.g. "Authorization: Bearer …"
@@ -265,7 +291,7 @@ BALAGH_SMS_HTTP_BODY = env_str("SMS_HTTP_BODY") or '{"to": $to, "text": $body, "
 BALAGH_SMS_HTTP_CONTENT_TYPE = env_str("SMS_HTTP_CONTENT_TYPE") or "application/json"
 BALAGH_SMS_HTTP_TIMEOUT = float(env_int("SMS_HTTP_TIMEOUT_MS", 5000, minimum=1)) / 1000
 if BALAGH_SMS_BACKEND.endswith("HTTPSMSBackend") and not BALAGH_SMS_HTTP_URL:
-    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL (the gateway's address).")
+    raise SettingError(gettext_noop("SMS_BACKEND=http needs SMS_HTTP_URL (the gateway's address)."))
 # Outbox: attempts before a message is marked failed, back-off base, re-send of stuck rows, SMS cap.
 BALAGH_OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
 BALAGH_OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30, minimum=0)
@@ -291,6 +317,17 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "municipality.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("BALAGH_API_ANON_RATE") or "120/min"},
 }
+# Integrating systems (channels.api_keys): requests per key; clients without a key get the "anon" rate.
+BALAGH_API_KEY_RATE = env_rate("BALAGH_API_KEY_RATE", "600/min")
+
+# --- Open311 GeoReport v2 (channels.open311): the one jurisdiction this endpoint serves. Clients may
+# send jurisdiction_id; any other value is refused. Defaults to the site's host name.
+OPEN311_JURISDICTION_ID = (env_str("OPEN311_JURISDICTION_ID") or urlparse(SITE_URL).hostname or "balagh").strip()
+if not re.fullmatch(r"[A-Za-z0-9._:-]{1,100}", OPEN311_JURISDICTION_ID):
+    raise SettingError(
+        gettext_noop("OPEN311_JURISDICTION_ID=%(value)r: use a short id without spaces, e.g. the city's domain name."),
+        value=OPEN311_JURISDICTION_ID,
+    )
 SPECTACULAR_SETTINGS = {
     "TITLE": "Balagh API",
     "DESCRIPTION": "Citizens' reports to the municipality: categories, submission, tracking.",

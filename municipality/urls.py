@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from complaints.views import staff_home
 from municipality.health import healthz
 
 admin.site.site_header = "Balagh — بلاغ"
@@ -10,6 +11,7 @@ admin.site.site_title = "Balagh"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("staff/", staff_home, name="staff_home"),
     path("admin/", admin.site.urls),
     path("account/2fa/", include("municipality.two_factor")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -18,7 +20,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("open311/v2/", include("channels.open311.urls")),
     path("reports/", include("reports.urls")),
+    path("figures/", include("reports.urls_public")),
     path("routing/", include("routing.urls")),
     path("", include("complaints.urls")),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -35,7 +36,7 @@ class MessageTemplate(models.Model):
         _("text"),
         help_text=_("Django template syntax, e.g. {{ tracking_number }}, {{ link }}, {{ status }}, {{ department }}."),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -110,7 +111,7 @@ class PhoneCode(models.Model):
         FOLLOW = "follow", _("Follow a report")
         MY_REPORTS = "my_reports", _("See my reports")
 
-    salt = models.CharField(_("salt"), max_length=64)
+    salt = models.CharField(pgettext_lazy("one-time code", "salt"), max_length=64)
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     phone = models.CharField(_("mobile"), max_length=20)
     complaint = models.ForeignKey(

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -104,7 +105,7 @@ def _citizen_recipients(complaint) -> list[tuple[str, str, str, dict]]:
 
     A follower's messages carry ``stop_link``: they chose to follow, so they can always stop.
     """
-    out = []
+    out: list[tuple[str, str, str, dict]] = []
     if complaint.reporter_phone:
         out.append((Channel.SMS, complaint.reporter_phone, complaint.language, {}))
     if complaint.reporter_email:
@@ -183,7 +184,7 @@ def _over_sms_cap(messages: list[Message], now: datetime) -> set[str]:
     if not citizen_sms:
         return set()
     day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    sent_today: dict[tuple[int, str], int] = {}
+    sent_today: dict[tuple[int | None, str], int] = {}
     rows = (
         Outbox.objects.filter(
             complaint_id__in={m.complaint_id for m in citizen_sms},
@@ -194,8 +195,8 @@ def _over_sms_cap(messages: list[Message], now: datetime) -> set[str]:
         .exclude(status=Outbox.Status.SKIPPED)
         .values_list("complaint_id", "recipient")
     )
-    for pair in rows:
-        sent_today[pair] = sent_today.get(pair, 0) + 1
+    for earlier in rows:
+        sent_today[earlier] = sent_today.get(earlier, 0) + 1
     over = set()
     for m in citizen_sms:
         pair = (m.complaint_id, m.recipient)
@@ -258,7 +259,7 @@ def outbox_insert(*, messages: list[Message], now: datetime | None = None) -> li
     fixed = ("is_citizen", "status", "attempts", "last_error", "subject", "body", "created_at")
     columns = ", ".join(varying + fixed)
     created = connection.ops.adapt_datetimefield_value(now)
-    fixed_params = [False, Outbox.Status.PENDING, 0, "", "", "", created]
+    fixed_params: list[Any] = [False, Outbox.Status.PENDING, 0, "", "", "", created]
     ids: list[int] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -406,7 +407,7 @@ def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> int | None
             status=Outbox.Status.PENDING, last_error=error, locked_at=None, next_attempt_at=now + timedelta(seconds=wait)
         )
         return wait
-    kept = {"subject": subject[:200], "body": body}
+    kept: dict[str, object] = {"subject": subject[:200], "body": body}
     if message.template in SECRET_TEMPLATES:  # a one-time code is not kept where staff can read it
         kept = {"subject": "", "body": "", "context": {}}
     Outbox.objects.filter(pk=outbox_id).update(status=Outbox.Status.SENT, sent_at=timezone.now(), locked_at=None, **kept)

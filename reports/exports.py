@@ -1,8 +1,7 @@
-"""CSV and XLSX exports, streamed: rows come from ``iterator(chunk_size=…)`` so memory stays flat at 1,000,000 rows."""
+"""The committee's CSV and XLSX exports (the CSV writer is ``complaints.exports``, shared with the admin), streamed: rows come from ``iterator(chunk_size=…)`` so memory stays flat at 1,000,000 rows."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
@@ -10,10 +9,12 @@ from django.db.models import CharField, Func
 from django.http import StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from complaints.exports import download
 from complaints.models import Channel, Priority
 from complaints.workflow import ClosureReason, Status
-from municipality.text import INVISIBLE, spreadsheet_safe
+from municipality.text import INVISIBLE
 from reports.kpis import RIYADH
 
 CHUNK_SIZE = 5000
@@ -141,35 +142,6 @@ def complaint_rows(queryset) -> Iterator[list]:
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield "\ufeff"  # so spreadsheet programs read the Arabic as UTF-8
-        batch: list[str] = []
-        for row in rows:
-            batch.append(writer.writerow([spreadsheet_safe(value) for value in row]))
-            if len(batch) >= 500:  # a few dozen KB per chunk, not one tiny chunk per row
-                yield "".join(batch)
-                batch = []
-        if batch:
-            yield "".join(batch)
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    return _download(response, f"{filename}.csv")
-
-
-def _download(response: StreamingHttpResponse, filename: str) -> StreamingHttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Accel-Buffering"] = "no"  # a proxy passes the rows on as they come instead of holding the whole file
-    return response
-
-
 def xlsx_response(rows: Iterable[list], filename: str, *, title: str = "Balagh") -> StreamingHttpResponse:
     """The rows as a spreadsheet, compressed and sent while they are read (:mod:`reports.xlsx`)."""
     from reports import xlsx
@@ -184,7 +156,7 @@ def xlsx_response(rows: Iterable[list], filename: str, *, title: str = "Balagh")
         ),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    return _download(response, f"{filename}.xlsx")
+    return download(response, f"{filename}.xlsx")
 
 
 def kpi_table_rows(table: str, rows: list[dict], name_of) -> Iterator[list]:
@@ -210,7 +182,10 @@ def kpi_table_rows(table: str, rows: list[dict], name_of) -> Iterator[list]:
     if table == "departments":
         extra = [("grade", _("Grade")), ("transfers_out", _("Transfers out"))]
     elif table == "categories":
-        extra = [("previous_received", _("Received in the previous period")), ("change", _("Change"))]
+        extra = [
+            ("previous_received", _("Received in the previous period")),
+            ("change", pgettext("difference from the previous period", "Change")),
+        ]
     yield head + [label for _key, label in extra]
     keys = [
         "received",

@@ -18,20 +18,17 @@ from complaints.models import Complaint
 from complaints.phones import mask_phone, normalize_phone
 from complaints.workflow import TransitionError
 from municipality.client_ip import client_ip
-from municipality.models import Role
 from notifications.unsubscribe import follower_id_from_stop_token
 from notifications.verification import phone_code_allowed
 from routing.selectors import open_referrals_by_utility
 from routing.services import complaint_follow_confirm, complaint_follow_request, complaint_merge, follower_stop
 from routing.tokens import complaint_id_from_follow_token
 
-BOARD_ROLES = {Role.COMMITTEE, Role.HEAD, Role.ADMIN}
-
 
 @staff_member_required
 def joint_operations(request):
     """Open referrals per utility with their age, oldest first (committee, heads, administrators)."""
-    if access.role_of(request.user) not in BOARD_ROLES:
+    if access.role_of(request.user) not in access.BOARD_ROLES:
         raise PermissionDenied(_("The Joint Operations board is for the follow-up committee and department heads."))
     board = open_referrals_by_utility(user=request.user)
     return render(request, "routing/joint_operations.html", {"board": board, "total": sum(u.open_count for u in board)})

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_object
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ParseError, Throttled
@@ -34,10 +35,11 @@ from complaints.api.serializers import (
     TrackQuerySerializer,
     TrackSerializer,
 )
+from complaints.lockout import tracking_failed, tracking_locked_out
 from complaints.models import Attachment, Category, Channel, Complaint, Event
-from complaints.phones import ARABIC_DIGITS, normalize_phone, phones_match
+from complaints.phones import normalize_phone
+from complaints.selectors import complaint_for_tracking
 from complaints.services import Submission, complaint_rate, complaint_reopen, complaint_submit
-from complaints.track_limits import track_blocked, track_failed
 from complaints.workflow import TransitionError
 from municipality.api_parsers import SafeJSONParser
 from municipality.client_ip import client_ip
@@ -244,17 +246,24 @@ class ComplaintCreateView(CitizenAPIView):
 # --------------------------------------------------------------------------- tracking
 
 
+class TrackingLockedOut(Throttled):
+    default_detail = gettext_lazy("Too many attempts. Please wait a few minutes and try again.")
+
+
 def find_for_citizen(request, tracking_number: str, phone: str) -> Complaint:
     """The report with this number whose reporter's mobile is ``phone``; otherwise 404 (same answer either way).
 
-    Failures count towards the tracking lock-out (429 once over it), shared with the page.
+    The same look-up and the same lock-out as the tracking page (``complaints.lockout``).
     """
-    if track_blocked(request, tracking_number):
-        raise Throttled(detail=_("Too many attempts. Please wait a few minutes and try again."))
-    number = (tracking_number or "").strip().translate(ARABIC_DIGITS)
-    complaint = Complaint.objects.select_related("category", "category__parent").filter(tracking_number=number).first()
-    if complaint is None or not phones_match(complaint.reporter_phone, phone):
-        track_failed(request, tracking_number)
+    if tracking_locked_out(request, tracking_number):
+        raise TrackingLockedOut(wait=settings.BALAGH_TRACK_WINDOW_SECONDS)
+    complaint = complaint_for_tracking(
+        tracking_number=tracking_number,
+        phone=phone,
+        queryset=Complaint.objects.select_related("category", "category__parent"),
+    )
+    if complaint is None:
+        tracking_failed(request, tracking_number)
         raise NotFound(_("No report matches this tracking number and mobile number."))
     # Only what the citizen may see: public events (no internal notes) and public photos.
     prefetch_related_objects(

@@ -1,7 +1,9 @@
 """Small template helpers for the public pages."""
 
+import segno
 from django import template
 from django.conf import settings
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from complaints import files
@@ -19,3 +21,11 @@ def municipality_name() -> str:
 def public_photo_url(attachment) -> str:
     """A signed link to a public photo that expires (``complaints.files``)."""
     return files.public_photo_url(attachment)
+
+
+@register.simple_tag
+def qr_svg(url: str, title: str = "") -> str:
+    """``url`` as an inline SVG QR code (segno, pure Python), drawn on the server: no script, no image request."""
+    code = segno.make(url, error="m")
+    svg = code.svg_inline(scale=4, border=2, dark="#063d31", light="#ffffff", title=title or None, svgclass="qr-code")
+    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # segno escapes the title it writes

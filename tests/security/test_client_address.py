@@ -16,10 +16,11 @@ LOOKUP = "/track/"
 
 
 def request(remote: str, forwarded: str | None = None):
-    extra = {"REMOTE_ADDR": remote}
+    made = RequestFactory().get("/")
+    made.META["REMOTE_ADDR"] = remote
     if forwarded is not None:
-        extra["HTTP_X_FORWARDED_FOR"] = forwarded
-    return RequestFactory().get("/", **extra)
+        made.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return made
 
 
 def proxies(settings, *cidrs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import open_page
+from tests.browser import js_errors, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -31,4 +31,4 @@ def test_citizen_and_staff_pages_run_under_the_policy(live_server, transactional
         assert page.locator("#complaint-map .leaflet-marker-icon").count() == 1
         page.goto(live_server.url + "/reports/")
         page.locator("#rp-hotspot-map.leaflet-container").wait_for(state="attached")
-        assert violations == [] and page.js_errors == []
+        assert violations == [] and js_errors(page) == []

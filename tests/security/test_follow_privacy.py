@@ -37,7 +37,7 @@ def report():
 
 
 def sent_code(phone_e164: str) -> str:
-    row = Outbox.objects.filter(template=MessageTemplate.Code.PHONE_CODE, recipient=phone_e164).order_by("-pk").first()
+    row = Outbox.objects.filter(template=MessageTemplate.Code.PHONE_CODE, recipient=phone_e164).latest("pk")
     return row.context["code"]
 
 

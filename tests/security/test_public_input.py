@@ -8,8 +8,9 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from complaints.exports import csv_response
 from complaints.models import Complaint
-from reports.exports import complaint_rows, csv_response
+from reports.exports import complaint_rows
 from tests.factories import CategoryFactory, DistrictFactory, submit
 
 pytestmark = pytest.mark.django_db

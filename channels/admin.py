@@ -1,0 +1,3 @@
+"""The channels app's admin; each concern registers its own."""
+
+import channels.api_keys.admin  # noqa: F401
