@@ -96,7 +96,7 @@ def ensure_seed(stdout=None) -> None:
     """
     if not Category.objects.filter(parent__isnull=False).exists():
         try:
-            from municipality.demo import SeedReport, seed_organisation
+            from demo.seed import SeedReport, seed_organisation
         except ImportError:
             pass
         else:
@@ -140,7 +140,7 @@ def _weighted(choices: dict) -> tuple[list, list]:
 def _category_weights(subs) -> list[float]:
     """The demo municipality's share of reports per main type, split over its sub-types; else earlier types weigh more."""
     try:
-        from municipality.demo_data import MAIN_TYPES
+        from demo.data import MAIN_TYPES
     except ImportError:
         MAIN_TYPES = []
     share = {row[0]: row[-1] for row in MAIN_TYPES}

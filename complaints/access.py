@@ -85,21 +85,6 @@ def may_see_contact(user) -> bool:
     return role_of(user) in CONTACT_ROLES
 
 
-# --------------------------------------------------------------------------- reports
-
-# Who may open which staff page: the pages check these, the staff header links by them.
-#: The weekly report covers the whole municipality.
-WEEKLY_REPORT_ROLES = {Role.COMMITTEE, Role.MAYOR, Role.ADMIN}
-#: "Compile this week now": the committee prepares, the mayor reads.
-WEEKLY_COMPILE_ROLES = {Role.COMMITTEE, Role.ADMIN}
-#: The dashboard and the overdue list; a head sees their own department.
-DASHBOARD_ROLES = WEEKLY_REPORT_ROLES | {Role.HEAD}
-#: The Joint Operations board (open referrals to the utilities).
-JOINT_OPERATIONS_ROLES = {Role.COMMITTEE, Role.HEAD, Role.ADMIN}
-#: Who lands on the dashboard after signing in (their work is the figures, not a queue).
-DASHBOARD_LANDING_ROLES = {Role.COMMITTEE, Role.MAYOR}
-
-
 def visibility_q(user) -> Q | None:
     """A filter for the reports ``user`` may see; ``None`` means all of them."""
     role = role_of(user)

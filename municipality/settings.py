@@ -23,6 +23,7 @@ from municipality.env import (
     env_rate,
     env_regions,
     env_str,
+    env_thresholds,
     load_env_file,
     redis_url,
 )
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "channels",
+    "demo",
     "bench",  # the benchmarks' load generator (manage.py generate_load); nothing imports it
 ]
 
@@ -163,6 +165,12 @@ BALAGH_ROUTING_RECHECK_SECONDS = env_int("BALAGH_ROUTING_RECHECK_SECONDS", 1, mi
 # then serves them this much longer while a worker computes them again (0: compute during the request).
 BALAGH_REPORTS_CACHE_SECONDS = env_int("BALAGH_REPORTS_CACHE_SECONDS", 600, minimum=0)
 BALAGH_REPORTS_STALE_SECONDS = env_int("BALAGH_REPORTS_STALE_SECONDS", 3600, minimum=0)
+# A department's grade: per metric (percent), the lowest value for A, B and C; below C is D.
+BALAGH_KPI_GRADE_THRESHOLDS = env_thresholds(
+    "BALAGH_KPI_GRADE_THRESHOLDS", {"sla_pct": (90, 75, 60), "completion_pct": (90, 75, 60)}
+)
+# The municipality's name on the citizen pages; empty: the translated default name.
+BALAGH_MUNICIPALITY_NAME = env_str("BALAGH_MUNICIPALITY_NAME") or ""
 
 LOGIN_URL = "/admin/login/"
 # After signing in without a usable ?next=: the role's own start page (complaints.navigation), never /accounts/profile/.
@@ -232,13 +240,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every periodic task, defined here and only here (django-celery-beat copies these entries into its table
+# when beat starts; an interval edited in the admin lasts until the next start).
 CELERY_BEAT_SCHEDULE: dict = {
+    # The escalation ladder (sla.sweep): at-risk warnings and escalations, each step once.
+    "escalation-sweep": {
+        "task": "sla.tasks.escalate_overdue_task",
+        "schedule": timedelta(minutes=5),
+    },
+    # Outbox messages whose first send failed (the broker was down): picked up again.
+    "outbox-resend": {
+        "task": "notifications.tasks.resend_pending_outbox",
+        "schedule": timedelta(minutes=2),
+    },
     "auto-close-resolved": {
         "task": "complaints.tasks.auto_close_resolved",
         "schedule": crontab(minute=15),
     },
-    # The escalation ladder's work queue, rebuilt from the reports (sla.tasks; the sweep itself
-    # runs every 5 minutes from a django-celery-beat row, editable in the admin).
+    # The escalation ladder's work queue, rebuilt from the reports (a safety net for changes made outside the services).
     "escalation-ladder-resync": {
         "task": "sla.tasks.resync_ladder_task",
         "schedule": crontab(minute=20, hour=2),

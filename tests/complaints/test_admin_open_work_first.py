@@ -7,7 +7,7 @@ import pytest
 from complaints import services
 from complaints.workflow import ClosureReason
 from municipality.models import Role
-from tests.browser import log_in, open_page
+from tests.browser import js_errors, log_in, open_page
 from tests.factories import CategoryFactory, make_user, submit
 
 pytestmark = pytest.mark.django_db
@@ -53,4 +53,4 @@ def test_one_click_shows_all_reports(live_server, transactional_db, reports):
         assert page.get_by_role("link", name=done.tracking_number).count() == 0
         page.get_by_role("link", name="اعرض كل البلاغات، والمغلقة أيضًا").click()
         page.get_by_role("link", name=done.tracking_number).wait_for()
-        assert page.js_errors == []
+        assert js_errors(page) == []

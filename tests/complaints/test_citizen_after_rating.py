@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.browser import open_page
+from tests.browser import js_errors, open_page
 from tests.complaints.test_citizen_tracking import _fresh_rate_limit, complaint, officer, resolved  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -44,4 +44,4 @@ def test_in_chromium_the_rating_turns_into_thanks(live_server, transactional_db)
         page.locator("[data-rated]").wait_for()
         assert ASKING not in page.locator("main").inner_text()
         assert page.get_by_role("heading", name="شكرًا لتقييمك").is_visible()
-        assert page.js_errors == []
+        assert js_errors(page) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from complaints.models import Complaint
-from tests.browser import open_page
+from tests.browser import js_errors, open_page
 from tests.complaints.test_citizen_form import START, confirm_payload, errors_of, form_data, review
 from tests.factories import CategoryFactory
 
@@ -74,4 +74,4 @@ def test_a_citizen_chooses_no_contact_details_and_keeps_the_link(live_server, tr
         complaint = Complaint.objects.get()
         assert page.locator("#follow-url").input_value().endswith(f"/track/{complaint.token}/")
         assert page.get_by_role("img", name="رمز QR لرابط بلاغك").is_visible()
-        assert page.js_errors == []
+        assert js_errors(page) == []

@@ -21,7 +21,7 @@ ADMIN_CATALOGUE = Path(django.__file__).parent / "contrib" / "admin" / "locale" 
 
 def catalogue(path: Path) -> dict:
     with path.open("rb") as fh:
-        return gettext.GNUTranslations(fh)._catalog
+        return gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]  # the parsed catalogue is private in the stubs
 
 
 def their_catalogues(language: str = "ar") -> dict[Path, dict]:

@@ -7,7 +7,7 @@ from django.test import Client, RequestFactory
 from django.views.defaults import server_error
 
 from municipality.models import Role
-from tests.browser import log_in, open_page
+from tests.browser import js_errors, log_in, open_page
 from tests.factories import DepartmentFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -88,4 +88,4 @@ def test_a_refused_page_in_chromium_reads_as_the_municipalitys_page(live_server,
         assert page.get_by_role("heading", level=1).inner_text() == "لا يمكنك فتح هذه الصفحة"
         page.get_by_role("link", name="اذهب إلى صفحة البداية").click()
         page.wait_for_url("**/admin/")
-        assert page.js_errors == []
+        assert js_errors(page) == []

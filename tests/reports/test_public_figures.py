@@ -14,7 +14,7 @@ from reports import services
 from reports.kpis import RIYADH
 from reports.models import WeeklyReport
 from reports.selectors import OPEN_DATA_FIELDS
-from tests.browser import open_page
+from tests.browser import js_errors, open_page
 from tests.reports.conftest import WEEK
 
 pytestmark = pytest.mark.django_db
@@ -124,4 +124,4 @@ def test_the_figures_page_in_chromium_in_both_languages(live_server, transaction
         assert page.get_by_role("heading", level=1).inner_text() == "The city's figures"
         assert page.get_by_role("link", name="Download the CSV (UTF-8)").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        assert page.js_errors == []
+        assert js_errors(page) == []

@@ -12,7 +12,7 @@ from reports import services
 from reports.kpis import RIYADH
 from reports.models import WeeklyReport
 from reports.progress import weekly_compile_progress
-from tests.browser import log_in, open_page
+from tests.browser import js_errors, log_in, open_page
 from tests.factories import DepartmentFactory, UtilityFactory, make_user
 from tests.reports.conftest import WEEK
 
@@ -101,4 +101,4 @@ def test_the_committee_clicks_compile_and_sees_the_report_ready(live_server, tra
         assert status.locator("progress").get_attribute("value") == "100"
         page.get_by_role("link", name="افتح التقرير").click()
         page.wait_for_url(f"**/reports/weekly/{services.this_week_start().isoformat()}/")
-        assert page.js_errors == []
+        assert js_errors(page) == []
