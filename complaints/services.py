@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -772,3 +773,22 @@ def complaint_auto_close_resolved(*, now: datetime | None = None) -> int:
             )
             closed += 1
     return closed
+
+
+def reporters_anonymise(*, older_than_days: int, now: datetime | None = None) -> int:
+    """PDPL retention: blank the reporter's name, mobile and e-mail of reports closed over ``older_than_days`` ago.
+
+    One UPDATE; every figure (dates, statuses, owners, ratings, the timeline) stays, and so do
+    the weekly snapshots' counts. Followers of those reports are forgotten too. Safe to run again.
+    Returns how many reports were anonymised.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    closed = Complaint.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff)
+    with transaction.atomic():
+        changed = closed.filter(~Q(reporter_name="") | ~Q(reporter_phone="") | ~Q(reporter_email="")).update(
+            reporter_name="", reporter_phone="", reporter_email=""
+        )
+        # The followers' table belongs to routing (a layer above): reached through the relation.
+        follower_model = Complaint._meta.get_field("followers").related_model
+        follower_model._default_manager.filter(complaint__in=closed).delete()
+    return changed

@@ -152,6 +152,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Signed links to photos (tracking page, API, the form's previews) work this long, in seconds.
 BALAGH_PHOTO_LINK_SECONDS = env_int("BALAGH_PHOTO_LINK_SECONDS", 3600, minimum=60)
+# PDPL retention: reporters' name, mobile and e-mail are blanked this many days after closing (0: kept).
+BALAGH_ANONYMISE_AFTER_DAYS = env_int("BALAGH_ANONYMISE_AFTER_DAYS", 365, minimum=0)
 # Citizens may rate or reopen a resolved report within this many days.
 BALAGH_REOPEN_DAYS = env_int("BALAGH_REOPEN_DAYS", 7, minimum=1)
 BALAGH_AUTO_CLOSE_DAYS = env_int("BALAGH_AUTO_CLOSE_DAYS", 7, minimum=1)
@@ -261,6 +263,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "escalation-ladder-resync": {
         "task": "sla.tasks.resync_ladder_task",
         "schedule": crontab(minute=20, hour=2),
+    },
+    "anonymise-reporters": {
+        "task": "complaints.tasks.anonymise_reporters",
+        "schedule": crontab(minute=10, hour=4),
     },
     "purge-phone-codes": {
         "task": "notifications.tasks.purge_phone_codes",
