@@ -40,7 +40,7 @@ from complaints import access, services
 from complaints import admin_forms as forms_
 from complaints.access import CATEGORY, NOTE, PRIORITY, actions_for, may_see_contact, role_may
 from complaints.exports import csv_response
-from complaints.models import Attachment, Category, Complaint
+from complaints.models import Attachment, Category, Complaint, ContactRead
 from complaints.phones import mask_phone, normalize_phone
 from complaints.selectors import clock_state, normalize_tracking_number
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
@@ -465,6 +465,8 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
             raise PermissionDenied
         context = self.change_page_context(request, obj, bound=(extra_context or {}).get("bound_action"))
         context.update(extra_context or {})
+        if context["show_contact"]:
+            services.contact_read_record(complaint=obj, user=request.user)
         return super().change_view(request, object_id, form_url, context)
 
     def change_page_context(self, request, obj: Complaint, bound: tuple | None = None) -> dict:
@@ -817,3 +819,20 @@ class CategoryAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
         if obj.parent_id:
             return format_html('<span class="balagh-muted">{} ›</span> {}', obj.parent.name, obj.name)
         return format_html("<strong>{}</strong>", obj.name)
+
+
+@admin.register(ContactRead)
+class ContactReadAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+    """Who was shown which reporter's full number, and when (administrators only, read-only)."""
+
+    list_display = ("at", "user", "complaint", "where")
+    list_filter = ("where",)
+    list_select_related = ("user", "complaint")
+    search_fields = ("complaint__tracking_number", "user__username")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

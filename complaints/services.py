@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints import access, hooks
-from complaints.models import Attachment, Category, Channel, Complaint, Event, Priority
+from complaints.models import Attachment, Category, Channel, Complaint, ContactRead, Event, Priority
 from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
 from complaints.workflow import ACTIVE_STATUSES, Action, ClosureReason, Status, TransitionError, guard
@@ -792,3 +792,11 @@ def reporters_anonymise(*, older_than_days: int, now: datetime | None = None) ->
         follower_model = Complaint._meta.get_field("followers").related_model
         follower_model._default_manager.filter(complaint__in=closed).delete()
     return changed
+
+
+def contact_read_record(*, complaint: Complaint, user, where: str = "report page") -> None:
+    """Log that ``user`` was shown ``complaint``'s full mobile (the administrators' "reads of reporters' numbers")."""
+    if complaint.reporter_phone:
+        ContactRead.objects.create(
+            complaint=complaint, user=user if getattr(user, "is_authenticated", False) else None, where=where
+        )
