@@ -255,3 +255,12 @@ def env_rate(name: str, default: str) -> str:
             value=raw,
         )
     return raw
+
+
+def cache_config(redis: str | None, directory) -> dict:
+    """``CACHES``: one cache for all processes on Redis (failing open, see ``municipality.failopen_cache``), else files."""
+    if redis:
+        return {
+            "default": {"BACKEND": "municipality.failopen_cache.FailOpenRedisCache", "LOCATION": redis, "KEY_PREFIX": "balagh"}
+        }
+    return {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(directory)}}

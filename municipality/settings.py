@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 
 from municipality.env import (
     SettingError,
+    cache_config,
     database_from_url,
     env_bool,
     env_file,
@@ -210,10 +211,24 @@ BALAGH_PHONE_CODES_PER_ADDRESS = env_int("BALAGH_PHONE_CODES_PER_ADDRESS", 20, m
 
 # --- Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = redis_url()
+# Handing a task to the broker happens inside web requests and commands (after commit): with the
+# broker down it must fail at once, not retry, since the outbox's periodic re-send sends the
+# message later. One connect attempt of at most BROKER_CONNECT_TIMEOUT_MS, one retry (a pooled
+# connection may be stale after a Redis restart). The worker's own reconnection loop is unaffected.
+BALAGH_BROKER_CONNECT_TIMEOUT = env_int("BROKER_CONNECT_TIMEOUT_MS", 1000, minimum=1) / 1000
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = BALAGH_BROKER_CONNECT_TIMEOUT
+# No task's return value is ever read: no result backend (Celery's Redis result store retries
+# 20 times a second apart on every .delay() while Redis is down).
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND: str | None = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": BALAGH_BROKER_CONNECT_TIMEOUT,
+        "socket_timeout": 10,  # above the worker's 1 s BRPOP wait
+    }
 else:
     BROKER_DIR = VAR_DIR / "broker"
     for sub in ("queue", "processed", "control"):
@@ -226,21 +241,17 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
-    CELERY_RESULT_BACKEND = None
-# One cache for all processes when Redis is there (API throttles, tracking-page attempt limits).
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "balagh"}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
-    )
-}
+# One cache for all processes when Redis is there (API throttles, tracking-page attempt limits,
+# the dashboard's figures). While Redis is unreachable each process uses its own memory instead
+# (municipality.failopen_cache): nothing in it is worth refusing a citizen's report for.
+CACHES = cache_config(REDIS_URL, VAR_DIR / "cache")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One beat schedules at a time, even if two are started (municipality.beat).
+CELERY_BEAT_SCHEDULER = "municipality.beat:SingleBeatScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic task, defined here and only here (django-celery-beat copies these entries into its table
 # when beat starts; an interval edited in the admin lasts until the next start).
@@ -253,7 +264,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Outbox messages whose first send failed (the broker was down): picked up again.
     "outbox-resend": {
         "task": "notifications.tasks.resend_pending_outbox",
-        "schedule": timedelta(minutes=2),
+        "schedule": timedelta(minutes=1),
     },
     "auto-close-resolved": {
         "task": "complaints.tasks.auto_close_resolved",
@@ -296,6 +307,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Every send is bounded, so a worker that is still sending can be told from one that died.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Balagh <no-reply@balagh.local>"
 
 # --- SMS (notifications.backends): console by default, a file under var/ or a generic HTTP gateway.
@@ -323,7 +336,11 @@ BALAGH_OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30, minimum=0)
 # A sweep that takes more than this many reports for one person in one batch sends that person one
 # digest (count, the first numbers, a link to the overdue list) instead of one message per report.
 BALAGH_ESCALATION_DIGEST_OVER = env_int("ESCALATION_DIGEST_OVER", 20, minimum=1)
-BALAGH_OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 120, minimum=0)
+BALAGH_OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 60, minimum=0)
+# A row being sent is leased for the longest send timeout plus this margin, renewed every third of
+# the lease while the send lasts: a worker killed mid-send frees its row within one lease (about
+# 30 s by default) for the next periodic re-send, instead of after ten minutes.
+BALAGH_OUTBOX_LEASE_SECONDS = max(BALAGH_SMS_HTTP_TIMEOUT, EMAIL_TIMEOUT) + env_int("OUTBOX_LEASE_MARGIN_SECONDS", 20, minimum=1)
 BALAGH_SMS_PER_REPORT_PER_DAY = env_int("SMS_PER_REPORT_PER_DAY", 5, minimum=1)
 
 # --- API
@@ -339,8 +356,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "municipality.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("BALAGH_API_ANON_RATE") or "120/min"},
+    "EXCEPTION_HANDLER": "municipality.api_errors.api_exception_handler",
 }
 # Integrating systems (channels.api_keys): requests per key; clients without a key get the "anon" rate.
 BALAGH_API_KEY_RATE = env_rate("BALAGH_API_KEY_RATE", "600/min")

@@ -38,6 +38,9 @@ SETTINGS_VARIABLES = [
     "CSRF_COOKIE_SECURE",
     "SMS_BACKEND",
     "SMS_HTTP_URL",
+    "BROKER_CONNECT_TIMEOUT_MS",
+    "EMAIL_TIMEOUT_SECONDS",
+    "OUTBOX_LEASE_MARGIN_SECONDS",
 ]
 
 
@@ -84,6 +87,9 @@ PRODUCTION = {"SECRET_KEY": "a-long-random-production-secret", "ALLOWED_HOSTS": 
         ({"DEBUG": "1", "BALAGH_TRACK_MAX_ATTEMPTS": "0"}, "BALAGH_TRACK_MAX_ATTEMPTS", "at least 1"),
         ({"DEBUG": "1", "BALAGH_KPI_GRADE_THRESHOLDS": "sla_pct=60/75/90"}, "BALAGH_KPI_GRADE_THRESHOLDS", "highest first"),
         ({"DEBUG": "1", "BALAGH_KPI_GRADE_THRESHOLDS": "sla_pct=90"}, "BALAGH_KPI_GRADE_THRESHOLDS", "three whole numbers"),
+        ({"DEBUG": "1", "BROKER_CONNECT_TIMEOUT_MS": "0"}, "BROKER_CONNECT_TIMEOUT_MS", "at least 1"),
+        ({"DEBUG": "1", "EMAIL_TIMEOUT_SECONDS": "0"}, "EMAIL_TIMEOUT_SECONDS", "at least 1"),
+        ({"DEBUG": "1", "OUTBOX_LEASE_MARGIN_SECONDS": "soon"}, "OUTBOX_LEASE_MARGIN_SECONDS", "whole number"),
     ],
     ids=[
         "no secret key in production",
@@ -101,6 +107,9 @@ PRODUCTION = {"SECRET_KEY": "a-long-random-production-secret", "ALLOWED_HOSTS": 
         "no tracking attempts at all",
         "grade limits lowest first",
         "one grade limit",
+        "broker connect timeout zero",
+        "e-mail timeout zero",
+        "lease margin not a number",
     ],
 )
 def test_bad_environment_stops_start_up_naming_the_variable(tmp_path, variables, named, hint):

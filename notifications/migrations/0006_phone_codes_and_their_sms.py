@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("complaints", "0007_event_indexes_for_what_is_looked_up"),
-        ("notifications", "0004_escalation_digest"),
+        ("notifications", "0005_outbox_send_lease"),
     ]
 
     operations = [
