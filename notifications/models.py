@@ -29,6 +29,7 @@ class MessageTemplate(models.Model):
         ESCALATION_DIGEST = "escalation_digest", _("Staff: many reports at once (at risk, late or escalated)")
         UPDATE = "update", _("Citizen: public update (WhatsApp)")
         CHAT = "chat", _("Citizen: WhatsApp conversation")
+        PHONE_CODE = "phone_code", _("Citizen: one-time code to confirm the mobile")
 
     code = models.CharField(_("message"), max_length=30, choices=Code.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -116,3 +117,39 @@ class Outbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient} ({self.template})"
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS: whoever types it back holds the mobile.
+
+    Only a keyed hash of the code is stored (with a random salt of its own). The code
+    is checked against the latest open row for the same purpose, mobile and report.
+    """
+
+    class Purpose(models.TextChoices):
+        FOLLOW = "follow", _("Follow a report")
+        MY_REPORTS = "my_reports", _("See my reports")
+
+    salt = models.CharField(pgettext_lazy("one-time code", "salt"), max_length=64)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    phone = models.CharField(_("mobile"), max_length=20)
+    complaint = models.ForeignKey(
+        "complaints.Complaint", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("report")
+    )
+    language = models.CharField(_("language"), max_length=5, default="ar")
+    code_hash = models.CharField(_("code (hashed)"), max_length=128)
+    attempts = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [
+            models.Index(fields=["phone", "purpose", "created_at"], name="phonecode_phone_purpose"),
+            models.Index(fields=["expires_at"], name="phonecode_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.phone[:-4]}****"

@@ -28,7 +28,8 @@ from django.utils import timezone, translation
 
 from notifications.backends import PermanentSendError, get_sms_backend, get_whatsapp_backend
 from notifications.models import Channel, MessageTemplate, Outbox
-from notifications.texts import DEFAULT_TEXTS
+from notifications.texts import DEFAULT_TEXTS, SECRET_TEMPLATES, STOP_LINE
+from notifications.unsubscribe import stop_link
 
 log = logging.getLogger(__name__)
 
@@ -105,22 +106,23 @@ def _staff_messages(*, template: str, contacts, context: dict, complaint_id: int
     return messages
 
 
-def _citizen_recipients(complaint) -> list[tuple[str, str, str]]:
-    """(channel, address, language) for the reporter and the citizens following the report.
+def _citizen_recipients(complaint) -> list[tuple[str, str, str, dict]]:
+    """(channel, address, language, extra context) for the reporter and the citizens following the report.
 
-    A reporter who came by WhatsApp hears back on WhatsApp (SMS only if that fails).
+    A reporter who came by WhatsApp hears back on WhatsApp (SMS only if that fails). A follower's
+    messages carry ``stop_link``: they chose to follow, so they can always stop.
     """
-    out: list[tuple[str, str, str]] = []
+    out: list[tuple[str, str, str, dict]] = []
     if complaint.reporter_phone:
         reporter_channel = Channel.WHATSAPP if complaint.channel == Channel.WHATSAPP else Channel.SMS
-        out.append((reporter_channel, complaint.reporter_phone, complaint.language))
+        out.append((reporter_channel, complaint.reporter_phone, complaint.language, {}))
     if complaint.reporter_email:
-        out.append((Channel.EMAIL, complaint.reporter_email, complaint.language))
+        out.append((Channel.EMAIL, complaint.reporter_email, complaint.language, {}))
     followers = getattr(complaint, "followers", None)
     if followers is not None:
-        for phone, language in followers.values_list("phone", "language"):
+        for pk, phone, language in followers.values_list("pk", "phone", "language"):
             if phone and phone != complaint.reporter_phone:
-                out.append((Channel.SMS, phone, language or complaint.language))
+                out.append((Channel.SMS, phone, language or complaint.language, {"stop_link": stop_link(pk)}))
     return out
 
 
@@ -139,7 +141,7 @@ def notify_complaint_event(*, complaint, kind: str) -> list[int]:
     key = f"c{complaint.pk}:e{event_id}:{kind}"
     messages: list[Message] = []
     if citizen_code is not None:
-        for channel, address, language in _citizen_recipients(complaint):
+        for channel, address, language, extra in _citizen_recipients(complaint):
             if kind in WHATSAPP_ONLY_MESSAGES and channel != Channel.WHATSAPP:
                 continue
             language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
@@ -148,7 +150,14 @@ def notify_complaint_event(*, complaint, kind: str) -> list[int]:
                 context["text"] = event_text
             messages.append(
                 Message(
-                    channel, address, citizen_code, language, f"{key}:{channel}:{address}", context, complaint.pk, is_citizen=True
+                    channel,
+                    address,
+                    citizen_code,
+                    language,
+                    f"{key}:{channel}:{address}",
+                    {**context, **extra},
+                    complaint.pk,
+                    is_citizen=True,
                 )
             )
     if kind in ASSIGNMENT_KINDS:
@@ -371,6 +380,10 @@ def render(message: Outbox) -> tuple[str, str]:
     context = Context(message.context or {}, autoescape=False)
     subject = _ENGINE.from_string(subject_src).render(context).strip().replace("\n", " ")
     body = _ENGINE.from_string(body_src).render(context).strip()
+    stop = (message.context or {}).get("stop_link")
+    if stop and stop not in body:  # an edited template cannot take a follower's way out away
+        line = STOP_LINE.get(message.language) or STOP_LINE["ar"]
+        body = f"{body}\n{_ENGINE.from_string(line).render(context)}"
     return subject, body
 
 
@@ -502,16 +515,18 @@ def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> int | None
                 next_attempt_at=now + timedelta(seconds=wait),
             )
             return wait
+        kept: dict[str, object] = {"subject": subject[:200], "body": body}
+        if message.template in SECRET_TEMPLATES:  # a one-time code is not kept where staff can read it
+            kept = {"subject": "", "body": "", "context": {}}
         # Whatever happened to the row meanwhile (a re-send took it back after a long outage): it was sent.
         _record(
             lookup={"pk": outbox_id},
             status=Outbox.Status.SENT,
             sent_at=timezone.now(),
-            subject=subject[:200],
-            body=body,
             locked_at=None,
             lease_until=None,
             provider_id=(provider_id or "")[:128],
+            **kept,
         )
     return None
 

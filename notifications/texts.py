@@ -139,6 +139,25 @@ DEFAULT_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "chat": {"ar": ("", "{{ text }}"), "en": ("", "{{ text }}")},
+    "phone_code": {
+        "ar": (
+            "رمز التحقق {{ code }}",
+            "بلاغ: رمز التحقق {{ code }} صالح لمدة {{ minutes }} دقائق. لا تشاركه مع أحد. إن لم تطلبه فتجاهل هذه الرسالة.",
+        ),
+        "en": (
+            "Your code {{ code }}",
+            "Balagh: your code is {{ code }}, valid for {{ minutes }} minutes. Do not share it. "
+            "If you did not ask for it, ignore this message.",
+        ),
+    },
+}
+
+# Texts that carry a secret: the outbox keeps neither their context nor their text once sent.
+SECRET_TEMPLATES = frozenset({"phone_code"})
+# Added to every message to a follower when its template lost the stop link (templates are editable).
+STOP_LINE = {
+    "ar": "لإيقاف رسائل هذا البلاغ: {{ stop_link }}",
+    "en": "To stop this report's messages: {{ stop_link }}",
 }
 # Texts that are not seeded as editable templates: the conversation writes its own.
 NOT_SEEDED = {"chat"}

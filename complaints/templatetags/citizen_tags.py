@@ -8,6 +8,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from complaints import files
+
 register = template.Library()
 
 
@@ -15,6 +17,12 @@ register = template.Library()
 def municipality_name() -> str:
     """The municipality's name in the active language (``BALAGH_MUNICIPALITY_NAME`` overrides it)."""
     return settings.BALAGH_MUNICIPALITY_NAME or _("Khamis Mushait Municipality")
+
+
+@register.simple_tag
+def public_photo_url(attachment) -> str:
+    """A signed link to a public photo that expires (``complaints.files``)."""
+    return files.public_photo_url(attachment)
 
 
 @register.simple_tag

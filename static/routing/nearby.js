@@ -23,13 +23,14 @@
       var dist = document.createElement("span");
       dist.className = "muted";
       dist.textContent = " — " + box.getAttribute("data-text-meters").replace("{m}", item.distance_m);
-      var text = document.createElement("p");
-      text.textContent = item.description;
+      var age = document.createElement("p");
+      age.className = "muted";
+      age.textContent = box.getAttribute("data-text-age").replace("{d}", item.age_days);
       var link = document.createElement("a");
       link.className = "btn btn-secondary";
       link.href = item.follow_url;
       link.textContent = box.getAttribute("data-text-follow");
-      li.appendChild(head); li.appendChild(dist); li.appendChild(text); li.appendChild(link);
+      li.appendChild(head); li.appendChild(dist); li.appendChild(age); li.appendChild(link);
       list.appendChild(li);
     });
     box.hidden = results.length === 0;

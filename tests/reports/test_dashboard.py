@@ -43,7 +43,7 @@ def test_filters_narrow_the_numbers(committee, week_data):
 
 def test_bad_dates_get_a_clear_error_and_keep_the_input(committee, week_data):
     response = committee.get("/reports/", {"date_from": "2026-11-07", "date_to": "2026-11-01"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # the page with the errors, as a 400
     html = response.content.decode()
     assert "2026-11-07" in html  # what was typed is still in the form
     assert response.context["filter"].form.non_field_errors()

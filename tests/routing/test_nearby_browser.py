@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from tests.browser import SCREENSHOTS, js_errors, open_page
@@ -15,8 +18,11 @@ def page(live_server):
         yield page
 
 
-def test_the_form_offers_to_follow_a_nearby_report(page, live_server, transactional_db):
+def test_the_form_offers_to_follow_a_nearby_report(page, live_server, transactional_db, settings, tmp_path):
     from routing.models import Follower
+
+    settings.BALAGH_SMS_BACKEND = "notifications.backends.FileSMSBackend"
+    settings.BALAGH_SMS_FILE = str(tmp_path / "sms.log")
     from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, MainCategoryFactory, submit
 
     department = DepartmentFactory(code="roads", name_ar="إدارة الطرق")
@@ -35,11 +41,17 @@ def test_the_form_offers_to_follow_a_nearby_report(page, live_server, transactio
 
     nearby = page.locator("[data-nearby]")
     nearby.wait_for(state="visible")
-    assert "حفرة عميقة أمام المسجد الكبير" in nearby.inner_text()
+    text = nearby.inner_text()
+    assert "حفرة في الطريق" in text and "حفرة عميقة أمام المسجد الكبير" not in text and existing.tracking_number not in text
     page.screenshot(path=str(SCREENSHOTS / "routing-nearby-form.png"), full_page=True)
 
     nearby.get_by_role("link").first.click()
     page.locator("#id_phone").fill("0552222222")
+    page.locator("form.report-form button[type=submit]").click()
+    page.locator("#id_code").wait_for(state="visible")
+    [sms] = [json.loads(line) for line in (tmp_path / "sms.log").read_text().splitlines() if "+966552222222" in line]
+    code = re.search(r"\d{6}", sms["body"]).group(0)
+    page.locator("#id_code").fill(code)
     page.locator("form.report-form button[type=submit]").click()
     page.wait_for_selector(".done")
     page.screenshot(path=str(SCREENSHOTS / "routing-follow-done.png"), full_page=True)
