@@ -159,6 +159,10 @@ def database_url() -> str:
     return f"postgres://{s['USER'] or 'postgres'}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+#: The application_name of the production-like processes' database connections.
+APP_NAME = "balagh-fault-app"
+
+
 def app_env(*, redis_url: str, gateway: Gateway | None, var_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a production-like process on the test database, the test's Redis and the fake gateway."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_", "CELERY_", "BALAGH_"))}
@@ -176,6 +180,8 @@ def app_env(*, redis_url: str, gateway: Gateway | None, var_dir: Path, **extra: 
             "OUTBOX_BACKOFF_SECONDS": "1",
             "BALAGH_API_ANON_RATE": "1000/min",
             "LOG_LEVEL": "WARNING",
+            # libpq names these processes' connections, so the cutter terminates only theirs.
+            "PGAPPNAME": APP_NAME,
             **extra,
         }
     )
@@ -380,7 +386,11 @@ def form_submit(base: str, *, main_type: int, category: int, phone: str) -> tupl
 
 
 class ConnectionCutter:
-    """Terminates the application's connections to the test database (never this test's own)."""
+    """Terminates the application processes' connections to the test database.
+
+    Only those started through :func:`app_env` (their ``application_name``): this test process's
+    own connections, the live server's among them, stay open for the tests that follow.
+    """
 
     def __init__(self):
         s = connection.settings_dict
@@ -404,8 +414,8 @@ class ConnectionCutter:
             rows = self.conn.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND backend_type = 'client backend' "
-                "AND pid <> pg_backend_pid() AND pid <> %s",
-                [self.own_pid],
+                "AND pid <> pg_backend_pid() AND pid <> %s AND application_name = %s",
+                [self.own_pid, APP_NAME],
             ).fetchall()
             self.cut += len(rows)
             return len(rows)
