@@ -50,8 +50,8 @@ from routing.services import referral_acknowledge
 
 # --------------------------------------------------------------------------- who may do what
 
-NOTE, PRIORITY, CATEGORY = "note", "priority", "category"
-EXTRA_ACTIONS = (NOTE, PRIORITY, CATEGORY)
+NOTE, PRIORITY, CATEGORY, TRIAGE = "note", "priority", "category", "triage"
+EXTRA_ACTIONS = (NOTE, PRIORITY, CATEGORY, TRIAGE)
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset([*Action.values, *EXTRA_ACTIONS]),
@@ -72,7 +72,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         ]
     ),
     Role.LIAISON: frozenset([Action.START, Action.HOLD, Action.RESUME, Action.RESOLVE, Action.RETURN, NOTE]),
-    Role.AGENT: frozenset([Action.ASSIGN, Action.CLOSE, NOTE, PRIORITY, CATEGORY]),
+    Role.AGENT: frozenset([Action.ASSIGN, Action.CLOSE, NOTE, PRIORITY, CATEGORY, TRIAGE]),
     Role.COMMITTEE: frozenset(),
     Role.MAYOR: frozenset(),
 }
@@ -95,7 +95,9 @@ def actions_for(user, complaint: Complaint) -> list[str]:
     if not access.can_work(user, complaint):
         return []
     possible = list(allowed_actions(complaint.status))
-    if complaint.status in OPEN_STATUSES:
+    if complaint.status == Status.NEW and complaint.needs_triage:
+        possible = [TRIAGE, *possible]  # type and pin first: routing and the clock wait for them
+    elif complaint.status in OPEN_STATUSES:
         possible += [PRIORITY, CATEGORY]
     possible.append(NOTE)
     allowed = ROLE_ACTIONS.get(access.role_of(user), frozenset())
@@ -199,6 +201,14 @@ WORKFLOW: dict[str, WorkflowAction] = {
         lambda c, u, d: services.complaint_set_priority(complaint=c, actor=u, priority=d["priority"]),
         _("The priority of %(number)s was updated."),
     ),
+    TRIAGE: WorkflowAction(
+        _("Complete type and location"),
+        forms_.TriageForm,
+        lambda c, u, d: services.complaint_complete_triage(
+            complaint=c, actor=u, category=d["category"], lat=d["lat"], lon=d["lon"], address=d.get("address", "")
+        ),
+        _("%(number)s has its type and location; it was routed."),
+    ),
     CATEGORY: WorkflowAction(
         _("Correct the type"),
         forms_.CategoryForm,
@@ -277,6 +287,24 @@ class MainTypeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TriageFilter(admin.SimpleListFilter):
+    """The triage queue: reports still without a sub-type or a pin."""
+
+    title = _("triage")
+    parameter_name = "triage"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Waiting for type or location")), ("no", _("Complete"))]
+
+    def queryset(self, request, queryset):
+        waiting = Q(category__isnull=True) | Q(lat__isnull=True) | Q(lon__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(waiting)
+        if self.value() == "no":
+            return queryset.exclude(waiting)
+        return queryset
+
+
 class DueFilter(admin.SimpleListFilter):
     title = _("resolution clock")
     parameter_name = "due"
@@ -316,6 +344,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     list_display_links = ("tracking_number",)
     list_filter = (
         "status",
+        TriageFilter,
         MainTypeFilter,
         ("category", ScopedRelatedFilter),
         ("department", ScopedRelatedFilter),
@@ -378,6 +407,8 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("type"), ordering="category__parent__code")
     def category_display(self, obj):
+        if obj.category_id is None:
+            return format_html('<span class="balagh-badge balagh-triage">{}</span>', gettext("To triage"))
         if obj.category.parent_id:
             return format_html('{}<br><small class="balagh-muted">{}</small>', obj.category.name, obj.category.parent.name)
         return obj.category.name
@@ -546,6 +577,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                 }
             )
         events = list(obj.events.select_related("actor").order_by("created_at", "pk"))
+        incoming = list(obj.incoming.all()) if may_see_contact(user) else []
         photos = list(obj.attachments.order_by("created_at"))
         return {
             "title": gettext("Report %(number)s") % {"number": isolate(obj.tracking_number)},
@@ -558,7 +590,8 @@ class ComplaintAdmin(admin.ModelAdmin):
             "may_work": access.can_work(user, obj),
             "due_state": due_state(obj),
             "status_class": STATUS_COLOURS.get(obj.status, ""),
-            "complaint_point": {"lat": obj.lat, "lon": obj.lon, "label": obj.tracking_number},
+            "complaint_point": {"lat": obj.lat, "lon": obj.lon, "label": obj.tracking_number} if obj.has_pin else None,
+            "incoming": incoming,
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
@@ -776,15 +809,15 @@ def csv_rows(queryset, *, with_contact: bool):
             stamp(c.created_at),
             c.get_status_display(),
             c.get_priority_display(),
-            c.main_category.name,
-            c.category.name,
+            c.main_category.name if c.category_id else "",
+            c.category.name if c.category_id else "",
             c.department.name if c.department_id else "",
             c.utility.name if c.utility_id else "",
             c.district.name if c.district_id else "",
             c.get_channel_display(),
             c.address,
-            c.lat,
-            c.lon,
+            "" if c.lat is None else c.lat,
+            "" if c.lon is None else c.lon,
             stamp(c.resolution_due_at),
             stamp(c.resolved_at),
             stamp(c.closed_at),

@@ -632,7 +632,7 @@ def hotspot_cells(
     if rows is None:
         qs = Complaint.objects.all() if queryset is None else queryset
         rows = (
-            qs.filter(_in("created_at", period))
+            qs.filter(_in("created_at", period), lat__isnull=False, lon__isnull=False)  # triage: no pin yet
             .annotate(_cy=Cast(Floor(F("lat") / cell), IntegerField()), _cx=Cast(Floor(F("lon") / cell), IntegerField()))
             .values("_cy", "_cx")
             .annotate(n=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_STATUSES)))
@@ -662,8 +662,8 @@ def overdue_list(*, period: Period, queryset: QuerySet | None = None, now: datet
                 "tracking_number": c.tracking_number,
                 "status": c.status,
                 "priority": c.priority,
-                "category_ar": c.category.name_ar,
-                "category_en": c.category.name_en or c.category.name_ar,
+                "category_ar": c.category.name_ar if c.category_id else NO_NAME["name_ar"],
+                "category_en": (c.category.name_en or c.category.name_ar) if c.category_id else NO_NAME["name_en"],
                 "owner_ar": owner.name_ar if owner else NO_NAME["name_ar"],
                 "owner_en": (owner.name_en or owner.name_ar) if owner else NO_NAME["name_en"],
                 "assignee": c.assignee.get_full_name() or c.assignee.get_username() if c.assignee else "",
@@ -687,7 +687,7 @@ def _dimension_keys() -> dict:
     return {
         "_d_department": Coalesce("department_id", Value(-1)),
         "_d_channel": F("channel"),
-        "_d_category": Coalesce("category__parent_id", "category_id"),
+        "_d_category": Coalesce("category__parent_id", "category_id", Value(-1)),  # -1: still in triage
         "_d_district": Coalesce("district_id", Value(-1)),
         "_d_utility": Coalesce("utility_id", Value(-1)),
     }

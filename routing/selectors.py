@@ -102,8 +102,8 @@ def merge_candidates(complaint: Complaint, *, user=None, limit: int = 10) -> lis
     """Open reports near ``complaint`` of the same sub-type that it could be merged into (or with)."""
     from complaints import access
 
-    if complaint.status not in OPEN_STATUSES:
-        return []
+    if complaint.status not in OPEN_STATUSES or complaint.needs_triage:
+        return []  # a triage report has no type or pin to compare yet
     queryset = access.visible_complaints(user) if user is not None else None
     candidates = nearby_open_complaints(
         category=complaint.category,
