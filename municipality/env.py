@@ -107,3 +107,24 @@ def redis_url(name: str = "REDIS_URL") -> str | None:
     if parsed.scheme not in {"redis", "rediss"} or not parsed.hostname:
         raise ImproperlyConfigured(f"{name}={redact(raw)!r} is not a redis:// URL (e.g. redis://127.0.0.1:6379/0).")
     return raw
+
+
+def mailbox_url(name: str = "IMAP_URL") -> str:
+    """A mailbox to poll: ``imaps://user:password@host[:port]/FOLDER``, ``imap://…`` or ``maildir:///path``; ``""`` when unset."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return ""
+    parsed = urlparse(raw)
+    if parsed.scheme not in ("imap", "imaps", "maildir"):
+        raise ImproperlyConfigured(f"{name}={redact(raw)!r}: use imaps://user:password@host/INBOX or maildir:///path.")
+    if parsed.scheme == "maildir":
+        if not parsed.path or parsed.path == "/":
+            raise ImproperlyConfigured(f"{name}={raw!r} needs a folder: maildir:///path/to/Maildir.")
+        return raw
+    if not (parsed.hostname and parsed.username):
+        raise ImproperlyConfigured(f"{name}={redact(raw)!r} needs a user and a host: imaps://user:password@host/INBOX.")
+    try:
+        _port = parsed.port  # raises for a port that is not a number
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={redact(raw)!r}: the port is not a number.") from None
+    return raw

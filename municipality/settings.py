@@ -8,7 +8,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from municipality.env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
+from municipality.env import database_from_url, env_bool, env_int, env_list, env_str, mailbox_url, redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BALAGH_VAR_DIR") or BASE_DIR / "var")
@@ -222,6 +222,28 @@ BALAGH_OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30, minimum=0)
 BALAGH_ESCALATION_DIGEST_OVER = env_int("ESCALATION_DIGEST_OVER", 20, minimum=1)
 BALAGH_OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 120, minimum=0)
 BALAGH_SMS_PER_REPORT_PER_DAY = env_int("SMS_PER_REPORT_PER_DAY", 5, minimum=1)
+
+# --- E-mail and X intake (channels.email, channels.x); see docs/channels.md.
+# The address citizens write to: the Reply-To of our answers, so their replies come back to the intake.
+EMAIL_INTAKE_ADDRESS = env_str("EMAIL_INTAKE_ADDRESS") or ""
+# The mailbox the beat task polls: imaps://user:password@host[:port]/FOLDER, imap://… (STARTTLS or plain, for
+# a local server), or maildir:///path/to/Maildir. Empty: no polling (a mail server may pipe to receive_email).
+IMAP_URL = mailbox_url("IMAP_URL")
+IMAP_POLL_SECONDS = env_int("IMAP_POLL_SECONDS", 60, minimum=5)
+# X mentions: "fake" (development and tests: mentions from a JSON file, replies appended to another) or "api".
+X_BACKEND = (env_str("X_BACKEND") or "fake").strip().lower()
+if X_BACKEND not in ("fake", "api"):
+    raise ImproperlyConfigured(f"X_BACKEND={X_BACKEND!r}: use fake or api.")
+X_BEARER_TOKEN = env_str("X_BEARER_TOKEN") or ""
+X_ACCOUNT_ID = env_str("X_ACCOUNT_ID") or ""
+X_API_URL = (env_str("X_API_URL") or "https://api.x.com/2").rstrip("/")
+X_API_TIMEOUT = float(env_int("X_API_TIMEOUT_MS", 10000, minimum=1)) / 1000
+X_POLL_SECONDS = env_int("X_POLL_SECONDS", 120, minimum=15)
+X_FAKE_MENTIONS_FILE = env_str("X_FAKE_MENTIONS_FILE") or str(VAR_DIR / "x" / "mentions.json")
+X_FAKE_REPLIES_FILE = env_str("X_FAKE_REPLIES_FILE") or str(VAR_DIR / "x" / "replies.jsonl")
+if X_BACKEND == "api" and not (X_BEARER_TOKEN and X_ACCOUNT_ID):
+    raise ImproperlyConfigured("X_BACKEND=api needs X_BEARER_TOKEN and X_ACCOUNT_ID (the municipality's account id).")
+CELERY_BEAT_SCHEDULE["email-poll-mailbox"] = {"task": "channels.email.tasks.poll_mailbox", "schedule": IMAP_POLL_SECONDS}
 
 # --- API
 REST_FRAMEWORK = {

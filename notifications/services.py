@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template import Context, Engine
@@ -38,6 +40,8 @@ CITIZEN_MESSAGES = {
 # Timeline event kinds that give the report a new owner or person: the staff's "assigned" notice.
 ASSIGNMENT_KINDS = {"routed", "assigned", "transferred", "referred"}
 _ENGINE = Engine(autoescape=False)
+# Our outgoing mails' Message-IDs name their outbox row, so a citizen's reply finds its report.
+OUTBOUND_MESSAGE_ID = re.compile(r"^<balagh\.(\d+)\.[^@>]*@[^>]+>$")
 
 
 @dataclass
@@ -75,6 +79,8 @@ def complaint_context(complaint, *, language: str) -> dict:
             "reason": str(complaint.get_closure_reason_display()) if complaint.closure_reason else "",
             "expected_by": _fmt(complaint.resolution_due_at),
             "due": _fmt(complaint.resolution_due_at),
+            # A report that came by e-mail: our mails about it answer the citizen's first mail (one thread).
+            "thread_id": complaint.external_id if complaint.channel == "email" and complaint.external_id.startswith("<") else "",
         }
 
 
@@ -122,8 +128,12 @@ def notify_complaint_event(*, complaint, kind: str) -> list[int]:
     citizen_code = CITIZEN_MESSAGES.get(kind)
     if citizen_code is None and kind not in ASSIGNMENT_KINDS:
         return []
-    event_id = Event.objects.filter(complaint_id=complaint.pk, kind=kind).order_by("-pk").values_list("pk", flat=True).first()
+    event_id, event_data = (
+        Event.objects.filter(complaint_id=complaint.pk, kind=kind).order_by("-pk").values_list("pk", "data").first()
+    ) or (None, {})
     key = f"c{complaint.pk}:e{event_id}:{kind}"
+    # A channel's note to the citizen on this change (e.g. which e-mail attachments were refused).
+    notice = (event_data or {}).get("notice", "")
     messages: list[Message] = []
     if citizen_code is not None:
         for channel, address, language in _citizen_recipients(complaint):
@@ -135,7 +145,7 @@ def notify_complaint_event(*, complaint, kind: str) -> list[int]:
                     citizen_code,
                     language,
                     f"{key}:{channel}:{address}",
-                    complaint_context(complaint, language=language),
+                    {**complaint_context(complaint, language=language), **({"notice": notice} if notice else {})},
                     complaint.pk,
                     is_citizen=True,
                 )
@@ -360,7 +370,25 @@ def render(message: Outbox) -> tuple[str, str]:
     context = Context(message.context or {}, autoescape=False)
     subject = _ENGINE.from_string(subject_src).render(context).strip().replace("\n", " ")
     body = _ENGINE.from_string(body_src).render(context).strip()
+    notice = (message.context or {}).get("notice", "")
+    if notice and notice not in body:  # templates written before notices existed still carry it
+        body = f"{body}\n\n{notice}"
     return subject, body
+
+
+def email_headers(message: Outbox) -> dict[str, str]:
+    """Headers of an outgoing mail: ours is automatic (RFC 3834, so no machine answers it), its
+    Message-ID names the outbox row, and mails about an e-mailed report continue the citizen's thread."""
+    domain = sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8").rpartition("@")[2].strip("> ") or "balagh.local"
+    number = re.sub(r"[^0-9A-Za-z-]", "", (message.context or {}).get("tracking_number", ""))
+    headers = {"Message-ID": f"<balagh.{message.pk}.{number or 'x'}@{domain}>", "Auto-Submitted": "auto-generated"}
+    thread = (message.context or {}).get("thread_id", "")
+    if thread:
+        headers["In-Reply-To"] = thread
+        headers["References"] = thread
+    if message.is_citizen and settings.EMAIL_INTAKE_ADDRESS:
+        headers["Reply-To"] = settings.EMAIL_INTAKE_ADDRESS
+    return headers
 
 
 def backoff_seconds(attempt: int) -> int:
@@ -386,7 +414,9 @@ def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> int | None
         if message.channel == Channel.SMS:
             get_sms_backend().send(to=message.recipient, body=body, key=message.idempotency_key)
         else:
-            EmailMessage(subject=subject, body=body, to=[message.recipient]).send(fail_silently=False)
+            EmailMessage(subject=subject, body=body, to=[message.recipient], headers=email_headers(message)).send(
+                fail_silently=False
+            )
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if message.attempts >= settings.BALAGH_OUTBOX_MAX_ATTEMPTS:
