@@ -244,6 +244,7 @@ X_FAKE_REPLIES_FILE = env_str("X_FAKE_REPLIES_FILE") or str(VAR_DIR / "x" / "rep
 if X_BACKEND == "api" and not (X_BEARER_TOKEN and X_ACCOUNT_ID):
     raise ImproperlyConfigured("X_BACKEND=api needs X_BEARER_TOKEN and X_ACCOUNT_ID (the municipality's account id).")
 CELERY_BEAT_SCHEDULE["email-poll-mailbox"] = {"task": "channels.email.tasks.poll_mailbox", "schedule": IMAP_POLL_SECONDS}
+CELERY_BEAT_SCHEDULE["x-poll-mentions"] = {"task": "channels.x.tasks.poll_mentions", "schedule": X_POLL_SECONDS}
 
 # --- API
 REST_FRAMEWORK = {
