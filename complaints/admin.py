@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import access, services
 from complaints import admin_forms as forms_
-from complaints.models import Attachment, Category, Complaint
+from complaints.models import Attachment, Category, Channel, Complaint
 from complaints.phones import normalize_phone
 from complaints.selectors import normalize_tracking_number
 from complaints.sla import sla_state
@@ -96,7 +96,8 @@ def actions_for(user, complaint: Complaint) -> list[str]:
         return []
     possible = list(allowed_actions(complaint.status))
     if complaint.status == Status.NEW and complaint.needs_triage:
-        possible = [TRIAGE, *possible]  # type and pin first: routing and the clock wait for them
+        # Type and pin first: routing, transfers and the clock wait for them. It may still be closed (spam, duplicate).
+        possible = [TRIAGE, *(action for action in possible if action == Action.CLOSE)]
     elif complaint.status in OPEN_STATUSES:
         possible += [PRIORITY, CATEGORY]
     possible.append(NOTE)
@@ -577,6 +578,9 @@ class ComplaintAdmin(admin.ModelAdmin):
                 }
             )
         events = list(obj.events.select_related("actor").order_by("created_at", "pk"))
+        for event in events:  # which channel a message came in on, in the reader's language
+            code = event.data.get("channel") if isinstance(event.data, dict) else None
+            event.channel_label = Channel(code).label if code in Channel.values else ""
         incoming = list(obj.incoming.all()) if may_see_contact(user) else []
         photos = list(obj.attachments.order_by("created_at"))
         return {

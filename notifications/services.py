@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template import Context, Engine
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from notifications.backends import get_sms_backend
 from notifications.models import Channel, MessageTemplate, Outbox
@@ -74,7 +75,8 @@ def complaint_context(complaint, *, language: str) -> dict:
             "rating_link": f"{link}#rate",
             "admin_link": f"{base}/admin/complaints/complaint/{complaint.pk}/change/",
             "status": str(complaint.get_status_display()),
-            "category": complaint.category.name if complaint.category_id else "",
+            # A report still in triage has no type yet; the citizen reads that it is being sorted.
+            "category": complaint.category.name if complaint.category_id else gettext("being sorted"),
             "department": owner.name if owner else "",
             "reason": str(complaint.get_closure_reason_display()) if complaint.closure_reason else "",
             "expected_by": _fmt(complaint.resolution_due_at),

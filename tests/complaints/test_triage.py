@@ -75,6 +75,16 @@ def test_the_sender_gets_the_tracking_number_by_email_through_the_outbox(town):
     assert row.template == "created" and row.context["tracking_number"] == complaint.tracking_number
 
 
+def test_the_answer_says_the_report_is_being_sorted_instead_of_an_empty_type(town, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = triage_report()
+    (sent,) = mail.outbox
+    assert complaint.tracking_number in sent.body
+    assert "قيد الفرز" in sent.body and "()" not in sent.body
+
+
 def test_the_same_message_twice_makes_one_report(town):
     first = triage_report()
     again = triage_report(description="something else entirely")
@@ -184,7 +194,12 @@ def test_the_agent_sees_the_triage_report_in_the_list_and_its_original_message(c
     assert page.status_code == 200
     html = page.content.decode()
     assert "sara@example.org" in html and "حفرة كبيرة في شارع الملك فهد" in html
+    assert '<span class="balagh-chip">البريد الإلكتروني</span>' in html  # the timeline says which channel
     assert reverse("admin:complaints_complaint_workflow", args=[complaint.pk, "triage"]) in html
+    # Until it has a type and a pin it can only be completed or closed (not assigned or transferred).
+    assert reverse("admin:complaints_complaint_workflow", args=[complaint.pk, "close"]) in html
+    assert reverse("admin:complaints_complaint_workflow", args=[complaint.pk, "assign"]) not in html
+    assert reverse("admin:complaints_complaint_workflow", args=[complaint.pk, "transfer"]) not in html
 
 
 def test_the_agent_completes_type_and_pin_in_the_admin(client, town):
@@ -248,6 +263,24 @@ def test_the_dashboard_and_its_exports_count_a_triage_report(client, town):
     assert response.context["k"]["summary"]["received"] == 1
     assert client.get("/reports/export/complaints.csv").status_code == 200
     assert client.get("/reports/export/complaints.xlsx").status_code == 200
+
+
+def test_the_weekly_report_counts_a_triage_report_under_no_type(town):
+    from reports import services as reports_services
+    from reports.services import week_start_for
+
+    complaint = triage_report()
+    report = reports_services.weekly_report_compile(week_start=week_start_for(timezone.localdate(complaint.created_at)))
+    assert report.kpis["summary"]["received"] == 1
+    assert [row["name_en"] for row in report.kpis["categories"]] == ["Not set"]
+
+
+def test_assigning_or_transferring_a_triage_report_is_refused_with_a_reason(town):
+    complaint = triage_report()
+    with pytest.raises(TransitionError):
+        services.complaint_assign(complaint=complaint, actor=town.agent, department=town.roads)
+    with pytest.raises(TransitionError):
+        services.complaint_transfer(complaint=complaint, actor=town.agent, department=town.roads, reason="roads")
 
 
 def test_the_api_tracks_a_triage_report_without_a_type(client, town):
