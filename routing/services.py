@@ -294,7 +294,9 @@ def complaint_merge(*, duplicate: Complaint, master: Complaint, actor) -> Compla
         }
         master_row, duplicate_row = locked[master.pk], locked[duplicate.pk]
         if (
-            master_row.category_id != duplicate_row.category_id
+            master_row.category_id is not None  # a triage report has no type yet: it may join any report
+            and duplicate_row.category_id is not None
+            and master_row.category_id != duplicate_row.category_id
             and master_row.category.parent_id != duplicate_row.category.parent_id
         ):
             raise TransitionError(_("Only reports of the same type can be merged."))

@@ -283,6 +283,25 @@ def test_assigning_or_transferring_a_triage_report_is_refused_with_a_reason(town
         services.complaint_transfer(complaint=complaint, actor=town.agent, department=town.roads, reason="roads")
 
 
+def test_a_triage_report_can_be_merged_into_the_report_it_repeats(town):
+    from routing.services import complaint_merge
+
+    known = submit_complete(town.pothole)
+    tweet = triage_report(channel="twitter", external_id="1864", reporter_email="")
+    closed = complaint_merge(duplicate=tweet, master=known, actor=town.agent)
+    assert closed.status == Status.CLOSED and closed.duplicate_of == known
+
+
+def test_the_escalation_sweep_passes_over_triage_reports(town):
+    from routing.escalation import escalate_overdue
+
+    complaint = triage_report()
+    Complaint.objects.filter(pk=complaint.pk).update(created_at=timezone.now() - timedelta(days=30))
+    escalate_overdue()
+    complaint.refresh_from_db()
+    assert complaint.escalation_level == 0 and complaint.ladder_steps.count() == 0
+
+
 def test_the_api_tracks_a_triage_report_without_a_type(client, town):
     complaint = triage_report(reporter_phone="0501234567")
     response = client.get(f"/api/v1/track/{complaint.tracking_number}/", {"phone": "0501234567"})
