@@ -346,6 +346,10 @@ def complaint_route(*, complaint: Complaint, at: datetime | None = None) -> Comp
 # --------------------------------------------------------------------------- incomplete reports (triage)
 
 
+# What is kept of a channel message as it arrived (a forwarded newsletter can be megabytes of text).
+MAX_MESSAGE_CHARS = 20_000
+
+
 def channel_message_key(raw: str) -> str:
     """A channel's message id as stored: itself, or a digest when it is longer than the column.
 
@@ -467,7 +471,7 @@ def complaint_submit_incomplete(
                 is_original=True,
                 sender=(sender or "")[:254],
                 subject=subject[:255],
-                text=text,
+                text=text[:MAX_MESSAGE_CHARS],
                 received_at=received,
                 data={**(original or {}), "photos": len(photos)},
             )
@@ -572,7 +576,7 @@ def complaint_add_citizen_message(
                 is_original=False,
                 sender=(sender or "")[:254],
                 subject=(subject or "").strip()[:255],
-                text=text,
+                text=text[:MAX_MESSAGE_CHARS],
                 received_at=received_at or now,
                 data={**(original or {}), "photos": len(photos)},
             )
@@ -582,7 +586,7 @@ def complaint_add_citizen_message(
                 return event_record(
                     complaint=complaint,
                     kind=Event.Kind.CITIZEN_MESSAGE,
-                    text=text or _("(no text; see the photos)"),
+                    text=text[:4000] or _("(no text; see the photos)"),
                     is_public=False,
                     data={"channel": channel, "photos": len(photos)},
                     at=now,

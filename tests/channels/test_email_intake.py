@@ -290,3 +290,9 @@ def test_strip_quoted_keeps_what_the_citizen_wrote():
 def test_parse_mail_reads_the_thread():
     parsed = parse_mail(mail(headers={"In-Reply-To": "<a@x>", "References": "<z@x> <a@x>"}))
     assert parsed.thread_ids == ["<a@x>", "<z@x>"]
+
+
+def test_a_very_long_mail_is_kept_in_part_and_filed():
+    email_receive(raw=mail(body="حفرة " * 20_000))
+    complaint = Complaint.objects.get()
+    assert len(complaint.description) == 4000 and len(IncomingMessage.objects.get().text) == 20_000
