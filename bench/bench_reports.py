@@ -14,8 +14,8 @@
   department, one main type, one channel, one district (each the largest, the
   worst case) and two priorities ("high", and "normal": 70 % of the reports,
   almost the whole city). Each against, in the same run and alternately, the
-  *same figures computed one query per figure* (``compile_kpis(per_query=True)``,
-  the path before the one-statement scan, still SQLite's); the default view
+  *same figures computed one query per figure* (``compile_kpis_per_query``,
+  SQLite's path, with the breakdowns in one grouping-sets query); the default view
   also against the plain-SQL KPIs.
 * ``export a year as CSV / XLSX`` — ``GET /reports/export/complaints.csv``
   (then ``.xlsx``) for every report of the last 366 days, streamed to the end,
@@ -29,7 +29,7 @@
   task goes to an in-memory broker and is dropped).
 
 Needs ``BENCH_COMPLAINTS`` reports (default 1,000,000); missing ones are added
-with ``generate_load`` first (a few minutes on PostgreSQL), shaped by
+with ``generate_load`` (:mod:`bench.load`) first (a few minutes on PostgreSQL), shaped by
 ``BENCH_LOAD_SHAPE`` (``recent``, the default, or ``steady``) and written in
 ``BENCH_LOAD_ORDER`` (``random``, the default, or ``arrival``). The results
 name the data: reports, received in the last 28 days, open.
@@ -238,7 +238,55 @@ def _per_query(period, params: dict) -> None:
     from reports.filters import ComplaintReportFilter
 
     flt = ComplaintReportFilter(params or None, queryset=Complaint.objects.all())
-    kpis.compile_kpis(period=period, queryset=flt.complaints, overdue_limit=20, per_query=True)
+    groups = _grouping_sets(period, flt.complaints)
+    kpis.compile_kpis_per_query(period=period, queryset=flt.complaints, overdue_limit=20, groups=groups)
+
+
+def _grouping_sets(period, queryset) -> dict | None:
+    """The totals and five breakdowns in ONE query on PostgreSQL, ``GROUP BY GROUPING SETS``, as
+    ``kpis.grouped_counts`` returns them: the per-query path's best on PostgreSQL. Every flag is
+    computed once per row in an inner query (``OFFSET 0`` keeps the planner from inlining it)."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connection
+    from django.db.models import BooleanField, ExpressionWrapper
+    from django.utils import timezone
+
+    from reports import kpi_definitions as d
+
+    as_of = period.as_of(timezone.now())
+    flags = d.kpi_flags(period, as_of)
+    keys = d.dimension_keys()
+    base = queryset.filter(d.relevant_q(period, as_of)).annotate(**d.kpi_annotations())
+    columns = {f"_f_{name}": ExpressionWrapper(q, output_field=BooleanField()) for name, q in flags.items()}
+    values = [value for value, _flag in d.KPI_AVERAGES.values()]
+    inner = base.annotate(**keys, **columns).values(*keys, *columns, *values).order_by()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # ``queryset.none()`` after invalid filters
+        return None
+    qn = connection.ops.quote_name
+    selects = [qn(k) for k in keys]
+    selects += [f"COUNT(*) FILTER (WHERE {qn('_f_' + name)}) AS {qn(name)}" for name in flags]
+    selects += [
+        f"AVG({qn(value)}) FILTER (WHERE {qn('_f_' + flag)}) AS {qn(name)}" for name, (value, flag) in d.KPI_AVERAGES.items()
+    ]
+    sets = ", ".join(f"({qn(k)})" for k in keys)
+    query = f"SELECT {', '.join(selects)} FROM ({sql} OFFSET 0) AS kpi_rows GROUP BY GROUPING SETS ({sets}, ())"
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        names = [c[0] for c in cursor.description]
+        rows = [dict(zip(names, r, strict=False)) for r in cursor.fetchall()]
+    out: dict = {dim: [] for dim in d.DIMENSIONS}
+    for row in rows:
+        dims = [dim for dim in d.DIMENSIONS if row[f"_d_{dim}"] is not None]
+        if dims:
+            value = row[f"_d_{dims[0]}"]
+            out[dims[0]].append({**row, "key": None if value == -1 else value})
+        else:
+            out["all"] = row
+    if "all" not in out:  # nothing relevant: the grouping set () of no rows is no row
+        out["all"] = base.aggregate(**d.kpi_aggregates(period, as_of))
+    return out
 
 
 # --------------------------------------------------------------------------- the run
@@ -442,8 +490,7 @@ def run() -> list[Result]:
     from reports.filters import report_filter
     from reports.selectors import dashboard_cache_key
 
-    app.conf.broker_url = "memory://"  # the queued refreshes go nowhere: the bench runs no worker
-    app.conf.result_backend = None
+    app.conf.update(broker_url="memory://", result_backend=None)  # the queued refreshes go nowhere: the bench runs no worker
     app.conf.task_always_eager = False
     key = dashboard_cache_key(flt=report_filter())
 

@@ -10,7 +10,7 @@
 2. A sweep with nothing to do (every rung), against a primary-key lookup.
 
 The reports come from ``generate_load`` (added when missing); the bench then sets the
-ladder columns with a few UPDATEs and rebuilds the ladder queue (``complaints.ladder.sync``):
+ladder columns with a few UPDATEs and rebuilds the ladder queue (``sla.ladder.sync``):
 open reports' thresholds lie in the future, except for every tenth report, which is open,
 already warned (at risk, response) and past its level-1 threshold. Between samples the
 claimed rows, their events and their outbox rows are reset and the queue rebuilt, then
@@ -124,7 +124,7 @@ def _sync_queue() -> None:
     VACUUM, as autovacuum and page pruning would between two sweeps five minutes apart."""
     from django.db import connection, transaction
 
-    from complaints import ladder
+    from sla import ladder
 
     with transaction.atomic():
         ladder.sync()
@@ -171,11 +171,10 @@ def run() -> list[Result]:
 
     from complaints.models import Complaint
     from municipality.celery import app
-    from routing.escalation import escalate_overdue
+    from sla.sweep import escalate_overdue
 
     settings.DEBUG = False  # as in production: no per-query debug logging of 100,000-parameter statements
-    app.conf.broker_url = "memory://"  # queue the delivery tasks, send nothing
-    app.conf.result_backend = None
+    app.conf.update(broker_url="memory://", result_backend=None)  # queue the delivery tasks, send nothing
     app.conf.task_always_eager = False
 
     default_total = 1_000_000 if connection.vendor == "postgresql" else 100_000
@@ -207,6 +206,7 @@ def run() -> list[Result]:
     # Nothing to do: every rung's claim finds no row.
     escalate_overdue(now=now)  # the overdue ones are now done
     first = Complaint.objects.order_by("pk").values_list("pk", flat=True).first()
+    assert first is not None, "the bench has loaded reports"
 
     def idle():
         counts = escalate_overdue(now=now)

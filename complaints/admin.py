@@ -8,7 +8,6 @@ Every change goes through a function in ``complaints.services``.
 from __future__ import annotations
 
 import copy
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,7 +25,6 @@ from django.http import (
     HttpResponseNotAllowed,
     HttpResponseRedirect,
     QueryDict,
-    StreamingHttpResponse,
 )
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -39,79 +37,14 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import access, services
 from complaints import admin_forms as forms_
+from complaints.access import CATEGORY, NOTE, PRIORITY, TRIAGE, actions_for, may_see_contact, role_may
+from complaints.exports import csv_response
 from complaints.models import Attachment, Category, Channel, Complaint
 from complaints.phones import normalize_phone
 from complaints.selectors import normalize_tracking_number
-from complaints.sla import sla_state
-from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError, allowed_actions
+from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
 from municipality.admin import AdminRoleOnlyMixin, is_admin_role
-from municipality.models import Role
-from routing.services import referral_acknowledge
-
-# --------------------------------------------------------------------------- who may do what
-
-NOTE, PRIORITY, CATEGORY, TRIAGE = "note", "priority", "category", "triage"
-EXTRA_ACTIONS = (NOTE, PRIORITY, CATEGORY, TRIAGE)
-
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset([*Action.values, *EXTRA_ACTIONS]),
-    Role.OFFICER: frozenset(
-        [
-            Action.ASSIGN,
-            Action.TRANSFER,
-            Action.REFER,
-            Action.START,
-            Action.HOLD,
-            Action.RESUME,
-            Action.RESOLVE,
-            Action.CLOSE,
-            Action.REOPEN,
-            NOTE,
-            PRIORITY,
-            CATEGORY,
-        ]
-    ),
-    Role.LIAISON: frozenset([Action.START, Action.HOLD, Action.RESUME, Action.RESOLVE, Action.RETURN, NOTE]),
-    Role.AGENT: frozenset([Action.ASSIGN, Action.CLOSE, NOTE, PRIORITY, CATEGORY, TRIAGE]),
-    Role.COMMITTEE: frozenset(),
-    Role.MAYOR: frozenset(),
-}
-ROLE_ACTIONS[Role.HEAD] = ROLE_ACTIONS[Role.OFFICER]
-
-# Roles that see the reporter's name, mobile and e-mail (they call the citizen back).
-CONTACT_ROLES = frozenset({Role.ADMIN, Role.AGENT, Role.OFFICER, Role.HEAD})
-
-
-def may_see_contact(user) -> bool:
-    return access.role_of(user) in CONTACT_ROLES
-
-
-def role_may(user, action: str) -> bool:
-    return action in ROLE_ACTIONS.get(access.role_of(user), frozenset())
-
-
-def actions_for(user, complaint: Complaint) -> list[str]:
-    """The workflow actions ``user`` may take on ``complaint`` right now, in display order."""
-    if not access.can_work(user, complaint):
-        return []
-    possible = list(allowed_actions(complaint.status))
-    if complaint.status == Status.NEW and complaint.needs_triage:
-        # Type and pin first: routing, transfers and the clock wait for them. It may still be closed (spam, duplicate).
-        possible = [TRIAGE, *(action for action in possible if action == Action.CLOSE)]
-    elif complaint.status in OPEN_STATUSES:
-        possible += [PRIORITY, CATEGORY]
-    possible.append(NOTE)
-    allowed = ROLE_ACTIONS.get(access.role_of(user), frozenset())
-    result = []
-    for action in possible:
-        if action not in allowed:
-            continue
-        if action == Action.RETURN and complaint.utility_id is None:
-            continue
-        if action in (Action.REFER, Action.TRANSFER) and complaint.utility_id is not None and access.role_of(user) != Role.ADMIN:
-            continue
-        result.append(action)
-    return result
+from sla.clock import sla_state
 
 
 @dataclass(frozen=True)
@@ -127,10 +60,7 @@ WORKFLOW: dict[str, WorkflowAction] = {
     Action.START: WorkflowAction(
         Action.START.label,
         forms_.NoteOnlyForm,
-        # With a utility, starting is the liaison's acknowledgement (Joint Operations): an "acknowledged" event too.
-        lambda c, u, d: (referral_acknowledge if c.utility_id else services.complaint_start)(
-            complaint=c, actor=u, note=d["note"]
-        ),
+        lambda c, u, d: services.complaint_start(complaint=c, actor=u, note=d["note"]),
         _("Work on %(number)s has started."),
     ),
     Action.HOLD: WorkflowAction(
@@ -264,7 +194,7 @@ def short_time(value) -> str:
 def due_state(complaint: Complaint, now=None) -> str:
     """``overdue`` / ``soon`` (past the at-risk point) / ``ok`` / ``paused`` for an open report; ``""`` otherwise.
 
-    The colours follow the escalation ladder's own at-risk point (complaints.sla), so what the
+    The colours follow the escalation ladder's own at-risk point (sla.clock), so what the
     list shows amber is what the sweep warns about.
     """
     return {"breached": "overdue", "at_risk": "soon", "ok": "ok", "paused": "paused"}.get(sla_state(complaint, now), "")
@@ -391,7 +321,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
-            return bool(ROLE_ACTIONS.get(access.role_of(request.user)))
+            return access.works_reports(request.user)
         return access.can_view(request.user, obj) and access.can_work(request.user, obj)
 
     def has_add_permission(self, request):
@@ -402,7 +332,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def has_work_permission(self, request):
         """Bulk workflow actions: roles that work reports."""
-        return access.role_of(request.user) in (Role.ADMIN, Role.OFFICER, Role.HEAD, Role.LIAISON, Role.AGENT)
+        return access.works_reports(request.user)
 
     # ------------------------------------------------------------------ list columns
 
@@ -652,11 +582,8 @@ class ComplaintAdmin(admin.ModelAdmin):
         except IncorrectLookupParameters:
             return HttpResponseBadRequest(gettext("Unknown filter."))
         queryset = changelist.get_queryset(request)
-        with_contact = may_see_contact(request.user)
-        response = StreamingHttpResponse(csv_rows(queryset, with_contact=with_contact), content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="balagh-reports-{stamp}.csv"'
-        return response
+        rows = csv_rows(queryset, with_contact=may_see_contact(request.user))
+        return csv_response(rows, f"balagh-reports-{timezone.localtime():%Y%m%d-%H%M}")
 
     # ------------------------------------------------------------------ bulk actions
 
@@ -758,7 +685,6 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        role = access.role_of(request.user)
         wanted = {
             "bulk_start": Action.START,
             "bulk_hold": Action.HOLD,
@@ -766,19 +692,13 @@ class ComplaintAdmin(admin.ModelAdmin):
             "bulk_transfer": Action.TRANSFER,
         }
         for name, action in wanted.items():
-            if name in actions and action not in ROLE_ACTIONS.get(role, frozenset()):
+            if name in actions and not role_may(request.user, action):
                 del actions[name]
         return actions
 
 
 def csv_rows(queryset, *, with_contact: bool):
-    """The CSV export, one line at a time, reading the database in chunks."""
-
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
+    """The admin's export: a header, then one row per report, reading the database in chunks."""
     header = [
         gettext("tracking number"),
         gettext("received"),
@@ -802,7 +722,7 @@ def csv_rows(queryset, *, with_contact: bool):
     ]
     if with_contact:
         header += [gettext("reporter name"), gettext("reporter mobile"), gettext("reporter e-mail")]
-    yield "\ufeff" + writer.writerow(header)
+    yield header
 
     def stamp(value):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
@@ -831,7 +751,7 @@ def csv_rows(queryset, *, with_contact: bool):
         ]
         if with_contact:
             row += [c.reporter_name, c.reporter_phone, c.reporter_email]
-        yield writer.writerow(row)
+        yield row
 
 
 # --------------------------------------------------------------------------- categories (administrators)
@@ -918,6 +838,3 @@ class CategoryAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
         if obj.parent_id:
             return format_html('<span class="balagh-muted">{} ›</span> {}', obj.parent.name, obj.name)
         return format_html("<strong>{}</strong>", obj.name)
-
-
-from complaints import sla_admin  # noqa: E402,F401  (priority targets; owned by the SLA engineer)

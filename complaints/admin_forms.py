@@ -11,11 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from complaints import services
+from complaints import access, services
 from complaints.models import AGENT_CHANNELS, Category, Channel, Complaint, Priority
 from complaints.photos import clean_photos
 from complaints.workflow import ClosureReason
-from municipality.models import Department, Role, Utility
+from municipality.models import Department, Utility
 
 
 class SubTypeChoiceField(forms.ModelChoiceField):
@@ -202,17 +202,15 @@ class AssignForm(WorkflowForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from complaints.access import profile_of, role_of
-
         staff = (
             get_user_model()
-            .objects.filter(is_active=True, staff_profile__role__in=[Role.OFFICER, Role.HEAD])
+            .objects.filter(is_active=True, staff_profile__role__in=access.ASSIGNEE_ROLES)
             .select_related("staff_profile")
             .order_by("first_name", "username")
         )
-        if role_of(self.user) in (Role.OFFICER, Role.HEAD):
+        if access.role_of(self.user) in access.WORK_ROLES:
             del self.fields["department"]
-            staff = staff.filter(staff_profile__department_id=profile_of(self.user).department_id)
+            staff = staff.filter(staff_profile__department_id=access.profile_of(self.user).department_id)
             self.fields["assignee"].required = True
         self.fields["assignee"].queryset = staff
 

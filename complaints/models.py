@@ -236,41 +236,6 @@ class Complaint(models.Model):
         return self.category_id is None or not self.has_pin
 
 
-class LadderStep(models.Model):
-    """A rung of the escalation ladder a report still waits for: the sweep's work queue.
-
-    Derived from the report (its status, thresholds ``at_risk_at`` … and markers
-    ``escalation_level`` …) by ``complaints.ladder.sync``, which the services call in the
-    transaction of every change; the sweep deletes the row when it takes the step. The
-    report stays the truth: the sweep re-checks it, so a stale row is skipped, and
-    ``escalate_overdue --resync`` (daily on beat) repairs the queue from the reports.
-    Keeping the queue out of the reports table lets the sweep's UPDATE of a report be a
-    HOT update on PostgreSQL (no index of the reports table changes).
-    """
-
-    class Step(models.TextChoices):
-        AT_RISK = "at_risk", _("at-risk warning")
-        RESPONSE = "response", _("response alert")
-        LEVEL1 = "level1", _("level 1: department head")
-        LEVEL2 = "level2", _("level 2: follow-up committee")
-        LEVEL3 = "level3", _("level 3: mayor")
-
-    complaint = models.ForeignKey(
-        Complaint, on_delete=models.CASCADE, related_name="ladder_steps", db_index=False, verbose_name=_("report")
-    )
-    step = models.CharField(_("step"), max_length=10, choices=Step.choices)
-    due_at = models.DateTimeField(_("due at"))
-
-    class Meta:
-        verbose_name = _("pending escalation step")
-        verbose_name_plural = _("pending escalation steps")
-        constraints = [models.UniqueConstraint(fields=["complaint", "step"], name="ladderstep_once_per_report")]
-        indexes = [models.Index(fields=["step", "due_at", "id"], name="ladderstep_due")]
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id}:{self.step}@{self.due_at:%Y-%m-%d %H:%M}"
-
-
 class TrackingSequence(models.Model):
     """One counter per month prefix; incremented inside the submitting transaction, so no gaps."""
 
@@ -365,37 +330,6 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind}"
-
-
-class PrioritySLA(models.Model):
-    """How a priority changes a category's targets (editable in the admin).
-
-    Working-hours priorities scale the category's targets (which are set for a
-    normal-priority report, in working hours) by their ratio to the "normal" row;
-    a wall-clock priority (urgent) uses its own targets for every category, 24/7.
-    See docs/sla.md.
-    """
-
-    class Clock(models.TextChoices):
-        WORKING = "working", _("Working hours (Sunday–Thursday, minus holidays)")
-        WALL = "wall", _("Wall-clock hours, 24/7")
-
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, unique=True)
-    clock = models.CharField(_("clock"), max_length=10, choices=Clock.choices, default=Clock.WORKING)
-    response_hours = models.DecimalField(
-        _("response target (hours)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0.01)]
-    )
-    resolution_hours = models.DecimalField(
-        _("resolution target (hours)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0.01)]
-    )
-
-    class Meta:
-        verbose_name = _("priority target")
-        verbose_name_plural = _("priority targets")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return str(self.get_priority_display())
 
 
 class IncomingMessage(models.Model):

@@ -29,12 +29,15 @@ def normalize_tracking_number(raw: str) -> str:
     return f"{match.group(1)}-{match.group(2)}" if match else ""
 
 
-def complaint_for_tracking(*, tracking_number: str, phone: str) -> Complaint | None:
-    """The report with this number whose reporter used this mobile; ``None`` for any mismatch."""
+def complaint_for_tracking(*, tracking_number: str, phone: str, queryset: QuerySet | None = None) -> Complaint | None:
+    """The report with this number (typed in any usual way) whose reporter used this mobile;
+    ``None`` for any mismatch. The web page and the API both find reports through here."""
     number = normalize_tracking_number(tracking_number)
     if not number:
         return None
-    complaint = Complaint.objects.filter(tracking_number=number).only("pk", "token", "reporter_phone").first()
+    if queryset is None:
+        queryset = Complaint.objects.only("pk", "token", "reporter_phone")
+    complaint = queryset.filter(tracking_number=number).first()
     if complaint is None or not phones_match(complaint.reporter_phone, phone):
         return None
     return complaint

@@ -18,12 +18,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from complaints import access, ladder
+from complaints import access
 from complaints.models import Attachment, Category, Channel, Complaint, Event, IncomingMessage, Priority
 from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
-from complaints.sla import hold_pushback, reset_fields, sla_fields
 from complaints.workflow import Action, ClosureReason, Status, TransitionError, guard
+from sla import ladder
+from sla.clock import hold_pushback, reset_fields, sla_fields
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 
@@ -107,9 +108,14 @@ def _transition(
     reason: str | None = None,
     data: dict | None = None,
     updates: dict | None = None,
+    increment: tuple[str, ...] = (),
     check_access: bool = True,
 ) -> Complaint:
-    """Lock, guard, update and record one transition. Returns the fresh row."""
+    """Lock, guard, update and record one transition. Returns the fresh row.
+
+    ``increment`` names counters raised by one on the locked row (never from the caller's copy,
+    which another request may have changed since it was read).
+    """
     with transaction.atomic():
         return _transition_locked(
             complaint,
@@ -121,11 +127,14 @@ def _transition(
             reason=reason,
             data=data,
             updates=updates,
+            increment=increment,
             check_access=check_access,
         )
 
 
-def _transition_locked(complaint: Complaint, *, action, actor, kind, text, is_public, reason, data, updates, check_access):
+def _transition_locked(
+    complaint: Complaint, *, action, actor, kind, text, is_public, reason, data, updates, increment, check_access
+):
     locked = _locked(complaint)
     if check_access:
         _ensure_can_work(actor, locked)
@@ -136,6 +145,7 @@ def _transition_locked(complaint: Complaint, *, action, actor, kind, text, is_pu
     if source == Status.ON_HOLD and target != Status.ON_HOLD and locked.on_hold_since:
         fields.update(hold_pushback(locked, now=now))  # the clock stood still while on hold
     fields.update(updates or {})  # a transfer's fresh clock wins over the pushed-back one
+    fields.update({name: getattr(locked, name) + 1 for name in increment})
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save(update_fields=[*fields, "updated_at"])
@@ -653,10 +663,10 @@ def complaint_transfer(*, complaint: Complaint, actor, department, reason: str) 
             "assignee": None,
             "assigned_at": now,
             "on_hold_since": None,
-            "transfer_count": complaint.transfer_count + 1,
             **clock,
             **reset_fields(),
         },
+        increment=("transfer_count",),
     )
     return locked
 
@@ -699,20 +709,45 @@ def complaint_return(*, complaint: Complaint, actor, reason: str) -> Complaint:
 
 
 def complaint_start(*, complaint: Complaint, actor, note: str = "") -> Complaint:
-    updates: dict = {}
-    if complaint.first_response_at is None:
-        updates["first_response_at"] = timezone.now()
-    if actor is not None and complaint.assignee_id is None and getattr(actor, "is_authenticated", False):
-        updates["assignee"] = actor
-    return _transition(
-        complaint,
-        action=Action.START,
-        actor=actor,
-        kind=Event.Kind.STARTED,
-        text=note or _("Work on the report has started."),
-        is_public=True,
-        updates=updates,
-    )
+    """Work starts. On a fresh referral (with a utility, still ``assigned``) starting is the utility's
+    acknowledgement (Joint Operations): an "acknowledged" event comes first, whoever starts it and from
+    whichever page (one report or many)."""
+    with transaction.atomic():
+        locked = _locked(complaint)
+        text = note or _("Work on the report has started.")
+        if locked.utility_id is not None and locked.status == Status.ASSIGNED:
+            _ensure_can_work(actor, locked)
+            utility = locked.utility
+            event_record(
+                complaint=locked,
+                kind=Event.Kind.ACKNOWLEDGED,
+                actor=actor,
+                is_public=True,
+                text=note.strip() or _("%(utility)s acknowledged the report.") % {"utility": utility.name},
+                data={"utility": utility.code},
+            )
+            text = _("%(utility)s started work on the report.") % {"utility": utility.name}
+        updates: dict = {}
+        if locked.first_response_at is None:
+            updates["first_response_at"] = timezone.now()
+        if actor is not None and locked.assignee_id is None and getattr(actor, "is_authenticated", False):
+            updates["assignee"] = actor
+        started = _transition_locked(
+            locked,
+            action=Action.START,
+            actor=actor,
+            kind=Event.Kind.STARTED,
+            text=text,
+            is_public=True,
+            reason=None,
+            data=None,
+            updates=updates,
+            increment=(),
+            check_access=True,
+        )
+    for name in ("status", "first_response_at", "assignee_id"):
+        setattr(complaint, name, getattr(started, name))
+    return started
 
 
 def complaint_hold(*, complaint: Complaint, actor, reason: str) -> Complaint:
@@ -819,11 +854,11 @@ def complaint_reopen(
             text=reason,
             is_public=True,
             updates={
-                "reopen_count": complaint.reopen_count + 1,
                 "resolved_at": None,
                 "closed_at": None,
                 "closure_reason": "",
             },
+            increment=("reopen_count",),
             check_access=check_access and actor is not None,
         )
         if cascade:

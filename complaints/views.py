@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,12 +20,11 @@ from django.views.decorators.http import require_http_methods
 
 from complaints import selectors, services
 from complaints.forms import ConfirmForm, RateForm, ReopenForm, ReportForm, TrackForm, apply_service_errors
+from complaints.lockout import tracking_failed, tracking_locked_out
 from complaints.models import Channel, Complaint
 from complaints.workflow import Status, TransitionError
 
 SESSION_DONE = "citizen_done"
-TRACK_LIMIT = getattr(settings, "BALAGH_TRACK_MAX_ATTEMPTS", 10)
-TRACK_WINDOW = 15 * 60
 
 
 def _language() -> str:
@@ -104,46 +102,19 @@ def report_done(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- tracking
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _attempt_keys(request: HttpRequest) -> list[str]:
-    keys = [f"balagh:track:ip:{_client_ip(request)}"]
-    if request.session.session_key:
-        keys.append(f"balagh:track:session:{request.session.session_key}")
-    return keys
-
-
-def _too_many_attempts(request: HttpRequest) -> bool:
-    return any((cache.get(key) or 0) >= TRACK_LIMIT for key in _attempt_keys(request))
-
-
-def _count_failed_attempt(request: HttpRequest) -> None:
-    if not request.session.session_key:
-        request.session.save()
-    for key in _attempt_keys(request):
-        if cache.add(key, 1, TRACK_WINDOW):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired in between
-            cache.add(key, 1, TRACK_WINDOW)
-
-
 @require_http_methods(["GET", "POST"])
 def track_lookup(request: HttpRequest) -> HttpResponse:
     """``/track/``: tracking number + the mobile number used."""
     if request.method == "GET":
         form = TrackForm(initial={"tracking_number": request.GET.get("number", "")})
         return render(request, "citizen/track_form.html", {"form": form})
-    if _too_many_attempts(request):  # not even looked up
+    if tracking_locked_out(request):  # not even looked up
         typed = TrackForm(initial={name: request.POST.get(name, "") for name in ("tracking_number", "phone")})
         return render(request, "citizen/track_form.html", {"form": typed, "blocked": True}, status=429)
     form = TrackForm(request.POST)
     if not form.is_valid():
         if form.has_error("__all__", "no_match"):
-            _count_failed_attempt(request)
+            tracking_failed(request, start_session=True)
         return render(request, "citizen/track_form.html", {"form": form}, status=400)
     return redirect("citizen:track", token=form.cleaned_data["complaint"].token)
 

@@ -14,14 +14,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from municipality.models import Department, District, Role, StaffProfile, Utility
-
-
-def is_admin_role(user) -> bool:
-    """Superusers and staff with the administrator role."""
-    from complaints.access import role_of
-
-    return role_of(user) == Role.ADMIN
+from municipality.models import Department, District, StaffProfile, Utility
+from municipality.roles import is_admin_role
 
 
 class AdminRoleOnlyMixin:

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -105,7 +106,7 @@ def seed_users(report: SeedReport) -> dict:
     User = get_user_model()
     departments = {d.code: d for d in Department.objects.all()}
     utilities = {u.code: u for u in Utility.objects.all()}
-    users = {}
+    users: dict[str, AbstractBaseUser] = {}
     for username, role, dept, utility, first, last, email in data.USERS:
         user, created = User.objects.get_or_create(username=username)
         user.first_name, user.last_name, user.email = first, last, email
@@ -243,6 +244,7 @@ def _one_demo_complaint(n: int, category, created, age: timedelta, users: dict, 
             reason="التسرب من شبكة المياه وليس من اختصاص البلدية",
         )
     elif rng.random() < 0.06 and target in ("in_progress", "resolved", "closed"):
+        assert complaint.department_id is not None  # routed on submission (to the triage desk at worst)
         other = Department.objects.exclude(pk=complaint.department_id).filter(is_triage=False).order_by("?").first()
         services.complaint_transfer(
             complaint=complaint, actor=users["admin"], department=other, reason="الموقع يتبع إدارة أخرى حسب الاختصاص"

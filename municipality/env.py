@@ -7,9 +7,14 @@ variable and what is wrong, so a bad value stops start-up at once.
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from dj_database_url import DBConfig
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
@@ -64,7 +69,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_from_url(url: str, base_dir) -> dict:
+def database_from_url(url: str, base_dir: Path) -> DBConfig:
     import dj_database_url
 
     scheme = urlparse(url).scheme
@@ -127,4 +132,16 @@ def mailbox_url(name: str = "IMAP_URL") -> str:
         _port = parsed.port  # raises for a port that is not a number
     except ValueError:
         raise ImproperlyConfigured(f"{name}={redact(raw)!r}: the port is not a number.") from None
+    return raw
+
+
+RATE_UNITS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate as DRF reads it: ``NUMBER/UNIT`` (``600/min``, ``10/s``, ``5000/day``)."""
+    raw = (os.environ.get(name) or "").strip() or default
+    number, _slash, unit = raw.partition("/")
+    if not number.isdigit() or int(number) < 1 or unit not in RATE_UNITS:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate; write it as NUMBER/UNIT, e.g. 600/min, 10/s or 5000/day.")
     return raw

@@ -34,6 +34,8 @@ class Department(BilingualName):
         _("triage queue"), default=False, help_text=_("Reports nobody else owns land here for agents to sort.")
     )
     active = models.BooleanField(_("active"), default=True)
+    # Bumped on every save: the routing rules' cache fingerprints it (routing.services._rules_version).
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("department")
@@ -52,6 +54,8 @@ class Utility(BilingualName):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     email = models.EmailField(_("e-mail"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # Bumped on every save: the routing rules' cache fingerprints it (routing.services._rules_version).
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("utility")

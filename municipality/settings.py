@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlparse
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from municipality.env import database_from_url, env_bool, env_int, env_list, env_str, mailbox_url, redis_url
+from municipality.env import database_from_url, env_bool, env_int, env_list, env_rate, env_str, mailbox_url, redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BALAGH_VAR_DIR") or BASE_DIR / "var")
@@ -45,9 +47,11 @@ INSTALLED_APPS = [
     "municipality",
     "complaints",
     "routing",
+    "sla",
     "reports",
     "notifications",
     "channels",
+    "bench",  # the benchmarks' load generator (manage.py generate_load); nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -114,6 +118,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Citizens may rate or reopen a resolved report within this many days.
 BALAGH_REOPEN_DAYS = env_int("BALAGH_REOPEN_DAYS", 7, minimum=1)
+# Wrong number + mobile pairs on the tracking page or the API before a 15-minute lock-out.
+BALAGH_TRACK_MAX_ATTEMPTS = env_int("BALAGH_TRACK_MAX_ATTEMPTS", 10, minimum=1)
 BALAGH_AUTO_CLOSE_DAYS = env_int("BALAGH_AUTO_CLOSE_DAYS", 7, minimum=1)
 BALAGH_PHONE_REGION = env_str("BALAGH_PHONE_REGION") or "SA"
 # Routing caches (districts index, rules) re-check the database at most this often, in seconds
@@ -130,8 +136,8 @@ LOGIN_URL = "/admin/login/"
 REDIS_URL = redis_url()
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_RESULT_BACKEND: str | None = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     BROKER_DIR = VAR_DIR / "broker"
     for sub in ("queue", "processed", "control"):
@@ -165,10 +171,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.auto_close_resolved",
         "schedule": crontab(minute=15),
     },
-    # The escalation ladder's work queue, rebuilt from the reports (routing.tasks; the sweep itself
+    # The escalation ladder's work queue, rebuilt from the reports (sla.tasks; the sweep itself
     # runs every 5 minutes from a django-celery-beat row, editable in the admin).
     "escalation-ladder-resync": {
-        "task": "routing.tasks.resync_ladder_task",
+        "task": "sla.tasks.resync_ladder_task",
         "schedule": crontab(minute=20, hour=2),
     },
     "purge-photo-stashes": {
@@ -256,6 +262,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("BALAGH_API_ANON_RATE") or "120/min"},
 }
+# Integrating systems (channels.api_keys): requests per key; clients without a key get the "anon" rate.
+BALAGH_API_KEY_RATE = env_rate("BALAGH_API_KEY_RATE", "600/min")
+
+# --- Open311 GeoReport v2 (channels.open311): the one jurisdiction this endpoint serves. Clients may
+# send jurisdiction_id; any other value is refused. Defaults to the site's host name.
+OPEN311_JURISDICTION_ID = (env_str("OPEN311_JURISDICTION_ID") or urlparse(SITE_URL).hostname or "balagh").strip()
+if not re.fullmatch(r"[A-Za-z0-9._:-]{1,100}", OPEN311_JURISDICTION_ID):
+    raise ImproperlyConfigured(
+        f"OPEN311_JURISDICTION_ID={OPEN311_JURISDICTION_ID!r}: use a short id without spaces, e.g. the city's domain name."
+    )
 SPECTACULAR_SETTINGS = {
     "TITLE": "Balagh API",
     "DESCRIPTION": "Citizens' reports to the municipality: categories, submission, tracking.",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("complaints.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("open311/v2/", include("channels.open311.urls")),
     path("reports/", include("reports.urls")),
     path("routing/", include("routing.urls")),
     path("", include("complaints.urls")),

@@ -1,8 +1,7 @@
-"""CSV and XLSX exports, streamed: rows come from ``iterator(chunk_size=…)`` so memory stays flat at 1,000,000 rows."""
+"""The committee's CSV and XLSX exports (the CSV writer is ``complaints.exports``, shared with the admin), streamed: rows come from ``iterator(chunk_size=…)`` so memory stays flat at 1,000,000 rows."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
@@ -11,6 +10,7 @@ from django.http import StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from complaints.exports import download
 from complaints.models import Channel, Priority
 from complaints.workflow import ClosureReason, Status
 from reports.kpis import RIYADH
@@ -140,44 +140,6 @@ def complaint_rows(queryset) -> Iterator[list]:
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-#: A text cell starting with one of these is a formula to a spreadsheet program opening the CSV.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert(value):
-    """A text cell a spreadsheet program will not run as a formula (OWASP's "CSV injection")."""
-    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-
-def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield "\ufeff"  # so spreadsheet programs read the Arabic as UTF-8
-        batch: list[str] = []
-        for row in rows:
-            batch.append(writer.writerow([_inert(value) for value in row]))
-            if len(batch) >= 500:  # a few dozen KB per chunk, not one tiny chunk per row
-                yield "".join(batch)
-                batch = []
-        if batch:
-            yield "".join(batch)
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    return _download(response, f"{filename}.csv")
-
-
-def _download(response: StreamingHttpResponse, filename: str) -> StreamingHttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Accel-Buffering"] = "no"  # a proxy passes the rows on as they come instead of holding the whole file
-    return response
-
-
 def xlsx_response(rows: Iterable[list], filename: str, *, title: str = "Balagh") -> StreamingHttpResponse:
     """The rows as a spreadsheet, compressed and sent while they are read (:mod:`reports.xlsx`)."""
     from reports import xlsx
@@ -187,7 +149,7 @@ def xlsx_response(rows: Iterable[list], filename: str, *, title: str = "Balagh")
         xlsx.stream(rows, title=title, overflow_note=note, right_to_left=translation.get_language_bidi()),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    return _download(response, f"{filename}.xlsx")
+    return download(response, f"{filename}.xlsx")
 
 
 def kpi_table_rows(table: str, rows: list[dict], name_of) -> Iterator[list]:

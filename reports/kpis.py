@@ -4,56 +4,20 @@ Every number here is one aggregate query (conditional ``COUNT``/``AVG``/``SUM``
 with ``FILTER``) over the complaints table — never a Python loop over
 complaints. Python only turns a handful of group rows into percentages.
 
-Definitions (``P`` is the half-open period ``[start, end)``; ``as_of`` is
-``min(end, now)``, the moment "backlog" and "overdue" are measured at):
+The KPIs themselves (what "received", "backlog", "SLA compliance" … mean)
+are defined once, as Django expressions, in :mod:`reports.kpi_definitions`;
+this module and :mod:`reports.kpi_scan` only compute them.
 
-received
-    reports whose ``created_at`` is in ``P``.
-closed
-    reports with status ``closed`` whose ``closed_at`` is in ``P`` (any reason).
-finished
-    the closed ones minus those closed as ``duplicate`` (a duplicate is never
-    worked, so it would flatter the times). SLA compliance, resolution times
-    and the reopen rate are measured over *finished* reports.
-backlog
-    reports received before ``as_of`` and neither resolved nor closed by
-    ``as_of`` (``resolved`` waits for the citizen: the work is done, so it is
-    not backlog). A report reopened after ``as_of`` counts as it stands now.
-overdue
-    backlog reports whose ``resolution_due_at`` is before ``as_of``.
-completion %
-    of the reports received in ``P``, the share resolved or closed by ``as_of``.
-SLA compliance %
-    finished reports done (``resolved_at``, else ``closed_at``) by their
-    ``resolution_due_at`` ÷ finished reports that had a due time. Time spent
-    on hold does not count against it: the services push the due time back
-    when a report resumes.
-response compliance %
-    of the reports received in ``P`` whose response outcome is known (they
-    had a response or their response time has passed), the share with
-    ``first_response_at <= response_due_at``.
-resolution time
-    from ``created_at`` to ``resolved_at`` (else ``closed_at``) of finished
-    reports: mean, median and 90th percentile (``percentile_cont``; on
-    PostgreSQL an ordered-set aggregate, on SQLite an ``ORDER BY … OFFSET``
-    query — both in the database), in calendar days and in *working hours*.
-    Working hours are an approximation computed in the database from the
-    calendar time: ``calendar hours × f`` where ``f`` is the share of working
-    time in the whole weeks ending with the period, measured once with the
-    business calendar (``municipality.calendar``: working week and holidays;
-    Sunday–Thursday 08:00–16:00 without holidays gives f = 40/168). It ignores
-    where in the day a report arrived; it is exact on average over whole
-    weeks. Times include time on hold (the citizen waited through it).
-satisfaction
-    ratings given in ``P`` (``rated_at``): mean (1–5), % satisfied
-    (rating ≥ 4), and how many rated.
-reopen rate
-    share of finished reports that were reopened at least once.
-duplicate rate
-    share of received reports that are duplicates (``duplicate_of`` set or
-    closed as duplicate).
-transfers
-    transfer events in ``P``; per department, the transfers *out* of it.
+Resolution times are given in calendar days and in *working hours*: mean,
+median and 90th percentile (``percentile_cont``; on PostgreSQL an ordered-set
+aggregate, on SQLite an ``ORDER BY … OFFSET`` query — both in the database).
+Working hours are an approximation computed in the database from the
+calendar time: ``calendar hours × f`` where ``f`` is the share of working
+time in the whole weeks ending with the period, measured once with the
+business calendar (``municipality.calendar``: working week and holidays;
+Sunday–Thursday 08:00–16:00 without holidays gives f = 40/168). It ignores
+where in the day a report arrived; it is exact on average over whole
+weeks. Times include time on hold (the citizen waited through it).
 
 Grades (per department) compare SLA compliance and completion with
 ``settings.BALAGH_KPI_GRADE_THRESHOLDS`` (defaults in
@@ -65,10 +29,10 @@ Performance: on PostgreSQL :func:`compile_kpis` computes every count, average
 and percentile of the period and of the period before (totals, the five
 breakdowns, the types' previous counts, the trend, the hotspots) in ONE
 statement that reads the relevant rows once (:mod:`reports.kpi_scan`). On SQLite,
-and in the selectors called one by one, each figure is its own query: the
-totals and all five breakdowns in one pass where the database has grouping
-sets (:func:`grouped_counts`), every query narrowed first with an
-index-friendly pre-filter (:func:`_relevant_q`: indexes on ``created_at``,
+and in the selectors called one by one, each figure is its own query
+(:func:`compile_kpis_per_query`; the totals and the five breakdowns from
+:func:`grouped_counts`), every query narrowed first with an
+index-friendly pre-filter (``relevant_q``: indexes on ``created_at``,
 ``closed_at``, ``resolved_at`` and ``rated_at``). Both give the same figures
 (tests/reports/test_kpi_scan.py). Figures and method: ``docs/benchmarks.md``.
 """
@@ -76,108 +40,46 @@ index-friendly pre-filter (:func:`_relevant_q`: indexes on ``created_at``,
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from typing import Any, TypedDict
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import (
-    Aggregate,
-    Avg,
-    BooleanField,
-    Count,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    Q,
-    QuerySet,
-    Value,
-)
-from django.db.models.functions import Cast, Coalesce, Floor, TruncDate, TruncMonth, TruncWeek
+from django.db.models import Aggregate, Count, F, FloatField, QuerySet
+from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from complaints.models import Category, Channel, Complaint, Event
-from complaints.workflow import OPEN_STATUSES, ClosureReason, Status
 from municipality.models import Department, District, Utility, WorkingWeek
 from reports import kpi_scan
+from reports.kpi_definitions import (
+    DIMENSIONS,
+    KPI_AVERAGES,
+    PERCENTILE_POINTS,
+    RIYADH,
+    TREND_SERIES,
+    Period,
+    backlog_q,
+    dimension_keys,
+    hotspot_cell,
+    in_period,
+    kpi_aggregates,
+    kpi_annotations,
+    kpi_flags,
+    open_q,
+    relevant_q,
+)
 
-RIYADH = ZoneInfo("Asia/Riyadh")
-SATISFIED_RATING = 4
 GRID_CELL_DEGREES = 0.01  # about 1.1 km
 HOTSPOT_LIMIT = 50
 DEFAULT_GRADE_THRESHOLDS = {"sla_pct": (90, 75, 60), "completion_pct": (90, 75, 60)}
 GRADES = ("A", "B", "C", "D")
 
 
-# --------------------------------------------------------------------------- the period
-
-
-@dataclass(frozen=True)
-class Period:
-    """A half-open interval of time ``[start, end)`` (aware datetimes)."""
-
-    start: datetime
-    end: datetime
-
-    @classmethod
-    def for_dates(cls, first: date, last: date, tz: ZoneInfo = RIYADH) -> Period:
-        """From the first to the last local day, both included."""
-        return cls(
-            start=datetime.combine(first, time.min, tzinfo=tz),
-            end=datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz),
-        )
-
-    @classmethod
-    def week(cls, week_start: date) -> Period:
-        """Sunday 00:00 to the next Sunday 00:00, Asia/Riyadh."""
-        return cls.for_dates(week_start, week_start + timedelta(days=6))
-
-    @property
-    def first_day(self) -> date:
-        return self.start.astimezone(RIYADH).date()
-
-    @property
-    def last_day(self) -> date:
-        return (self.end.astimezone(RIYADH) - timedelta(microseconds=1)).date()
-
-    @property
-    def days(self) -> int:
-        return (self.last_day - self.first_day).days + 1
-
-    def previous(self) -> Period:
-        length = self.end - self.start
-        return Period(start=self.start - length, end=self.start)
-
-    def as_of(self, now: datetime | None = None) -> datetime:
-        return min(self.end, now or timezone.now())
-
-
 # --------------------------------------------------------------------------- database helpers
-
-
-class EpochSeconds(Func):
-    """Seconds from ``start`` to ``end`` as a float, on PostgreSQL and SQLite."""
-
-    output_field = FloatField()
-
-    def __init__(self, end, start, **extra):
-        super().__init__(end, start, **extra)
-
-    def as_sql(self, compiler, connection, **extra):
-        if connection.vendor == "postgresql":
-            template = "EXTRACT(EPOCH FROM (%(expressions)s))::double precision"
-            arg_joiner = " - "
-        elif connection.vendor == "sqlite":
-            template = "((julianday(%(expressions)s)) * 86400.0)"
-            arg_joiner = ") - julianday("
-        else:  # pragma: no cover - other databases are not supported by Balagh
-            raise NotImplementedError(connection.vendor)
-        return super().as_sql(compiler, connection, template=template, arg_joiner=arg_joiner, **extra)
 
 
 class PercentileCont(Aggregate):
@@ -192,14 +94,6 @@ class PercentileCont(Aggregate):
         if not 0 <= percentile <= 1:
             raise ValueError("percentile must be between 0 and 1")
         super().__init__(expression, percentile=repr(float(percentile)), **extra)
-
-
-def _finish():
-    return Coalesce("resolved_at", "closed_at")
-
-
-def _resolution_seconds():
-    return EpochSeconds(_finish(), F("created_at"))
 
 
 def percentiles(queryset: QuerySet, expression, points=(0.5, 0.9)) -> dict[float, float | None]:
@@ -263,81 +157,10 @@ def _working_hours_factor(period: Period | None) -> float:
     week = WorkingWeek.objects.filter(active=True).order_by("pk").first()
     if week is None:
         return 40 / 168
-    start = week.start if isinstance(week.start, time) else time.fromisoformat(str(week.start))
-    end = week.end if isinstance(week.end, time) else time.fromisoformat(str(week.end))
-    per_day = (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds() / 3600
+    opens = week.start if isinstance(week.start, time) else time.fromisoformat(str(week.start))
+    closes = week.end if isinstance(week.end, time) else time.fromisoformat(str(week.end))
+    per_day = (datetime.combine(date.min, closes) - datetime.combine(date.min, opens)).total_seconds() / 3600
     return max(per_day, 0) * len(set(week.days or [])) / 168
-
-
-# --------------------------------------------------------------------------- conditions
-
-
-def _in(field: str, period: Period) -> Q:
-    return Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
-
-
-def done_by_q(moment: datetime) -> Q:
-    return Q(resolved_at__lt=moment) | Q(closed_at__lt=moment)
-
-
-def backlog_q(moment: datetime) -> Q:
-    """Received before ``moment`` and neither resolved nor closed by then."""
-    return (
-        Q(created_at__lt=moment)
-        & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=moment))
-        & (Q(closed_at__isnull=True) | Q(closed_at__gte=moment))
-    )
-
-
-def _finished_q(period: Period) -> Q:
-    return _in("closed_at", period) & Q(status=Status.CLOSED) & ~Q(closure_reason=ClosureReason.DUPLICATE)
-
-
-def _relevant_q(period: Period, as_of: datetime) -> Q:
-    """An index-friendly superset of the rows any KPI of ``period`` looks at."""
-    maybe_backlog = Q(status__in=OPEN_STATUSES) | Q(resolved_at__gte=as_of) | Q(closed_at__gte=as_of)
-    return (
-        _in("created_at", period) | _in("closed_at", period) | _in("rated_at", period) | (maybe_backlog & Q(created_at__lt=as_of))
-    )
-
-
-def _flags(period: Period, as_of: datetime) -> dict[str, Q]:
-    """One condition per counted KPI; every count is ``COUNT(*) FILTER (WHERE flag)``.
-
-    :data:`reports.kpi_scan.FLAGS` writes the same conditions over precomputed
-    parts: change both (tests/reports/test_kpi_scan.py checks they agree).
-    """
-    received = _in("created_at", period)
-    finished = _finished_q(period)
-    backlog = backlog_q(as_of)
-    rated = _in("rated_at", period) & Q(rating__isnull=False)
-    response_known = (
-        received & Q(response_due_at__isnull=False) & (Q(first_response_at__isnull=False) | Q(response_due_at__lt=as_of))
-    )
-    return {
-        "received": received,
-        "closed": _in("closed_at", period) & Q(status=Status.CLOSED),
-        "finished": finished,
-        "completed": received & done_by_q(as_of),
-        "backlog": backlog,
-        "overdue": backlog & Q(resolution_due_at__lt=as_of),
-        "sla_n": finished & Q(resolution_due_at__isnull=False),
-        "sla_ok": finished & Q(_kpi_finish__lte=F("resolution_due_at")),
-        "response_n": response_known,
-        "response_ok": response_known & Q(first_response_at__lte=F("response_due_at")),
-        "rated": rated,
-        "satisfied": rated & Q(rating__gte=SATISFIED_RATING),
-        "reopened": finished & Q(reopen_count__gt=0),
-        "duplicates": received & (Q(duplicate_of__isnull=False) | Q(closure_reason=ClosureReason.DUPLICATE)),
-    }
-
-
-def _aggregates(period: Period, as_of: datetime) -> dict:
-    flags = _flags(period, as_of)
-    aggregates = {name: Count("pk", filter=q) for name, q in flags.items()}
-    aggregates["avg_seconds"] = Avg("_kpi_seconds", filter=flags["finished"])
-    aggregates["rating_avg"] = Avg("rating", filter=flags["rated"])
-    return aggregates
 
 
 def _pct(part: int | None, whole: int | None) -> float | None:
@@ -373,7 +196,7 @@ def _finish_row(row: dict, factor: float) -> dict:
 
 def _base(queryset: QuerySet | None, period: Period, as_of: datetime) -> QuerySet:
     qs = Complaint.objects.all() if queryset is None else queryset
-    return qs.filter(_relevant_q(period, as_of)).annotate(_kpi_finish=_finish(), _kpi_seconds=_resolution_seconds())
+    return qs.filter(relevant_q(period, as_of)).annotate(**kpi_annotations())
 
 
 # --------------------------------------------------------------------------- selectors
@@ -398,11 +221,12 @@ def kpi_summary(
     as_of = period.as_of(now)
     factor = working_hours_factor(period)
     base = _base(queryset, period, as_of)
-    row = totals if totals is not None else base.aggregate(**_aggregates(period, as_of))
+    row = totals if totals is not None else base.aggregate(**kpi_aggregates(period, as_of))
     out = _finish_row(row, factor)
     pts = resolution_percentiles
     if pts is None:
-        pts = percentiles(base.filter(_finished_q(period)), _resolution_seconds(), (0.5, 0.9))
+        value, flag = KPI_AVERAGES["avg_seconds"]
+        pts = percentiles(base.filter(kpi_flags(period, as_of)[flag]), F(value), PERCENTILE_POINTS)
     out.update(
         median_days=_days(pts[0.5]),
         p90_days=_days(pts[0.9]),
@@ -434,7 +258,7 @@ def _grouped(queryset, period, as_of, key, factor, raw: list[dict] | None = None
     if not isinstance(key, str):
         base = base.annotate(_kpi_key=key)
         key = "_kpi_key"
-    rows = base.values(key).annotate(**_aggregates(period, as_of)).order_by()
+    rows = base.values(key).annotate(**kpi_aggregates(period, as_of)).order_by()
     return [{"key": r[key], **_finish_row(r, factor)} for r in rows]
 
 
@@ -472,21 +296,16 @@ def transfer_counts(*, period: Period, queryset: QuerySet | None = None) -> dict
     aggregate's ``FILTER`` (docs/benchmarks.md, session 5).
     """
     previous = period.previous()
-    in_p, in_q = _in("created_at", period), _in("created_at", previous)
-    rows = (
+    in_p, in_q = in_period("created_at", period), in_period("created_at", previous)
+    rows = list(
         _events_of(queryset)
-        .filter(_in("created_at", Period(start=previous.start, end=period.end)), kind=Event.Kind.TRANSFERRED)
+        .filter(in_period("created_at", Period(start=previous.start, end=period.end)), kind=Event.Kind.TRANSFERRED)
         .values("data__from")
         .annotate(p=Count("pk", filter=in_p), q=Count("pk", filter=in_q))
         .order_by()
     )
-    out = {"current": 0, "previous": 0, "out_of": {}}
-    for r in rows:
-        out["current"] += r["p"]
-        out["previous"] += r["q"]
-        if r["p"]:
-            out["out_of"][r["data__from"]] = r["p"]
-    return out
+    out_of: dict[str, int] = {r["data__from"]: r["p"] for r in rows if r["p"]}
+    return {"current": sum(r["p"] for r in rows), "previous": sum(r["q"] for r in rows), "out_of": out_of}
 
 
 def by_department(
@@ -538,25 +357,28 @@ def by_category(
 
     ``previous_received`` (``{main type id: count}``) when the caller already has it.
     """
-    main = Coalesce("category__parent_id", "category_id")
+    main = dimension_keys()["_d_category"]
     rows = _grouped(queryset, period, period.as_of(now), main, working_hours_factor(period), raw)
+    for row in rows:  # -1: reports still in triage, without a type; shown as "not set"
+        row["key"] = None if row["key"] == -1 else row["key"]
     before = previous_received
     if before is None:
         qs = Complaint.objects.all() if queryset is None else queryset
-        before = dict(
-            qs.filter(_in("created_at", period.previous()))
+        before = {
+            None if key == -1 else key: n
+            for key, n in qs.filter(kpi_flags(period.previous(), period.previous().end)["received"])
             .annotate(_main=main)
             .values("_main")
             .annotate(n=Count("pk"))
             .order_by()
             .values_list("_main", "n")
-        )
+        }
     seen = {r["key"] for r in rows}
     for key in set(before) - seen:  # types that had reports last period and none now
         rows.append(
             {
                 "key": key,
-                **_finish_row({k: 0 for k in _aggregates(period, period.end)} | {"avg_seconds": None, "rating_avg": None}, 1),
+                **_finish_row({k: 0 for k in kpi_aggregates(period, period.end)} | {"avg_seconds": None, "rating_avg": None}, 1),
             }
         )
     for r in rows:
@@ -600,17 +422,17 @@ def trend(*, period: Period, queryset: QuerySet | None = None, counts: tuple[dic
     qs = Complaint.objects.all() if queryset is None else queryset
     trunc, step = trend_step(period)
 
-    def counted(field: str, extra: Q | None = None) -> dict:
-        extra = extra or Q()
-        bucket = trunc(field, tzinfo=RIYADH)
-        rows = qs.filter(_in(field, period), extra).annotate(_b=bucket).values("_b").annotate(n=Count("pk")).order_by()
+    flags = kpi_flags(period, period.end)
+
+    def counted(series: str) -> dict:
+        bucket = trunc(TREND_SERIES[series], tzinfo=RIYADH)
+        rows = qs.filter(flags[series]).annotate(_b=bucket).values("_b").annotate(n=Count("pk")).order_by()
         return {(r["_b"].date() if isinstance(r["_b"], datetime) else r["_b"]): r["n"] for r in rows}
 
     if counts is not None:
         received, closed = counts
     else:
-        received = counted("created_at")
-        closed = counted("closed_at", Q(status=Status.CLOSED))
+        received, closed = counted("received"), counted("closed")
     buckets = sorted(set(received) | set(closed))
     if step == "day":
         buckets = [period.first_day + timedelta(days=i) for i in range(period.days)]
@@ -623,7 +445,7 @@ def hotspot_cells(
     queryset: QuerySet | None = None,
     limit: int = 50,
     cell: float = GRID_CELL_DEGREES,
-    rows: list[dict] | None = None,
+    rows: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[dict]:
     """The map grid cells (``cell`` degrees square) with the most reports received in ``period``.
 
@@ -631,11 +453,12 @@ def hotspot_cells(
     """
     if rows is None:
         qs = Complaint.objects.all() if queryset is None else queryset
-        rows = (
-            qs.filter(_in("created_at", period), lat__isnull=False, lon__isnull=False)  # triage: no pin yet
-            .annotate(_cy=Cast(Floor(F("lat") / cell), IntegerField()), _cx=Cast(Floor(F("lon") / cell), IntegerField()))
+        cy, cx = hotspot_cell(cell)
+        rows = list(
+            qs.filter(kpi_flags(period, period.end)["received"], lat__isnull=False, lon__isnull=False)  # triage: no pin
+            .annotate(_cy=cy, _cx=cx)
             .values("_cy", "_cx")
-            .annotate(n=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_STATUSES)))
+            .annotate(n=Count("pk"), open=Count("pk", filter=open_q()))
             .order_by("-n", "_cy", "_cx")[:limit]
         )
     return [
@@ -656,6 +479,8 @@ def overdue_list(*, period: Period, queryset: QuerySet | None = None, now: datet
     out = []
     for c in rows:  # at most ``limit`` rows, for display
         owner = c.utility or c.department
+        due = c.resolution_due_at
+        assert due is not None  # the filter above requires one
         out.append(
             {
                 "id": c.pk,
@@ -670,116 +495,53 @@ def overdue_list(*, period: Period, queryset: QuerySet | None = None, now: datet
                 "district_ar": c.district.name_ar if c.district else "",
                 "district_en": (c.district.name_en or c.district.name_ar) if c.district else "",
                 "created_at": c.created_at.isoformat(),
-                "due_at": c.resolution_due_at.isoformat(),
+                "due_at": due.isoformat(),
                 "age_days": round((as_of - c.created_at).total_seconds() / 86400, 1),
-                "overdue_days": round((as_of - c.resolution_due_at).total_seconds() / 86400, 1),
+                "overdue_days": round((as_of - due).total_seconds() / 86400, 1),
                 "escalation_level": c.escalation_level,
             }
         )
     return out
 
 
-DIMENSIONS = ("department", "channel", "category", "district", "utility")
+def grouped_counts(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """The raw aggregates for the whole set (``"all"``) and per dimension: one ``GROUP BY`` query each.
 
-
-def _dimension_keys() -> dict:
-    # -1 stands for "none" so that NULL can mean "not grouped by this" in a grouping set.
-    return {
-        "_d_department": Coalesce("department_id", Value(-1)),
-        "_d_channel": F("channel"),
-        "_d_category": Coalesce("category__parent_id", "category_id", Value(-1)),  # -1: still in triage
-        "_d_district": Coalesce("district_id", Value(-1)),
-        "_d_utility": Coalesce("utility_id", Value(-1)),
-    }
-
-
-def grouped_counts(
-    *, period: Period, queryset: QuerySet | None = None, now: datetime | None = None
-) -> dict[str, list[dict] | dict]:
-    """The raw aggregates for the whole set (``"all"``) and per dimension, in as few scans as possible.
-
-    PostgreSQL: ONE query, ``GROUP BY GROUPING SETS ((department), (channel),
-    (main type), (district), (utility), ())`` — the rows are read once. SQLite
-    (no grouping sets): one ``GROUP BY`` query per dimension plus the total.
+    PostgreSQL computes them all in the one statement of :mod:`reports.kpi_scan`.
     """
     as_of = period.as_of(now)
-    aggregates = _aggregates(period, as_of)
-    keys = _dimension_keys()
+    aggregates = kpi_aggregates(period, as_of)
+    keys = dimension_keys()
     base = _base(queryset, period, as_of)
-    out: dict = {d: [] for d in DIMENSIONS}
-
-    def keyed(row: dict, dim: str) -> dict:
-        value = row[f"_d_{dim}"]
-        return {**row, "key": None if value == -1 else value}
-
-    if connections[base.db].vendor == "postgresql":
-        rows = _grouping_sets_pg(base, keys, _flags(period, as_of))
-        if rows is not None:
-            for row in rows:
-                dims = [d for d in DIMENSIONS if row[f"_d_{d}"] is not None]
-                if dims:
-                    out[dims[0]].append(keyed(row, dims[0]))
-                else:
-                    out["all"] = row
-            if "all" not in out:
-                out["all"] = base.aggregate(**aggregates)
-            return out
+    out: dict[str, Any] = {}
     for dim in DIMENSIONS:
         name = f"_d_{dim}"
         rows = base.annotate(**{name: keys[name]}).values(name).annotate(**aggregates).order_by()
-        out[dim] = [keyed(r, dim) for r in rows]
+        out[dim] = [{**r, "key": None if r[name] == -1 else r[name]} for r in rows]
     out["all"] = base.aggregate(**aggregates)
     return out
 
 
-def _grouping_sets_pg(base: QuerySet, keys: dict, flags: dict[str, Q]) -> list[dict] | None:
-    """PostgreSQL: every flag is computed once per row in an inner query (``OFFSET 0`` keeps the
-    planner from inlining it), then counted per grouping set. ``None`` when the set is empty."""
-    columns = {f"_f_{name}": ExpressionWrapper(q, output_field=BooleanField()) for name, q in flags.items()}
-    inner = base.annotate(**keys, **columns).values(*keys, *columns, "_kpi_seconds", "rating").order_by()
-    try:
-        sql, params = inner.query.sql_with_params()
-    except EmptyResultSet:  # ``queryset.none()`` after invalid filters
-        return None
-    qn = connections[base.db].ops.quote_name
-    selects = [qn(k) for k in keys]
-    selects += [f"COUNT(*) FILTER (WHERE {qn('_f_' + name)}) AS {qn(name)}" for name in flags]
-    selects.append(f"AVG({qn('_kpi_seconds')}) FILTER (WHERE {qn('_f_finished')}) AS {qn('avg_seconds')}")
-    selects.append(f"AVG({qn('rating')}) FILTER (WHERE {qn('_f_rated')}) AS {qn('rating_avg')}")
-    sets = ", ".join(f"({qn(k)})" for k in keys)
-    query = f"SELECT {', '.join(selects)} FROM ({sql} OFFSET 0) AS kpi_rows GROUP BY GROUPING SETS ({sets}, ())"
-    with connections[base.db].cursor() as cursor:
-        cursor.execute(query, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, r, strict=False)) for r in cursor.fetchall()]
+class _Scope(TypedDict):
+    """What every selector of one report is called with."""
+
+    period: Period
+    queryset: QuerySet | None
+    now: datetime
 
 
-def compile_kpis(
-    *,
-    period: Period,
-    queryset: QuerySet | None = None,
-    now: datetime | None = None,
-    overdue_limit: int = 50,
-    per_query: bool = False,
-) -> dict:
-    """Everything the dashboard and the weekly report show, as JSON-ready data.
-
-    PostgreSQL: every count, average and percentile of the period and the one
-    before in ONE statement (:mod:`reports.kpi_scan`). SQLite, or
-    ``per_query=True`` (the benchmark's baseline): one query per figure. The
-    figures are the same (tests/reports/test_kpi_scan.py).
-    """
-    now = now or timezone.now()
+@contextmanager
+def _factors_remembered() -> Iterator[None]:
+    """The working-hours factors are measured once per period while computing one report."""
     token = _factor_memo.set({})
     try:
-        return _compile_kpis(period=period, queryset=queryset, now=now, overdue_limit=overdue_limit, per_query=per_query)
+        yield
     finally:
         _factor_memo.reset(token)
 
 
-def _compile_kpis(*, period: Period, queryset: QuerySet | None, now: datetime, overdue_limit: int, per_query: bool) -> dict:
-    kw = {"period": period, "queryset": queryset, "now": now}
-    head = {
+def _head(period: Period, now: datetime) -> dict:
+    return {
         "period": {
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
@@ -788,15 +550,26 @@ def _compile_kpis(*, period: Period, queryset: QuerySet | None, now: datetime, o
             "as_of": period.as_of(now).isoformat(),
         }
     }
-    one = (
-        None
-        if per_query
-        else kpi_scan.scan(**kw, trunc=trend_step(period)[0], hotspot_limit=HOTSPOT_LIMIT, cell=GRID_CELL_DEGREES)
-    )
-    moved = transfer_counts(period=period, queryset=queryset)  # both periods' transfers, for either path
-    if one is None:  # SQLite (or nothing can match): one query per figure
-        groups = grouped_counts(**kw)
-        return head | {
+
+
+def compile_kpis_per_query(
+    *,
+    period: Period,
+    queryset: QuerySet | None = None,
+    now: datetime | None = None,
+    overdue_limit: int = 50,
+    groups: dict[str, Any] | None = None,
+) -> dict:
+    """What :func:`compile_kpis` returns, one query per figure (SQLite's path).
+
+    ``groups`` (as :func:`grouped_counts` returns them) when the caller already has them.
+    """
+    now = now or timezone.now()
+    kw = _Scope(period=period, queryset=queryset, now=now)
+    with _factors_remembered():
+        groups = groups if groups is not None else grouped_counts(period=period, queryset=queryset, now=now)
+        moved = transfer_counts(period=period, queryset=queryset)
+        return _head(period, now) | {
             "summary": kpi_summary(**kw, totals=groups["all"], transfers=moved["current"]),
             "previous_summary": kpi_summary(period=period.previous(), queryset=queryset, now=now, transfers=moved["previous"]),
             "departments": by_department(**kw, raw=groups["department"], transfers_out=moved["out_of"]),
@@ -808,8 +581,42 @@ def _compile_kpis(*, period: Period, queryset: QuerySet | None, now: datetime, o
             "hotspots": hotspot_cells(period=period, queryset=queryset, limit=HOTSPOT_LIMIT),
             "overdue": overdue_list(**kw, limit=overdue_limit),
         }
+
+
+def compile_kpis(
+    *,
+    period: Period,
+    queryset: QuerySet | None = None,
+    now: datetime | None = None,
+    overdue_limit: int = 50,
+) -> dict:
+    """Everything the dashboard and the weekly report show, as JSON-ready data.
+
+    PostgreSQL: every count, average and percentile of the period and the one
+    before in ONE statement (:mod:`reports.kpi_scan`). SQLite, or a queryset
+    that can match nothing: one query per figure (:func:`compile_kpis_per_query`).
+    The figures are the same (tests/reports/test_kpi_scan.py).
+    """
+    now = now or timezone.now()
+    with _factors_remembered():
+        one = kpi_scan.scan(
+            period=period,
+            queryset=queryset,
+            now=now,
+            trunc=trend_step(period)[0],
+            hotspot_limit=HOTSPOT_LIMIT,
+            cell=GRID_CELL_DEGREES,
+        )
+        if one is None:
+            return compile_kpis_per_query(period=period, queryset=queryset, now=now, overdue_limit=overdue_limit)
+        return _head(period, now) | _from_scan(one, period=period, queryset=queryset, now=now, overdue_limit=overdue_limit)
+
+
+def _from_scan(one: dict, *, period: Period, queryset: QuerySet | None, now: datetime, overdue_limit: int) -> dict:
+    kw = _Scope(period=period, queryset=queryset, now=now)
+    moved = transfer_counts(period=period, queryset=queryset)
     groups = one["groups"]
-    return head | {
+    return {
         "summary": kpi_summary(
             **kw, totals=groups["all"], resolution_percentiles=one["percentiles"]["current"], transfers=moved["current"]
         ),

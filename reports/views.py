@@ -7,21 +7,20 @@ from datetime import date
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from complaints.access import profile_of, role_of
+from complaints.access import DASHBOARD_ROLES, WEEKLY_REPORT_ROLES, profile_of, role_of
+from complaints.exports import csv_response
 from municipality.models import Role
 from reports import exports, kpis
 from reports.filters import ComplaintReportFilter, report_filter
 from reports.models import WeeklyReport
 from reports.selectors import dashboard_kpis
 
-ALL_ROLES = {Role.COMMITTEE, Role.MAYOR, Role.ADMIN}
-DASHBOARD_ROLES = ALL_ROLES | {Role.HEAD}
 #: The dashboard's breakdown tables, each downloadable as it is shown.
 KPI_TABLES = ("departments", "channels", "categories", "districts", "utilities")
 
@@ -29,6 +28,7 @@ KPI_TABLES = ("departments", "channels", "categories", "districts", "utilities")
 class ReportAccessMixin(LoginRequiredMixin):
     """Anonymous visitors go to the login page; staff without a report role get 403."""
 
+    request: HttpRequest
     allowed_roles = DASHBOARD_ROLES
     scope_department = None
 
@@ -106,7 +106,7 @@ class ExportComplaintsView(ReportAccessMixin, View):
         name = _filename("complaints", flt.period)
         if fmt == "xlsx":
             return exports.xlsx_response(rows, name, title=_("Reports"))
-        return exports.csv_response(rows, name)
+        return csv_response(rows, name)
 
 
 class ExportKpiView(ReportAccessMixin, View):
@@ -128,13 +128,13 @@ class ExportKpiView(ReportAccessMixin, View):
         name = _filename(f"kpi-{table}", flt.period)
         if fmt == "xlsx":
             return exports.xlsx_response(rows, name, title=table)
-        return exports.csv_response(rows, name)
+        return csv_response(rows, name)
 
 
 class WeeklyAccessMixin(ReportAccessMixin):
     """The weekly report covers the whole municipality: committee, mayor and administrators."""
 
-    allowed_roles = ALL_ROLES
+    allowed_roles = WEEKLY_REPORT_ROLES
 
 
 class WeeklyArchiveView(WeeklyAccessMixin, ListView):

@@ -1,4 +1,4 @@
-"""Admin for routing rules (with a dry run), followers, and the escalation ladder (administrators)."""
+"""Admin for routing rules (with a dry run) and followers (administrators)."""
 
 from django import forms
 from django.contrib import admin
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category
 from municipality.admin import AdminRoleOnlyMixin
-from routing.models import EscalationPolicy, Follower, RoutingRule
+from routing.models import Follower, RoutingRule
 from routing.services import route_dry_run
 
 
@@ -101,13 +101,3 @@ class FollowerAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request, *args):
         return False
-
-
-@admin.register(EscalationPolicy)
-class EscalationPolicyAdmin(admin.ModelAdmin):
-    """The ladder. Changes apply to reports whose due times are set (routed, transferred, re-prioritised) afterwards."""
-
-    list_display = ("name", "trigger", "percent", "level", "audience", "active")
-    list_editable = ("percent", "audience", "active")
-    list_filter = ("trigger", "active")
-    ordering = ("trigger", "level", "percent")

@@ -1,4 +1,4 @@
-"""Routing rules (who gets a report) and the escalation ladder (who hears when it runs late)."""
+"""Routing rules (who gets a report) and followers of a report."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from municipality.models import Department, District, Role, Utility
+from municipality.models import Department, District, Utility
 
 
 class RoutingRule(models.Model):
@@ -90,43 +90,3 @@ class Follower(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} ← {self.phone[:-4]}****"
-
-
-class EscalationPolicy(models.Model):
-    """One rung of the ladder: when it fires (percent of the resolution time) and who is told."""
-
-    class Trigger(models.TextChoices):
-        AT_RISK = "at_risk", _("At risk (before the resolution breach)")
-        RESOLUTION = "resolution", _("Resolution time")
-        RESPONSE = "response", _("Response time")
-
-    class Audience(models.TextChoices):
-        OWNER = "owner", _("The owning department or utility")
-        HEAD = Role.HEAD, _("Department head")
-        COMMITTEE = Role.COMMITTEE, _("Follow-up committee")
-        MAYOR = Role.MAYOR, _("Mayor")
-
-    name = models.CharField(_("name"), max_length=100)
-    trigger = models.CharField(_("measured against"), max_length=20, choices=Trigger.choices, default=Trigger.RESOLUTION)
-    percent = models.PositiveIntegerField(
-        # xgettext:no-python-format
-        _("percent of the target"),
-        help_text=_("75 = three quarters of the time; 100 = the breach; 150 = breach + 50%."),
-    )
-    level = models.PositiveSmallIntegerField(
-        _("escalation level"), default=0, help_text=_("0 for a warning; 1–3 for the ladder.")
-    )
-    audience = models.CharField(_("who is told"), max_length=20, choices=Audience.choices)
-    active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("escalation step")
-        verbose_name_plural = _("escalation ladder")
-        ordering = ["trigger", "percent"]
-        constraints = [
-            models.UniqueConstraint(fields=["trigger", "percent"], name="escalationpolicy_unique_step"),
-            models.CheckConstraint(name="escalationpolicy_level_0_to_3", condition=models.Q(level__lte=3)),
-        ]
-
-    def __str__(self) -> str:
-        return self.name

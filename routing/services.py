@@ -61,23 +61,12 @@ def _rules_version() -> tuple:
     """A fingerprint of everything the decision reads besides the category: one query."""
     from routing.models import RoutingRule
 
-    rule_t = connection.ops.quote_name(RoutingRule._meta.db_table)
-    dept_t = connection.ops.quote_name(Department._meta.db_table)
-    util_t = connection.ops.quote_name(Utility._meta.db_table)
-    # Departments and utilities are small tables: their fingerprint covers the flags the decision
-    # reads and the names it shows (a rename changes a length or the checksum of ids).
-    org = (
-        "COUNT(*) AS n, COALESCE(SUM(id * (1 + CASE WHEN active THEN 2 ELSE 0 END{triage})), 0) AS flags, "
-        "COALESCE(SUM(id * (LENGTH(name_ar) + 7 * LENGTH(name_en) + 31 * LENGTH(code))), 0) AS names"
-    )
-    sql = (
-        f"SELECT r.n, r.m, d.n, d.flags, d.names, u.n, u.flags, u.names FROM "
-        f"(SELECT COUNT(*) AS n, MAX(updated_at) AS m FROM {rule_t}) r, "
-        f"(SELECT {org.format(triage=' + CASE WHEN is_triage THEN 4 ELSE 0 END')} FROM {dept_t}) d, "
-        f"(SELECT {org.format(triage='')} FROM {util_t}) u"
-    )
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in (RoutingRule, Department, Utility)]
+    # Every save of a rule, a department or a utility bumps its updated_at; a deleted row lowers the count.
+    parts = ", ".join(f"(SELECT COUNT(*) AS n, MAX(updated_at) AS m FROM {table}) t{i}" for i, table in enumerate(tables))
+    columns = ", ".join(f"t{i}.n, t{i}.m" for i in range(len(tables)))
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(f"SELECT {columns} FROM {parts}")
         return tuple(str(v) for v in cursor.fetchone())
 
 
@@ -169,32 +158,14 @@ def _ensure_with_utility(complaint: Complaint) -> None:
 
 
 def referral_acknowledge(*, complaint: Complaint, actor, note: str = "") -> Complaint:
-    """The utility's liaison takes the referral on: an "acknowledged" event, then work starts."""
-    from complaints import access
-    from complaints.services import complaint_start, event_record
+    """The utility's liaison takes the referral on: starting a fresh referral acknowledges it
+    (``complaint_start`` writes the "acknowledged" event, then work starts)."""
+    from complaints.services import complaint_start
 
     _ensure_with_utility(complaint)
-    with transaction.atomic():
-        locked = Complaint.objects.select_for_update(of=("self",)).select_related("utility").get(pk=complaint.pk)
-        if actor is not None and not access.can_work(actor, locked):
-            raise PermissionDenied(_("You may not change this report."))
-        _ensure_with_utility(locked)
-        if locked.status != Status.ASSIGNED:
-            raise TransitionError(_("Only a newly referred report can be acknowledged."))
-        event_record(
-            complaint=locked,
-            kind=Event.Kind.ACKNOWLEDGED,
-            actor=actor,
-            is_public=True,
-            text=note.strip() or _("%(utility)s acknowledged the report.") % {"utility": locked.utility.name},
-            data={"utility": locked.utility.code},
-        )
-        started = complaint_start(
-            complaint=locked, actor=actor, note=_("%(utility)s started work on the report.") % {"utility": locked.utility.name}
-        )
-    for name in ("status", "first_response_at", "assignee_id"):
-        setattr(complaint, name, getattr(started, name))
-    return started
+    if complaint.status != Status.ASSIGNED:
+        raise TransitionError(_("Only a newly referred report can be acknowledged."))
+    return complaint_start(complaint=complaint, actor=actor, note=note)
 
 
 def referral_update(*, complaint: Complaint, actor, text: str) -> Event:

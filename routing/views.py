@@ -16,18 +16,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from complaints import access
 from complaints.models import Complaint
 from complaints.workflow import TransitionError
-from municipality.models import Role
 from routing.selectors import open_referrals_by_utility
 from routing.services import complaint_follow, complaint_merge
 from routing.tokens import complaint_id_from_follow_token
-
-BOARD_ROLES = {Role.COMMITTEE, Role.HEAD, Role.ADMIN}
 
 
 @staff_member_required
 def joint_operations(request):
     """Open referrals per utility with their age, oldest first (committee, heads, administrators)."""
-    if access.role_of(request.user) not in BOARD_ROLES:
+    if access.role_of(request.user) not in access.BOARD_ROLES:
         raise PermissionDenied(_("The Joint Operations board is for the follow-up committee and department heads."))
     board = open_referrals_by_utility(user=request.user)
     return render(request, "routing/joint_operations.html", {"board": board, "total": sum(u.open_count for u in board)})

@@ -21,8 +21,8 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from channels.models import XCursor, XReply
 from channels.x.backends import BaseXBackend, Mention, XError, get_x_backend
+from channels.x.models import XCursor, XReply
 from complaints.models import Channel, Complaint
 from complaints.services import complaint_add_citizen_message, complaint_submit_incomplete
 

@@ -13,9 +13,10 @@ from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_object
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import NotFound, ParseError, Throttled
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -34,8 +35,9 @@ from complaints.api.serializers import (
     TrackQuerySerializer,
     TrackSerializer,
 )
+from complaints.lockout import TRACK_WINDOW, tracking_failed, tracking_locked_out
 from complaints.models import Attachment, Category, Channel, Complaint, Event
-from complaints.phones import ARABIC_DIGITS, phones_match
+from complaints.selectors import complaint_for_tracking
 from complaints.services import Submission, complaint_rate, complaint_reopen, complaint_submit
 from complaints.workflow import TransitionError
 
@@ -207,11 +209,24 @@ class ComplaintCreateView(CitizenAPIView):
 # --------------------------------------------------------------------------- tracking
 
 
-def find_for_citizen(tracking_number: str, phone: str) -> Complaint:
-    """The report with this number whose reporter's mobile is ``phone``; otherwise 404 (same answer either way)."""
-    number = (tracking_number or "").strip().translate(ARABIC_DIGITS)
-    complaint = Complaint.objects.select_related("category", "category__parent").filter(tracking_number=number).first()
-    if complaint is None or not phones_match(complaint.reporter_phone, phone):
+class TrackingLockedOut(Throttled):
+    default_detail = gettext_lazy("Too many attempts. Please wait a few minutes and try again.")
+
+
+def find_for_citizen(request, tracking_number: str, phone: str) -> Complaint:
+    """The report with this number whose reporter's mobile is ``phone``; otherwise 404 (same answer either way).
+
+    The same look-up and the same lock-out as the tracking page (``complaints.lockout``).
+    """
+    if tracking_locked_out(request):
+        raise TrackingLockedOut(wait=TRACK_WINDOW)
+    complaint = complaint_for_tracking(
+        tracking_number=tracking_number,
+        phone=phone,
+        queryset=Complaint.objects.select_related("category", "category__parent"),
+    )
+    if complaint is None:
+        tracking_failed(request)
         raise NotFound(_("No report matches this tracking number and mobile number."))
     # Only what the citizen may see: public events (no internal notes) and public photos.
     prefetch_related_objects(
@@ -227,7 +242,7 @@ def find_for_citizen(tracking_number: str, phone: str) -> Complaint:
 
 
 def track_payload(request, tracking_number: str, phone: str) -> dict:
-    return TrackSerializer(find_for_citizen(tracking_number, phone), context={"request": request}).data
+    return TrackSerializer(find_for_citizen(request, tracking_number, phone), context={"request": request}).data
 
 
 class TrackView(CitizenAPIView):
@@ -273,7 +288,7 @@ class RateView(CitizenAPIView):
         serializer = RateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        complaint = find_for_citizen(tracking_number, data["phone"])
+        complaint = find_for_citizen(request, tracking_number, data["phone"])
         try:
             complaint_rate(complaint=complaint, rating=data["rating"], comment=data["comment"])
         except DjangoValidationError as exc:
@@ -302,7 +317,7 @@ class ReopenView(CitizenAPIView):
         serializer = ReopenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        complaint = find_for_citizen(tracking_number, data["phone"])
+        complaint = find_for_citizen(request, tracking_number, data["phone"])
         try:
             complaint_reopen(complaint=complaint, actor=None, reason=data["reason"])
         except DjangoValidationError as exc:

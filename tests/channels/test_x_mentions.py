@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from channels.models import XCursor, XReply
 from channels.x.backends import APIXBackend, FakeXBackend, XError
+from channels.x.models import XCursor, XReply
 from channels.x.services import x_poll
 from channels.x.tasks import poll_mentions
 from complaints.models import Complaint, Event, IncomingMessage

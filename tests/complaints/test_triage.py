@@ -293,13 +293,13 @@ def test_a_triage_report_can_be_merged_into_the_report_it_repeats(town):
 
 
 def test_the_escalation_sweep_passes_over_triage_reports(town):
-    from routing.escalation import escalate_overdue
+    from sla.sweep import escalate_overdue
 
     complaint = triage_report()
     Complaint.objects.filter(pk=complaint.pk).update(created_at=timezone.now() - timedelta(days=30))
     escalate_overdue()
     complaint.refresh_from_db()
-    assert complaint.escalation_level == 0 and complaint.ladder_steps.count() == 0
+    assert complaint.escalation_level == 0 and complaint.pending_steps.count() == 0
 
 
 def test_the_api_tracks_a_triage_report_without_a_type(client, town):

@@ -54,8 +54,7 @@ def point_app_at(broker: str | None, *, eager: bool):
     """Re-point this process's Celery app (the one ``.delay()`` uses) at another broker."""
     app.conf.task_always_eager = eager
     if broker:
-        app.conf.broker_url = broker
-        app.conf.result_backend = None
+        app.conf.update(broker_url=broker, result_backend=None)
     fresh_broker_pools()
 
 

@@ -12,14 +12,15 @@ resolution time).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.utils import timezone
 
 from complaints.models import Complaint
-from reports import kpi_scan, kpis
+from reports import kpi_definitions, kpi_scan, kpis
 from reports.filters import ComplaintReportFilter
 from reports.kpis import Period
 from tests.factories import submit
@@ -226,13 +227,11 @@ def test_every_relevant_row_has_an_activity_key_at_or_after_the_lower_bound(edge
         previous = period.previous()
         as_of, as_of_prev = period.as_of(now), previous.as_of(now)
         lower = min(previous.start, as_of_prev, as_of)
-        relevant = Complaint.objects.filter(kpis._relevant_q(period, as_of) | kpis._relevant_q(previous, as_of_prev))
+        relevant = Complaint.objects.filter(
+            kpi_definitions.relevant_q(period, as_of) | kpi_definitions.relevant_q(previous, as_of_prev)
+        )
         keyed = relevant.annotate(k=kpi_scan.activity_key()).filter(k__gte=lower)
         assert relevant.count() == keyed.count() > 0
-
-
-def test_the_flags_of_the_scan_are_the_flags_of_the_definitions():
-    assert list(kpi_scan.FLAGS) == list(kpis._flags(PERIOD, PERIOD.end))
 
 
 def test_a_reopened_report_moves_between_periods(edges):
@@ -244,3 +243,62 @@ def test_a_reopened_report_moves_between_periods(edges):
     for period in (PERIOD, PERIODS["the week after"], PERIODS["28 days"]):
         assert_same(period)
     assert kpis.compile_kpis(period=PERIODS["the week after"])["summary"]["reopen_pct"] is not None
+
+
+def _figures(value, path: str = "") -> dict[str, object]:
+    """Every figure of a report by its path, e.g. ``departments[2].sla_pct``."""
+    if isinstance(value, dict):
+        return {p: v for key, item in value.items() for p, v in _figures(item, f"{path}.{key}" if path else key).items()}
+    if isinstance(value, list):
+        return {p: v for i, item in enumerate(value) for p, v in _figures(item, f"{path}[{i}]").items()}
+    return {path: value}
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the one-statement path is PostgreSQL's")
+def test_on_a_generated_city_the_scan_gives_every_figure_the_value_of_the_per_query_path(edges):
+    """A year of generated reports (every status, reason, rating, reopen, transfer, utility, channel and
+    priority) plus the edge rows, with duplicates and missing due times mixed in: for several periods and
+    filters, each figure of the one-statement scan has the value the ORM's one query per figure gives."""
+    from django.core.management import call_command
+
+    call_command("generate_load", complaints=1500, batch=500, seed=13, shape="steady", stdout=open("/dev/null", "w"))
+    generated = Complaint.objects.filter(tracking_number__startswith="L").order_by("pk")
+    ids = list(generated.values_list("pk", flat=True))
+    Complaint.objects.filter(pk__in=ids[::37]).update(duplicate_of=edges.c["A"])
+    Complaint.objects.filter(pk__in=ids[5::41]).update(response_due_at=None, resolution_due_at=None)
+    Complaint.objects.filter(pk__in=ids[7::53], status="in_progress").update(reopen_count=2)
+    today = timezone.localdate()
+    periods = {
+        "the last 28 days": Period.for_dates(today - timedelta(days=27), today),
+        "the last week": Period.for_dates(today - timedelta(days=6), today),
+        "a year (weekly trend)": Period.for_dates(today - timedelta(days=364), today),
+        "three years (monthly trend)": Period.for_dates(today - timedelta(days=1095), today),
+        "the week of the edges": PERIOD,
+    }
+    busiest = generated.values("department").annotate(n=Count("pk")).order_by("-n").first()
+    querysets = {
+        "the whole city": None,
+        "the busiest department": Complaint.objects.filter(department=busiest["department"]),
+        "priority high": Complaint.objects.filter(priority="high"),
+        "WhatsApp or X": Complaint.objects.filter(channel__in=["whatsapp", "twitter"]),
+    }
+    now = timezone.now()
+    compared = 0
+    for period_name, period in periods.items():
+        for qs_name, queryset in querysets.items():
+            scanned = kpi_scan.scan(period=period, queryset=queryset, now=now, trunc=kpis.TruncDate, hotspot_limit=50, cell=0.01)
+            assert scanned is not None, "the one-statement path was not taken"
+            fast = _figures(kpis.compile_kpis(period=period, queryset=queryset, now=now, overdue_limit=20))
+            slow = _figures(kpis.compile_kpis_per_query(period=period, queryset=queryset, now=now, overdue_limit=20))
+            differences = {
+                p: (fast.get(p), slow.get(p)) for p in fast.keys() | slow.keys() if fast.get(p, fast) != slow.get(p, slow)
+            }
+            assert not differences, f"{period_name}, {qs_name}: (scan, per query) {sorted(differences.items())[:20]}"
+            compared += len(fast)
+    # The data exercises every figure: none of the headline numbers is empty on the dashboard's default view.
+    summary = kpis.compile_kpis(period=periods["the last 28 days"], now=now)["summary"]
+    for figure in ("received", "closed", "finished", "completed", "backlog", "overdue", "rated", "transfers"):
+        assert summary[figure], figure
+    for figure in ("sla_pct", "response_pct", "completion_pct", "satisfied_pct", "reopen_pct", "duplicate_pct", "median_days"):
+        assert summary[figure] is not None, figure
+    assert compared > 5000

@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from complaints import services, sla
-from complaints.models import Complaint, PrioritySLA
+from complaints import services
+from complaints.models import Complaint
 from complaints.workflow import Status
 from municipality.calendar import business_calendar
 from municipality.models import Role
-from routing.models import EscalationPolicy
+from sla import clock as sla
+from sla.models import EscalationStep, PrioritySLA
 from tests.factories import CategoryFactory, DepartmentFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,7 @@ def test_urgent_hold_pushes_back_wall_clock_time(category):
 
 
 def test_an_inactive_ladder_step_leaves_its_threshold_empty(category):
-    EscalationPolicy.objects.filter(trigger="resolution", level=3).update(active=False)
+    EscalationStep.objects.filter(trigger="resolution", level=3).update(active=False)
     c = file_at(category, at(2026, 11, 1, 8))
     assert c.escalate_l3_at is None and c.escalate_l2_at is not None
 

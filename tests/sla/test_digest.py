@@ -5,7 +5,7 @@ from django.core import mail
 
 from complaints.models import Complaint, Event
 from notifications.models import Outbox
-from routing.escalation import escalate_overdue
+from sla.sweep import escalate_overdue
 from tests.sla.helpers import file_reports
 
 

@@ -12,7 +12,7 @@ from django.db import connection, connections
 from complaints import services
 from complaints.models import Complaint
 from notifications.models import Outbox
-from routing.escalation import escalate_overdue
+from sla.sweep import escalate_overdue
 from tests.sla.helpers import file_reports, step_counts
 
 
@@ -192,11 +192,11 @@ def test_a_report_locked_by_someone_else_is_not_pushed_past_a_rung(town):
 
 @pytest.mark.django_db
 def test_with_level_1_switched_off_level_2_follows_level_0(town):
-    from routing.models import EscalationPolicy
+    from sla.models import EscalationStep
 
     department, category, _ = town
     (c,) = file_reports(category, 1)
-    EscalationPolicy.objects.filter(trigger="resolution", level=1).update(active=False)
+    EscalationStep.objects.filter(trigger="resolution", level=1).update(active=False)
     counts = escalate_overdue()
     assert (counts["level1"], counts["level2"], counts["level3"]) == (0, 1, 1)
     assert Complaint.objects.get(pk=c.pk).escalation_level == 3

@@ -1,6 +1,6 @@
 """The escalation ladder's work queue follows every report through the workflow.
 
-The sweep reads the queue (``LadderStep``), not the reports table, so a report missing
+The sweep reads the queue (``PendingStep``), not the reports table, so a report missing
 from it would never escalate and a stale row must never escalate a finished report.
 """
 
@@ -12,10 +12,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from complaints import ladder, services
-from complaints.models import Complaint, LadderStep
+from complaints import services
+from complaints.models import Complaint
 from complaints.workflow import ClosureReason, Status
-from routing.escalation import escalate_overdue
+from sla import ladder
+from sla.models import PendingStep
+from sla.sweep import escalate_overdue
 from tests.factories import DepartmentFactory
 from tests.sla.helpers import file_reports
 
@@ -29,7 +31,7 @@ THRESHOLDS = {
 
 
 def queued(complaint) -> dict:
-    return dict(LadderStep.objects.filter(complaint=complaint).values_list("step", "due_at"))
+    return dict(PendingStep.objects.filter(complaint=complaint).values_list("step", "due_at"))
 
 
 def expected(complaint, *steps) -> dict:
@@ -102,7 +104,7 @@ def test_a_stale_queue_row_never_escalates_a_finished_report(town):
 def test_resync_requeues_reports_changed_outside_the_services(town):
     department, category, _ = town
     [report] = file_reports(category, 1)
-    LadderStep.objects.all().delete()  # e.g. reports imported with plain SQL
+    PendingStep.objects.all().delete()  # e.g. reports imported with plain SQL
     assert not any(escalate_overdue().values())  # the sweep reads only the queue
 
     out = StringIO()
@@ -154,13 +156,13 @@ def test_the_sweeps_updates_touch_no_index_of_the_reports_table():
 def test_resync_touches_only_what_differs(town):
     department, category, _ = town
     first, second, third = file_reports(category, 3, when=timezone.now())
-    kept = set(LadderStep.objects.filter(complaint=first).values_list("pk", flat=True))
-    LadderStep.objects.filter(complaint=second, step="level1").delete()  # missing
-    LadderStep.objects.filter(complaint=second, step="level2").update(due_at=timezone.now())  # wrong time
+    kept = set(PendingStep.objects.filter(complaint=first).values_list("pk", flat=True))
+    PendingStep.objects.filter(complaint=second, step="level1").delete()  # missing
+    PendingStep.objects.filter(complaint=second, step="level2").update(due_at=timezone.now())  # wrong time
     Complaint.objects.filter(pk=third.pk).update(status=Status.ON_HOLD)  # waits for nothing now
 
     assert ladder.resync() == 10
-    assert set(LadderStep.objects.filter(complaint=first).values_list("pk", flat=True)) == kept  # not rewritten
+    assert set(PendingStep.objects.filter(complaint=first).values_list("pk", flat=True)) == kept  # not rewritten
     assert queued(second) == expected(second, "at_risk", "response", "level1", "level2", "level3")
     assert queued(third) == {}
     assert ladder.resync() == 10  # nothing left to change

@@ -5,10 +5,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    initial = True
-
     dependencies = [
-        ("complaints", "0008_triage_queue_and_incoming_messages"),
+        ("channels", "0001_api_keys"),
+        ("complaints", "0009_triage_queue_and_incoming_messages"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ How the targets combine (docs/sla.md):
   uses its own targets for every category and counts 24/7.
 * The ladder's thresholds (at-risk 75 %, level 1 at 100 %, level 2 at 150 %,
   level 3 at 200 % of the resolution time; the response alert at 100 % of the
-  response time) come from the active ``routing.EscalationPolicy`` rows and are
+  response time) come from the active ``sla.EscalationStep`` rows and are
   stored on the report, so the sweep is plain indexed SQL.
 * Time ``on_hold`` does not count: on resume every threshold moves later by the
   working time (wall-clock for urgent) spent on hold.
@@ -27,7 +27,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from complaints.workflow import Status
 from municipality.calendar import BusinessCalendar, business_calendar
+from sla.models import EscalationStep, PrioritySLA
 
 # (clock, response hours, resolution hours) when the PrioritySLA table has no row.
 DEFAULT_PRIORITY_TARGETS: dict[str, tuple[str, Decimal, Decimal]] = {
@@ -36,7 +38,7 @@ DEFAULT_PRIORITY_TARGETS: dict[str, tuple[str, Decimal, Decimal]] = {
     "normal": ("working", Decimal("8"), Decimal("24")),
     "low": ("working", Decimal("16"), Decimal("80")),
 }
-# (trigger, level) -> percent, when the EscalationPolicy table is empty.
+# (trigger, level) -> percent, when the EscalationStep table is empty (the seeded ladder).
 DEFAULT_LADDER: dict[tuple[str, int], int] = {
     ("at_risk", 0): 75,
     ("resolution", 1): 100,
@@ -56,8 +58,6 @@ class Target:
 
 
 def priority_targets() -> dict[str, tuple[str, Decimal, Decimal]]:
-    from complaints.models import PrioritySLA
-
     table = dict(DEFAULT_PRIORITY_TARGETS)
     for row in PrioritySLA.objects.all():
         table[row.priority] = (row.clock, Decimal(row.response_hours), Decimal(row.resolution_hours))
@@ -76,11 +76,9 @@ def target_for(*, category, priority: str, table: dict | None = None) -> Target:
 
 
 def ladder() -> dict[tuple[str, int], int]:
-    """(trigger, level) -> percent for the active policy rows (at-risk and response: level 0)."""
-    from routing.models import EscalationPolicy
-
-    rows = list(EscalationPolicy.objects.filter(active=True).values_list("trigger", "level", "percent"))
-    if not rows and not EscalationPolicy.objects.exists():
+    """(trigger, level) -> percent for the active steps (at-risk and response: level 0)."""
+    rows = list(EscalationStep.objects.filter(active=True).values_list("trigger", "level", "percent"))
+    if not rows and not EscalationStep.objects.exists():
         return dict(DEFAULT_LADDER)
     steps: dict[tuple[str, int], int] = {}
     for trigger, level, percent in rows:
@@ -151,8 +149,6 @@ def hold_pushback(complaint, *, now: datetime, calendar: BusinessCalendar | None
 
 def sla_state(complaint, now: datetime | None = None) -> str:
     """ "ok", "at_risk", "breached", "paused" or "none" (no clock, or finished)."""
-    from complaints.workflow import Status
-
     if complaint.status in (Status.RESOLVED, Status.CLOSED) or complaint.resolution_due_at is None:
         return "none"
     if complaint.status == Status.ON_HOLD:
@@ -211,8 +207,6 @@ def time_left_badge(complaint, now: datetime | None = None) -> str:
 
 def expected_by(complaint) -> datetime | None:
     """What the citizen sees as "expected by": the resolution due time while the report is open."""
-    from complaints.workflow import Status
-
     if complaint.status in (Status.RESOLVED, Status.CLOSED):
         return None
     return complaint.resolution_due_at

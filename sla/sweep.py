@@ -1,14 +1,14 @@
 """The escalation sweep: at-risk warnings and the ladder (head → committee → mayor), set-based.
 
-Each rung is a threshold column on the report (``at_risk_at``, ``escalate_l1_at`` …,
-``response_alert_at``, computed by ``complaints.sla`` when the due times are set) plus a
-marker saying the rung is done (``at_risk_notified_at``, ``escalation_level``,
-``response_alerted_at``). The rungs a report still waits for are rows of a narrow queue
-table, ``LadderStep`` (kept in step by ``complaints.ladder.sync`` in every service
-transaction). For each rung the sweep walks the due queue rows once, in due order, in
+Each step is a threshold column on the report (``at_risk_at``, ``escalate_l1_at`` …,
+``response_alert_at``, computed by ``sla.clock`` when the due times are set) plus a
+marker saying the step is done (``at_risk_notified_at``, ``escalation_level``,
+``response_alerted_at``). The steps a report still waits for are rows of a narrow queue
+table, ``PendingStep`` (kept in line by ``sla.ladder.sync`` in every service
+transaction). For each step the sweep walks the due queue rows once, in due order, in
 batches; each batch is one transaction. It reads the batch's report ids from the queue,
 then claims them with ONE statement (PostgreSQL): lock the reports that still wait for the
-rung (status, threshold, marker re-checked; ``FOR UPDATE SKIP LOCKED`` in id order, so a
+step (status, threshold, marker re-checked; ``FOR UPDATE SKIP LOCKED`` in id order, so a
 report another sweep or a member of staff holds is left for the next beat — the services
 too lock the report before they touch its queue rows, so the two never wait on each other
 in a circle), mark them done, delete their queue rows and insert their timeline events,
@@ -37,11 +37,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from complaints.ladder import RUNG, Rung, ids_param, ids_sql, waiting_sql
-from complaints.models import Category, Complaint, Event, LadderStep
+from complaints.models import Category, Complaint, Event
 from municipality.models import Department, Role, StaffProfile, Utility
 from notifications.models import Channel, MessageTemplate
 from notifications.services import Message, outbox_insert
+from sla.ladder import STEPS, StepSpec, ids_param, ids_sql, waiting_sql
+from sla.models import EscalationStep, PendingStep
 
 log = logging.getLogger(__name__)
 
@@ -51,34 +52,6 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH = 50000
 
 
-@dataclass(frozen=True)
-class Step:
-    name: str  # LadderStep.Step: the queue rows it takes
-    trigger: str  # EscalationPolicy.Trigger
-    level: int  # 0 for the warnings
-    done_sql: str  # SET clause that marks it done (params: now)
-    default_audience: str
-    template: str
-    event_kind: str
-
-    @property
-    def rung(self) -> Rung:
-        return RUNG[self.name]
-
-    @property
-    def column(self) -> str:
-        return self.rung.column
-
-
-STEPS: tuple[Step, ...] = (
-    Step("at_risk", "at_risk", 0, "at_risk_notified_at = %s", "owner", MessageTemplate.Code.AT_RISK, Event.Kind.AT_RISK),
-    Step(
-        "response", "response", 0, "response_alerted_at = %s", Role.HEAD, MessageTemplate.Code.RESPONSE_LATE, Event.Kind.ESCALATED
-    ),
-    Step("level1", "resolution", 1, "escalation_level = 1", Role.HEAD, MessageTemplate.Code.ESCALATED, Event.Kind.ESCALATED),
-    Step("level2", "resolution", 2, "escalation_level = 2", Role.COMMITTEE, MessageTemplate.Code.ESCALATED, Event.Kind.ESCALATED),
-    Step("level3", "resolution", 3, "escalation_level = 3", Role.MAYOR, MessageTemplate.Code.ESCALATED, Event.Kind.ESCALATED),
-)
 RETURNING = ("id", "tracking_number", "category_id", "department_id", "utility_id", "assignee_id")
 
 
@@ -93,10 +66,10 @@ class Claimed:
     # Read only for the reports that get a message of their own (not for a digest's hundreds):
     resolution_due_at: datetime | None = None
     response_due_at: datetime | None = None
-    threshold: datetime | None = None  # the rung's time; part of the message keys, so a new clock notifies again
+    threshold: datetime | None = None  # the step's time; part of the message keys, so a new clock notifies again
 
 
-def _load_times(step: Step, rows: list[Claimed]) -> None:
+def _load_times(step: StepSpec, rows: list[Claimed]) -> None:
     by_id = {r.id: r for r in rows}
     for pk, resolution, response, threshold in Complaint.objects.filter(pk__in=list(by_id)).values_list(
         "pk", "resolution_due_at", "response_due_at", step.column
@@ -107,9 +80,7 @@ def _load_times(step: Step, rows: list[Claimed]) -> None:
 
 def _active_audiences() -> dict[str, str]:
     """step name -> audience, for the steps whose policy row is active (defaults when the table is empty)."""
-    from routing.models import EscalationPolicy
-
-    rows = list(EscalationPolicy.objects.values_list("trigger", "level", "audience", "active"))
+    rows = list(EscalationStep.objects.values_list("trigger", "level", "audience", "active"))
     if not rows:
         return {s.name: s.default_audience for s in STEPS}
     out: dict[str, str] = {}
@@ -121,14 +92,14 @@ def _active_audiences() -> dict[str, str]:
     return out
 
 
-def _queue_batch(step: Step, *, now: datetime, after: tuple | None, batch_size: int) -> tuple[list[int], tuple | None]:
+def _queue_batch(step: StepSpec, *, now: datetime, after: tuple | None, batch_size: int) -> tuple[list[int], tuple | None]:
     """The reports of the next queue rows of ``step`` that are due, in due order after the cursor
     ``after`` (due time, queue id); returns them and the cursor past this batch.
 
     Two index range reads: the batch's last row (the new cursor), then the report ids up to it —
     plain integers, so the driver parses no datetime per row.
     """
-    queue = LadderStep._meta.db_table
+    queue = PendingStep._meta.db_table
     where = "step = %s AND due_at <= %s"
     params: list = [step.name, now]
     if after is not None:
@@ -151,11 +122,11 @@ def _queue_batch(step: Step, *, now: datetime, after: tuple | None, batch_size: 
     return sorted({row[0] for row in rows}), tuple(last)
 
 
-def claim_sql(step: Step, *, vendor: str, from_level: int = 0) -> str:
+def claim_sql(step: StepSpec, *, vendor: str, from_level: int = 0) -> str:
     """The statement that claims the waiting reports among a batch of candidate ids.
 
     It re-checks each report (status, threshold, "not done yet"), so a stale queue row claims
-    nothing. A ladder rung only takes reports that went through the active rung below it
+    nothing. A ladder step only takes reports that went through the active step below it
     (``escalation_level >= from_level``): a report whose level-1 step is held or was rolled
     back in another sweep is not pushed straight to level 2.
 
@@ -166,8 +137,8 @@ def claim_sql(step: Step, *, vendor: str, from_level: int = 0) -> str:
     deleted and the timeline events inserted in the same statement. Params: ids, now, [now],
     step, event params. SQLite (writers serialised): a conditional UPDATE. Params: [now], ids, now.
     """
-    reports, queue = Complaint._meta.db_table, LadderStep._meta.db_table
-    waiting = waiting_sql(step.rung) + f" AND {step.column} <= %s"
+    reports, queue = Complaint._meta.db_table, PendingStep._meta.db_table
+    waiting = waiting_sql(step) + f" AND {step.column} <= %s"
     if step.level and from_level:
         waiting += f" AND escalation_level >= {int(from_level)}"
     if vendor != "postgresql":
@@ -232,7 +203,7 @@ def _digest_over() -> int:
     return int(getattr(settings, "BALAGH_ESCALATION_DIGEST_OVER", 20))
 
 
-def _messages_for(step: Step, audience: str, rows: list[Claimed], directory: _Directory, *, now: datetime) -> list[Message]:
+def _messages_for(step: StepSpec, audience: str, rows: list[Claimed], directory: _Directory, *, now: datetime) -> list[Message]:
     """The notices of one claimed batch: one message per report and recipient, or — for a recipient
     with more than ``BALAGH_ESCALATION_DIGEST_OVER`` reports in the batch (default 20: a holiday
     backlog, an outage) — ONE digest with the count, the first reports' numbers and a link to the
@@ -287,7 +258,7 @@ DIGEST_SHOWN = 10  # report numbers named in a digest
 
 
 def _digest(
-    step: Step, channel: str, address: str, who: str, reports: list[Claimed], directory: _Directory, *, now: datetime
+    step: StepSpec, channel: str, address: str, who: str, reports: list[Claimed], directory: _Directory, *, now: datetime
 ) -> Message:
     owners = {directory.owner(r)[0] for r in reports}
     numbers = [r.tracking_number for r in reports[:DIGEST_SHOWN]]
@@ -305,7 +276,7 @@ def _digest(
     return Message(channel, address, MessageTemplate.Code.ESCALATION_DIGEST, settings.LANGUAGE_CODE, key, context, None)
 
 
-def _event_text(step: Step) -> str:
+def _event_text(step: StepSpec) -> str:
     with override(settings.LANGUAGE_CODE):
         if step.name == "at_risk":
             return _("At risk: most of the resolution time has passed.")
@@ -329,15 +300,17 @@ def _event_insert_sql(source: str, vendor: str) -> str:
     )
 
 
-def _event_params(step: Step, *, text: str, audience: str, now: datetime) -> list:
+def _event_params(step: StepSpec, *, text: str, audience: str, now: datetime) -> list:
     return [step.event_kind, text, False, json.dumps({"step": step.name, "level": step.level, "audience": audience}), now]
 
 
-def _claim(step: Step, *, sql: str, candidates: list[int], now: datetime, text: str, audience: str, vendor: str) -> list[Claimed]:
+def _claim(
+    step: StepSpec, *, sql: str, candidates: list[int], now: datetime, text: str, audience: str, vendor: str
+) -> list[Claimed]:
     """Claim the waiting reports among ``candidates``, drop their queue rows, write their events."""
     set_params = [now] if "%s" in step.done_sql else []
     events = _event_params(step, text=text, audience=audience, now=now)
-    queue = LadderStep._meta.db_table
+    queue = PendingStep._meta.db_table
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # key lookups; their cost estimate would invite JIT
@@ -356,11 +329,11 @@ def escalate_overdue(
     *,
     now: datetime | None = None,
     batch_size: int = DEFAULT_BATCH,
-    after_claim: Callable[[Step, list[int]], None] | None = None,
+    after_claim: Callable[[StepSpec, list[int]], None] | None = None,
 ) -> dict[str, int]:
-    """Run every rung of the ladder once; returns how many reports each step took.
+    """Run every step of the ladder once; returns how many reports each step took.
 
-    Each rung walks its due queue rows once, in due order, batch by batch; each batch is one
+    Each step walks its due queue rows once, in due order, batch by batch; each batch is one
     transaction: claim (conditional UPDATE of the reports, ids in ascending order, so two
     sweeps lock rows in the same order), delete the claimed queue rows, write the events and
     the outbox rows. ``after_claim`` (tests) runs inside a batch's transaction right after its claim.

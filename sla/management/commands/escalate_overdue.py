@@ -4,8 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaints import ladder
-from routing.escalation import DEFAULT_BATCH, STEPS, escalate_overdue
+from sla import ladder
+from sla.ladder import STEPS
+from sla.sweep import DEFAULT_BATCH, escalate_overdue
 
 
 class Command(BaseCommand):

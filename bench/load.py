@@ -1,4 +1,4 @@
-"""python manage.py generate_load --complaints N [--batch 20000] [--seed S] [--shape recent|steady] [--order random|arrival]
+"""Load for the benchmarks: ``python manage.py generate_load --complaints N`` (:func:`generate_load`).
 
 Fills the database fast with realistic reports for benchmarks: spread over the
 categories (weighted), districts (with a few hotspots), channels, priorities and
@@ -24,14 +24,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints import ladder
 from complaints.models import Category, Channel, Complaint, Event, TrackingSequence
 from municipality.models import Department, District, Utility
+from sla import ladder
 
 LOAD_PREFIX = "L"
 # Share of the category targets by priority (load data only; the SLA engine computes the real ones).
@@ -173,7 +173,7 @@ class LoadSpec:
             for c in subs
         }
         self.utility_ids = list(Utility.objects.filter(active=True).values_list("pk", flat=True))
-        self.districts = []
+        self.districts: list[tuple[int | None, float, float, float, float]] = []
         for pk, polygon in District.objects.order_by("pk").values_list("pk", "polygon"):
             try:
                 minx, miny, maxx, maxy = shape(polygon).bounds
@@ -183,10 +183,10 @@ class LoadSpec:
         if not self.districts:
             self.districts = [(None, 18.27, 18.33, 42.69, 42.77)]
         # A few hotspots: a third of the reports cluster within ~300 m of them.
-        self.hotspots = []
+        self.hotspots: list[tuple[int | None, float, float]] = []
         for _hotspot in range(max(3, len(self.districts))):
-            pk, a, b, c, d = rng.choice(self.districts)
-            self.hotspots.append((pk, rng.uniform(a, b), rng.uniform(c, d)))
+            district_pk, a, b, c, d = rng.choice(self.districts)
+            self.hotspots.append((district_pk, rng.uniform(a, b), rng.uniform(c, d)))
         self.channels, self.channel_w = _weighted(CHANNEL_WEIGHTS)
         self.priorities, self.priority_w = _weighted(PRIORITY_WEIGHTS)
 
@@ -260,10 +260,10 @@ def _rows(spec: LoadSpec, start_number: int, count: int, now, *, shape: str = "r
         work_h = category.resolution_hours * factor * rng.uniform(0.2, 1.6)
         if status in ("in_progress", "on_hold", "resolved", "closed"):
             first_response = created + timedelta(hours=category.response_hours * factor * rng.uniform(0.05, 1.3))
-        if status == "on_hold":
-            on_hold_since = min(now, first_response + timedelta(hours=rng.uniform(1, 48)))
+            if status == "on_hold":
+                on_hold_since = min(now, first_response + timedelta(hours=rng.uniform(1, 48)))
         if status in ("resolved", "closed"):
-            resolved_at = min(now, created + timedelta(hours=work_h))
+            resolved_at = work_done = min(now, created + timedelta(hours=work_h))
         if status == "closed":
             r = rng.random()
             closure_reason = (
@@ -273,10 +273,10 @@ def _rows(spec: LoadSpec, start_number: int, count: int, now, *, shape: str = "r
                 resolved_at = None
                 closed_at = min(now, created + timedelta(hours=rng.uniform(1, 72)))
             else:
-                closed_at = min(now, resolved_at + timedelta(days=rng.uniform(0.2, 7)))
+                closed_at = min(now, work_done + timedelta(days=rng.uniform(0.2, 7)))
                 if rng.random() < 0.45:
                     rating = rng.choices((1, 2, 3, 4, 5), weights=(6, 6, 14, 32, 42))[0]
-                    rated_at = min(now, resolved_at + timedelta(hours=rng.uniform(1, 100)))
+                    rated_at = min(now, work_done + timedelta(hours=rng.uniform(1, 100)))
         number = start_number + i
         anonymous = rng.random() < 0.05
         yield {
@@ -334,104 +334,78 @@ def reserve_numbers(count: int) -> int:
     return last - count + 1
 
 
-class Command(BaseCommand):
-    help = "Fill the database with N realistic reports for benchmarks (bulk inserts; COPY on PostgreSQL)."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--complaints", type=int, required=True, help="How many reports to add.")
-        parser.add_argument("--batch", type=int, default=20000, help="Rows per transaction (default 20000).")
-        parser.add_argument("--seed", type=int, default=None, help="Random seed, for a repeatable data set.")
-        parser.add_argument(
-            "--shape",
-            choices=sorted(SHAPES),
-            default="recent",
-            help="recent (default): recent weeks busier than old ones; steady: the same every week of the year.",
-        )
-        parser.add_argument(
-            "--order",
-            choices=ORDERS,
-            default="random",
-            help="random (default): rows written in no particular order of time; arrival: oldest first, "
-            "as a live system writes them (the table's pages then follow the time).",
-        )
-
-    def handle(self, *args, complaints: int, batch: int, seed, shape: str = "recent", order: str = "random", **options):
-        if complaints < 1:
-            raise CommandError(_("--complaints must be at least 1."))
-        if batch < 1:
-            raise CommandError(_("--batch must be at least 1."))
-        if shape not in SHAPES:
-            raise CommandError(_("--shape must be one of: %(shapes)s.") % {"shapes": ", ".join(sorted(SHAPES))})
-        if order not in ORDERS:
-            raise CommandError(_("--order must be random or arrival."))
-        t0 = time.monotonic()
-        ensure_seed()
-        spec = LoadSpec(random.Random(seed))
-        first = reserve_numbers(complaints)
-        now = timezone.now()
-        fields = [f for f in Complaint._meta.concrete_fields if f.column != "id"]
-        done = 0
-        use_copy = connection.vendor == "postgresql"
-        while done < complaints:
-            n = min(batch, complaints - done)
-            arrival = (done, complaints) if order == "arrival" else None
-            rows = list(_rows(spec, first + done, n, now, shape=shape, arrival=arrival))
-            with transaction.atomic():
-                if use_copy:
-                    self._copy(fields, rows)
-                else:
-                    Complaint.objects.bulk_create([Complaint(**row) for row in rows], batch_size=2000)
-                self._transfer_events(rows, spec)
-            done += n
-            rate = done / max(time.monotonic() - t0, 1e-6)
-            self.stdout.write(f"  {done:,}/{complaints:,} reports ({rate:,.0f}/s)")
+def generate_load(
+    *, complaints: int, batch: int = 20000, seed: int | None = None, shape: str = "recent", order: str = "random", stdout=None
+) -> None:
+    """Add ``complaints`` reports (``shape`` in :data:`SHAPES`, ``order`` in :data:`ORDERS`), ``batch`` rows per transaction."""
+    t0 = time.monotonic()
+    ensure_seed()
+    spec = LoadSpec(random.Random(seed))
+    first = reserve_numbers(complaints)
+    now = timezone.now()
+    fields = [f for f in Complaint._meta.concrete_fields if f.column != "id"]
+    done = 0
+    use_copy = connection.vendor == "postgresql"
+    while done < complaints:
+        n = min(batch, complaints - done)
+        arrival = (done, complaints) if order == "arrival" else None
+        rows = list(_rows(spec, first + done, n, now, shape=shape, arrival=arrival))
         with transaction.atomic():
-            ladder.sync()  # the escalation ladder's queue for the open reports that have thresholds
-        if use_copy:
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(Complaint._meta.db_table)}")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Added {complaints:,} reports in {time.monotonic() - t0:.1f} s (total now {Complaint.objects.count():,})."
-            )
-        )
-
-    def _copy(self, fields, rows) -> None:
+            if use_copy:
+                _copy(fields, rows)
+            else:
+                Complaint.objects.bulk_create([Complaint(**row) for row in rows], batch_size=2000)
+            _transfer_events(rows, spec)
+        done += n
+        if stdout is not None:
+            rate = done / max(time.monotonic() - t0, 1e-6)
+            stdout.write(f"  {done:,}/{complaints:,} reports ({rate:,.0f}/s)")
+    with transaction.atomic():
+        ladder.sync()  # the escalation ladder's queue for the open reports that have thresholds
+    if use_copy:
         with connection.cursor() as cursor:
-            existing = {c.name for c in connection.introspection.get_table_description(cursor, Complaint._meta.db_table)}
-        fields = [f for f in fields if f.column in existing]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        table = connection.ops.quote_name(Complaint._meta.db_table)
-        names = [f.attname for f in fields]
-        # Fields this generator does not know (added by other features) get their model default.
-        defaults = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([row[name] if name in row else defaults[name] for name in names])
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Complaint._meta.db_table)}")
+    if stdout is not None:
+        stdout.write(f"Added {complaints:,} reports in {time.monotonic() - t0:.1f} s (total now {Complaint.objects.count():,}).")
 
-    def _transfer_events(self, rows, spec) -> None:
-        """A "transferred" event for each transferred report, so the transfer counts have data."""
-        numbers = [r["tracking_number"] for r in rows if r["transfer_count"]]
-        if not numbers:
-            return
-        codes = dict(Department.objects.values_list("pk", "code"))
-        by_number = dict(Complaint.objects.filter(tracking_number__in=numbers).values_list("tracking_number", "pk"))
-        events = []
-        for r in rows:
-            if r["transfer_count"] and r["tracking_number"] in by_number:
-                events.append(
-                    Event(
-                        complaint_id=by_number[r["tracking_number"]],
-                        kind=Event.Kind.TRANSFERRED,
-                        is_public=False,
-                        text="Generated load: transferred",
-                        created_at=r["assigned_at"] + timedelta(hours=2),
-                        data={
-                            "from": codes.get(spec.default_dept[r["category_id"]], ""),
-                            "to": codes.get(r["department_id"], ""),
-                        },
-                    )
+
+def _copy(fields, rows) -> None:
+    with connection.cursor() as cursor:
+        existing = {c.name for c in connection.introspection.get_table_description(cursor, Complaint._meta.db_table)}
+    fields = [f for f in fields if f.column in existing]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Complaint._meta.db_table)
+    names = [f.attname for f in fields]
+    # Fields this generator does not know (added by other features) get their model default.
+    defaults = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[name] if name in row else defaults[name] for name in names])
+
+
+def _transfer_events(rows, spec) -> None:
+    """A "transferred" event for each transferred report, so the transfer counts have data."""
+    numbers = [r["tracking_number"] for r in rows if r["transfer_count"]]
+    if not numbers:
+        return
+    codes = dict(Department.objects.values_list("pk", "code"))
+    by_number = dict(Complaint.objects.filter(tracking_number__in=numbers).values_list("tracking_number", "pk"))
+    events = []
+    for r in rows:
+        if r["transfer_count"] and r["tracking_number"] in by_number:
+            events.append(
+                Event(
+                    complaint_id=by_number[r["tracking_number"]],
+                    kind=Event.Kind.TRANSFERRED,
+                    is_public=False,
+                    text="Generated load: transferred",
+                    created_at=r["assigned_at"] + timedelta(hours=2),
+                    data={
+                        "from": codes.get(spec.default_dept[r["category_id"]], ""),
+                        "to": codes.get(r["department_id"], ""),
+                    },
                 )
-        Event.objects.bulk_create(events, batch_size=2000)
+            )
+    Event.objects.bulk_create(events, batch_size=2000)

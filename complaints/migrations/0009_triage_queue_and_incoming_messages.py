@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0007_event_indexes_for_what_is_looked_up"),
+        ("complaints", "0008_clock_models_move_to_sla"),
     ]
 
     operations = [

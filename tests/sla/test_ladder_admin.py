@@ -1,0 +1,63 @@
+"""The ladder's admin offers only what the sweep really reads: percent, audience, active (docs/sla.md)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from complaints.services import Submission, complaint_submit
+from municipality.models import Role
+from sla.models import EscalationStep as Step
+from tests.factories import CategoryFactory, make_user
+
+pytestmark = pytest.mark.django_db
+RIYADH = ZoneInfo("Asia/Riyadh")
+MONDAY_8 = datetime(2026, 11, 2, 8, 0, tzinfo=RIYADH)
+
+
+def url(name, *args):
+    return reverse(f"admin:{Step._meta.app_label}_{Step._meta.model_name}_{name}", args=args)
+
+
+@pytest.fixture
+def boss(client):
+    user = make_user("boss", Role.ADMIN)
+    client.force_login(user)
+    return user
+
+
+def level(n):
+    return Step.objects.get(trigger="resolution", level=n)
+
+
+def test_no_step_can_be_added_or_deleted(client, boss):
+    assert client.get(url("add")).status_code == 403
+    assert client.post(url("delete", level(3).pk), {"post": "yes"}).status_code == 403
+    assert Step.objects.count() == 5
+
+
+def test_only_percent_audience_and_active_are_editable(client, boss):
+    step = level(2)
+    response = client.post(
+        url("change", step.pk),
+        {"name": "Renamed", "trigger": "response", "level": 1, "percent": 160, "audience": "mayor", "active": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    step.refresh_from_db()
+    assert (step.trigger, step.level, step.percent, step.audience) == ("resolution", 2, 160, "mayor")
+    assert step.name != "Renamed"
+
+
+def test_a_changed_percent_moves_the_threshold_of_the_next_report(client, boss):
+    level(1).__class__.objects.filter(pk=level(1).pk).update(percent=50)
+    sub = Submission(
+        category=CategoryFactory(response_hours=8, resolution_hours=24),
+        description="حاوية نفايات ممتلئة منذ أيام",
+        lat=18.30,
+        lon=42.73,
+        reporter_phone="0501234567",
+    )
+    report = complaint_submit(submission=sub, at=MONDAY_8)
+    # half of 24 working hours: 12 working hours after Monday 08:00 is Tuesday 12:00
+    assert report.escalate_l1_at == datetime(2026, 11, 3, 12, 0, tzinfo=RIYADH)
