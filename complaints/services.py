@@ -331,6 +331,8 @@ def complaint_route(*, complaint: Complaint, at: datetime | None = None) -> Comp
     """Give a new report its owner (department or utility) and its due times."""
     from routing.services import route_decision
 
+    if complaint.category is None:
+        return complaint  # in triage: routed when an agent gives it its type (complaint_complete_triage)
     decision = route_decision(category=complaint.category, district_id=complaint.district_id)
     if decision.owner is None:
         return complaint
@@ -971,8 +973,8 @@ def complaint_set_category(*, complaint: Complaint, actor, category: Category, r
             kind=Event.Kind.CATEGORY,
             actor=actor,
             is_public=True,
-            text=_("Type changed from %(old)s to %(new)s.") % {"old": old.name, "new": category.name},
-            data={"from": old.code, "to": category.code},
+            text=_("Type changed from %(old)s to %(new)s.") % {"old": old.name if old else "—", "new": category.name},
+            data={"from": old.code if old else None, "to": category.code},
         )
         if reroute and locked.status in (Status.NEW, Status.ASSIGNED) and locked.utility_id is None:
             from routing.services import route_decision

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email import policy
 from email.errors import MessageError
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
@@ -139,12 +139,21 @@ def strip_quoted(text: str) -> str:
 # --------------------------------------------------------------------------- parsing
 
 
-def _text_of(part: EmailMessage) -> str:
+def _payload(part: MIMEPart) -> bytes:
+    """A leaf part's bytes, its transfer encoding undone."""
+    try:
+        payload = part.get_payload(decode=True)
+    except (MessageError, ValueError, TypeError):
+        return b""
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _text_of(part: MIMEPart) -> str:
     """A text part's content in any charset; an unknown or lying charset is decoded leniently."""
     try:
         return part.get_content()
     except (LookupError, UnicodeError, AssertionError, MessageError):
-        payload = part.get_payload(decode=True) or b""
+        payload = _payload(part)
         for charset in (part.get_content_charset() or "", "utf-8", "windows-1256"):
             try:
                 return payload.decode(charset) if charset else payload.decode("utf-8")
@@ -244,10 +253,7 @@ def parse_mail(raw: bytes, *, own_addresses: set[str] | None = None) -> InboundM
             filename = ""
         if content_type.startswith("text/") and not filename and disposition != "attachment":
             continue  # the other alternative of the body
-        try:
-            data = part.get_payload(decode=True) or b""
-        except (MessageError, ValueError, TypeError):
-            data = b""
+        data = _payload(part)
         attachments.append(MailAttachment(filename=filename[:200] or content_type, content_type=content_type, data=data))
 
     received_at = timezone.now()
@@ -256,7 +262,7 @@ def parse_mail(raw: bytes, *, own_addresses: set[str] | None = None) -> InboundM
         try:
             parsed = parsedate_to_datetime(date_header)
             if parsed is not None:
-                received_at = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+                received_at = parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)  # RFC 5322: "-0000" is UTC
         except (TypeError, ValueError, IndexError, OverflowError):
             pass
     subject = re.sub(r"\s+", " ", _header(message, "Subject")).strip()

@@ -53,7 +53,8 @@ def message_key(mail: InboundMail, raw: bytes) -> str:
 
 def _photos(attachments: list[MailAttachment]) -> tuple[list[ContentFile], list[str]]:
     """Image attachments that pass the form's checks, and the names of those refused (with why)."""
-    photos, refused = [], []
+    photos: list[ContentFile] = []
+    refused: list[str] = []
     for item in attachments:
         if not item.content_type.startswith("image/"):
             refused.append(item.filename)

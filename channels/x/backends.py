@@ -49,8 +49,8 @@ class Mention:
 
 def _point(tweet: dict) -> tuple[float, float] | tuple[None, None]:
     """The exact geotag (GeoJSON ``[lon, lat]``); a tagged place (a whole town) is no pin."""
-    coordinates = ((tweet.get("geo") or {}).get("coordinates") or {}).get("coordinates")
     try:
+        coordinates = tweet["geo"]["coordinates"]["coordinates"]
         lon, lat = float(coordinates[0]), float(coordinates[1])
     except (TypeError, ValueError, IndexError, KeyError):
         return None, None

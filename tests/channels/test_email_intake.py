@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -250,6 +251,26 @@ def test_a_huge_mail_is_refused(monkeypatch):
     code, _out, err = receive(mail(photos=3))
     assert code == 65 and "larger than" in err
     assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "date, expected",
+    [
+        ("Sat, 05 Dec 2026 09:14:00 +0300", "2026-12-05T06:14:00+00:00"),
+        ("Sat, 05 Dec 2026 09:14:00 -0000", "2026-12-05T09:14:00+00:00"),
+        ("Sat, 05 Dec 2026 09:14:00", "2026-12-05T09:14:00+00:00"),
+    ],
+)
+def test_the_time_the_citizen_sent_it_is_kept_in_any_date_form(date, expected):
+    raw = mail(message_id=None).replace(b"Sat, 05 Dec 2026 09:14:00 +0300", date.encode())
+    email_receive(raw=raw)
+    received = IncomingMessage.objects.get().received_at
+    assert received.astimezone(datetime.UTC).isoformat() == expected
+
+
+def test_a_nonsense_date_is_replaced_by_the_time_it_arrived():
+    raw = mail().replace(b"Sat, 05 Dec 2026 09:14:00 +0300", b"the day after yesterday")
+    assert email_receive(raw=raw).action == "filed"
 
 
 def test_a_body_in_an_unknown_charset_is_still_read():
