@@ -8,7 +8,7 @@ DEBIAN_PACKAGES := gettext fonts-hosny-amiri poppler-utils chromium chromium-dri
 export DEBUG ?= 1
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint setup system-deps venv venv-dev i18n migrate seed bench clean
+.PHONY: run test lint setup system-deps venv venv-dev dotenv i18n migrate seed bench clean manage
 
 run: setup seed ## site + Celery worker + beat on the embedded default (SQLite, filesystem broker)
 	@echo ""
@@ -24,8 +24,9 @@ test: system-deps venv-dev i18n ## the whole suite (SQLite by default; DATABASE_
 lint: venv-dev ## ruff (lint + format), mypy and the import layers; CI runs it before the tests
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
-setup: system-deps venv i18n migrate
+setup: system-deps venv dotenv i18n migrate
 	$(PY) manage.py collectstatic --noinput -v 0
 
 system-deps:
@@ -49,6 +50,13 @@ venv-dev: $(VENV)/.installed-dev
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt requirements.lock
 	$(PY) -m pip install -q -r requirements-dev.txt -c requirements.lock
 	touch $@
+
+# .env (git-ignored): what make configures, read by the settings, so `manage.py` run by hand agrees with the site.
+dotenv: venv
+	$(PY) scripts/write_env.py DEBUG=$(DEBUG) SITE_URL=$(SITE_URL)
+
+manage: venv dotenv ## any management command with make's settings: make manage ARGS="escalate_overdue"
+	$(PY) manage.py $(ARGS)
 
 i18n: venv
 	$(PY) manage.py compilemessages -v 0 --ignore=.venv

@@ -31,6 +31,10 @@ DASHBOARD_ROLES = frozenset({Role.COMMITTEE, Role.MAYOR, Role.ADMIN, Role.HEAD})
 WEEKLY_REPORT_ROLES = frozenset({Role.COMMITTEE, Role.MAYOR, Role.ADMIN})
 #: The Joint Operations board (open referrals per utility).
 BOARD_ROLES = frozenset({Role.COMMITTEE, Role.HEAD, Role.ADMIN})
+#: "Compile this week now": the committee prepares the weekly report, the mayor reads it.
+WEEKLY_COMPILE_ROLES = frozenset({Role.COMMITTEE, Role.ADMIN})
+#: Who lands on the dashboard after signing in (their work is the figures, not a queue).
+DASHBOARD_LANDING_ROLES = frozenset({Role.COMMITTEE, Role.MAYOR})
 #: Who a report can be assigned to within a department.
 ASSIGNEE_ROLES = frozenset({Role.OFFICER, Role.HEAD})
 
@@ -55,7 +59,7 @@ _DEPARTMENT_ACTIONS = frozenset(
         CATEGORY,
     ]
 )
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
+ROLE_ACTIONS: dict[str | None, frozenset[str]] = {
     Role.ADMIN: frozenset([*Action.values, *EXTRA_ACTIONS]),
     Role.OFFICER: _DEPARTMENT_ACTIONS,
     Role.HEAD: _DEPARTMENT_ACTIONS,
@@ -79,9 +83,6 @@ def works_reports(user) -> bool:
 
 def may_see_contact(user) -> bool:
     return role_of(user) in CONTACT_ROLES
-
-
-# --------------------------------------------------------------------------- reports
 
 
 def visibility_q(user) -> Q | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -32,7 +33,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from complaints import access, services
@@ -44,15 +45,19 @@ from complaints.phones import normalize_phone
 from complaints.selectors import normalize_tracking_number
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
 from municipality.admin import AdminRoleOnlyMixin, is_admin_role
+from municipality.models import Role
 from sla.clock import sla_state
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class WorkflowAction:
-    label: str
+    label: StrOrPromise
     form: type
     run: Callable  # (complaint, user, cleaned_data) -> object
-    done: str  # success message, with %(number)s
+    done: StrOrPromise  # success message, with %(number)s
     danger: bool = False
 
 
@@ -165,7 +170,7 @@ def run_service(call: Callable) -> str | None:
 
 # --------------------------------------------------------------------------- list helpers
 
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.NEW: "new",
     Status.ASSIGNED: "assigned",
     Status.IN_PROGRESS: "progress",
@@ -236,12 +241,18 @@ class TriageFilter(admin.SimpleListFilter):
         return queryset
 
 
+#: ``?due=all``: the whole list, for the roles whose list otherwise opens on open work.
+SHOW_ALL = "all"
+#: Roles that work reports: their list opens on what is still to do (``?due=open``).
+OPEN_WORK_FIRST_ROLES = access.WORK_ROLES | {Role.LIAISON, Role.AGENT}
+
+
 class DueFilter(admin.SimpleListFilter):
     title = _("resolution clock")
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("Overdue")), ("soon", _("At risk")), ("open", _("Open"))]
+        return [("overdue", _("Overdue")), ("soon", _("At risk")), ("open", _("Open")), (SHOW_ALL, _("All, closed too"))]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -294,6 +305,11 @@ class ComplaintAdmin(admin.ModelAdmin):
     actions = ["bulk_start", "bulk_hold", "bulk_close", "bulk_transfer"]
     change_form_template = "admin/complaints/complaint/change_form.html"
     change_list_template = "admin/complaints/complaint/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET" and not request.GET and access.role_of(request.user) in OPEN_WORK_FIRST_ROLES:
+            return HttpResponseRedirect(f"{request.path}?{DueFilter.parameter_name}=open")
+        return super().changelist_view(request, extra_context)
 
     # ------------------------------------------------------------------ scope and permissions
 
@@ -833,7 +849,7 @@ class CategoryAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
             kwargs["queryset"] = Category.objects.main_types()  # a tree of two levels
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("name"), ordering="code")
+    @admin.display(description=pgettext_lazy("field", "name"), ordering="code")
     def tree_name(self, obj):
         if obj.parent_id:
             return format_html('<span class="balagh-muted">{} ›</span> {}', obj.parent.name, obj.name)

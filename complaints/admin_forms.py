@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints import access, services
 from complaints.models import AGENT_CHANNELS, Category, Channel, Complaint, Priority
@@ -22,7 +23,7 @@ class SubTypeChoiceField(forms.ModelChoiceField):
     """Sub-types shown as “Main type › Sub-type”."""
 
     def label_from_instance(self, obj: Category) -> str:
-        return f"{obj.parent.name} › {obj.name}" if obj.parent_id else obj.name
+        return f"{obj.parent.name} › {obj.name}" if obj.parent else obj.name
 
 
 def sub_types():
@@ -227,7 +228,7 @@ class AssignForm(WorkflowForm):
 
 
 class NoteForm(WorkflowForm):
-    text = reason_field(_("Text"))
+    text = reason_field(pgettext_lazy("message", "Text"))
     public = forms.BooleanField(
         label=_("Public update (the citizen sees it)"),
         required=False,

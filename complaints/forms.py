@@ -8,6 +8,7 @@ the citizen sees every error on the form before the confirm page, in their langu
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -97,7 +98,9 @@ class ReportForm(forms.Form):
     reporter_name = forms.CharField(required=False, max_length=120, label=_("Your name"))
     reporter_phone = forms.CharField(required=False, max_length=30, label=_("Mobile number"))
     reporter_email = forms.CharField(required=False, max_length=254, label=_("E-mail (optional)"))
-    is_anonymous = forms.BooleanField(required=False, label=_("Report without my name and mobile"))
+    # Two radios ("false": with my mobile, "true": without contact details): leaving the mobile empty
+    # is never taken as a choice to go without updates.
+    is_anonymous = forms.BooleanField(required=False, label=_("Without contact details"))
 
     def __init__(self, *args, stash: PhotoStash | None = None, language: str = "ar", **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,7 +108,7 @@ class ReportForm(forms.Form):
         if self.is_bound:
             stash = PhotoStash.load(self.data.get("photo_stash"))
         self.stash = stash or PhotoStash()
-        self.fields["remove_photos"].choices = [(name, name) for name in self.stash.names]
+        cast(forms.MultipleChoiceField, self.fields["remove_photos"]).choices = [(name, name) for name in self.stash.names]
         self.submission_values: dict | None = None
 
     # -- photos: keep what is good, say what is not
@@ -154,6 +157,11 @@ class ReportForm(forms.Form):
         elif category is not None:
             cleaned["main_type"] = category.parent
         anonymous = bool(cleaned.get("is_anonymous")) and bool(category and category.allow_anonymous)
+        if category is not None and category.allow_anonymous and not anonymous and not cleaned.get("reporter_phone", "").strip():
+            self.add_error(
+                "reporter_phone",
+                _("Enter your mobile number, or choose “Without contact details” to follow the report by its link."),
+            )
         submission = Submission(
             category=category,
             description=cleaned.get("description", ""),
@@ -221,7 +229,10 @@ class ConfirmForm(forms.Form):
 
     @property
     def category(self) -> Category | None:
-        return Category.objects.select_related("parent").filter(pk=self.values.get("category")).first()
+        category_id = self.values.get("category")
+        if category_id is None:
+            return None
+        return Category.objects.select_related("parent").filter(pk=category_id).first()
 
     def submission(self, *, language: str) -> Submission:
         v = self.values

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints.workflow import ClosureReason, Status
 from municipality.models import BilingualName, Department, District, Utility
@@ -74,7 +75,7 @@ class Category(BilingualName):
     duplicate_radius_m = models.PositiveIntegerField(_("duplicate radius (m)"), default=100)
     icon = models.CharField(_("icon"), max_length=8, blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
 
     objects = CategoryQuerySet.as_manager()
 

@@ -30,7 +30,7 @@ def clean_photo(upload) -> ContentFile:
         probe = Image.open(upload)
         probe.verify()
         upload.seek(0)
-        image = Image.open(upload)
+        image: Image.Image = Image.open(upload)
         if image.format not in ALLOWED_FORMATS:
             raise ValidationError(_("“%(name)s” is not a photo (JPEG, PNG or WebP)."), code="format", params={"name": name})
         image.load()

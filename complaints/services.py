@@ -181,7 +181,7 @@ def _after_commit(complaint: Complaint, kind: str) -> None:
 class Submission:
     """What a citizen, an agent or a channel hands in."""
 
-    category: Category
+    category: Category | None  # checked by validate_submission (a type that went away meanwhile)
     description: str
     lat: float
     lon: float
@@ -206,6 +206,7 @@ def validate_submission(sub: Submission, *, photos_cleaned: bool = False) -> dic
         errors.setdefault("category", []).append(_("Choose a type of report."))
     elif category.parent_id is None:
         errors.setdefault("category", []).append(_("Choose a sub-type, not only the main type."))
+    cleaned["category"] = category
     description = (sub.description or "").strip()
     if len(description) < 10:
         errors.setdefault("description", []).append(_("Describe the problem in at least 10 characters."))
@@ -282,7 +283,7 @@ def complaint_submit(
     cleaned = validate_submission(submission, photos_cleaned=photos_cleaned)
     from routing.geo import district_id_for_point
 
-    category = submission.category
+    category: Category = cleaned["category"]
     now = at or timezone.now()
     district_id = district_id_for_point(cleaned["lat"], cleaned["lon"])
     with transaction.atomic():
@@ -696,7 +697,8 @@ def complaint_return(*, complaint: Complaint, actor, reason: str) -> Complaint:
     reason = (reason or "").strip()
     if not reason:
         raise TransitionError(_("Give a reason for sending the report back."))
-    if complaint.utility_id is None:
+    utility = complaint.utility
+    if utility is None:
         raise TransitionError(_("This report is not with a utility."))
     return _transition(
         complaint,
@@ -705,7 +707,7 @@ def complaint_return(*, complaint: Complaint, actor, reason: str) -> Complaint:
         kind=Event.Kind.RETURNED,
         text=reason,
         is_public=False,
-        data={"utility": complaint.utility.code},
+        data={"utility": utility.code},
         updates={"utility": None, "assignee": None},
     )
 
@@ -720,6 +722,7 @@ def complaint_start(*, complaint: Complaint, actor, note: str = "") -> Complaint
         if locked.utility_id is not None and locked.status == Status.ASSIGNED:
             _ensure_can_work(actor, locked)
             utility = locked.utility
+            assert utility is not None  # utility_id is set
             event_record(
                 complaint=locked,
                 kind=Event.Kind.ACKNOWLEDGED,

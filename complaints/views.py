@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from complaints import selectors, services
+from complaints import navigation, selectors, services
 from complaints.forms import ConfirmForm, RateForm, ReopenForm, ReportForm, TrackForm, apply_service_errors
 from complaints.lockout import tracking_failed, tracking_locked_out
 from complaints.models import Channel, Complaint
@@ -53,13 +54,15 @@ def report_start(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST, request.FILES, language=_language())
     if not form.is_valid():
         return _form_page(request, form, status=400)
-    confirm = ConfirmForm(initial={"payload": ConfirmForm.sign(form.submission_values)})
+    values = form.submission_values
+    assert values is not None  # a valid form's clean() sets them
+    confirm = ConfirmForm(initial={"payload": ConfirmForm.sign(values)})
     return render(
         request,
         "citizen/report_confirm.html",
         {
             "confirm": confirm,
-            "values": form.submission_values,
+            "values": values,
             "category": form.cleaned_data["category"],
             "photos": form.stash.photos(),
             "tile_url": settings.BALAGH_TILE_URL,
@@ -71,7 +74,7 @@ def _confirmed(request: HttpRequest) -> HttpResponse:
     confirm = ConfirmForm(request.POST)
     if not confirm.is_valid():
         for message in confirm.errors.get("payload", []):
-            messages.error(request, message)
+            messages.error(request, str(message))
         return redirect("citizen:start")
     if "edit" in request.POST:
         form = ReportForm(initial=confirm.form_initial(), stash=confirm.stash, language=_language())
@@ -176,12 +179,19 @@ def _tracking_context(complaint: Complaint, rate_form: RateForm, reopen_form: Re
         "rate_form": rate_form,
         "reopen_form": reopen_form,
         "is_open": complaint.status not in (Status.RESOLVED, Status.CLOSED),
+        "closes_on": complaint.resolved_at + timedelta(days=settings.BALAGH_AUTO_CLOSE_DAYS) if complaint.resolved_at else None,
     }
 
 
 def _progress(status: str) -> list[dict]:
     """The citizen's view of the journey: received → assigned → in progress → resolved → closed."""
     order = [Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED]
-    current = Status.IN_PROGRESS if status == Status.ON_HOLD else status
+    current = Status.IN_PROGRESS if status == Status.ON_HOLD else Status(status)
     reached = order.index(current) if current in order else 0
     return [{"label": s.label, "done": i < reached, "current": i == reached} for i, s in enumerate(order)]
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Where signing in lands without a usable ?next=: the role's own start page."""
+    return redirect(navigation.staff_home_url(request.user))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -38,7 +39,7 @@ class Action(models.TextChoices):
     HOLD = "hold", _("Put on hold")
     RESUME = "resume", _("Resume")
     RESOLVE = "resolve", _("Resolve")
-    CLOSE = "close", _("Close")
+    CLOSE = "close", pgettext_lazy("workflow action", "Close")
     REOPEN = "reopen", _("Reopen")
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from municipality.models import Department, District, StaffProfile, Utility
 from municipality.roles import is_admin_role
@@ -161,13 +162,13 @@ class StaffUserAdmin(AdminRoleOnlyMixin, DjangoUserAdmin):
 from municipality.models import Holiday, WorkingWeek  # noqa: E402
 
 WEEKDAY_CHOICES = [
-    (6, _("Sunday")),
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
+    (6, pgettext_lazy("weekday", "Sunday")),
+    (0, pgettext_lazy("weekday", "Monday")),
+    (1, pgettext_lazy("weekday", "Tuesday")),
+    (2, pgettext_lazy("weekday", "Wednesday")),
+    (3, pgettext_lazy("weekday", "Thursday")),
+    (4, pgettext_lazy("weekday", "Friday")),
+    (5, pgettext_lazy("weekday", "Saturday")),
 ]
 
 

@@ -1,23 +1,81 @@
 """Typed, validated settings from the environment.
 
-Every helper raises ``ImproperlyConfigured`` with a message that names the
-variable and what is wrong, so a bad value stops start-up at once.
+Every helper raises ``SettingError`` (an ``ImproperlyConfigured``) with a message that
+names the variable and what is wrong, so a bad value stops start-up at once. The message is
+kept as a catalogue msgid plus its values, so ``manage.py`` can print it as one line in the
+operator's language before Django (and its translation machinery) is set up.
+
+``load_env_file`` reads the ``.env`` that ``make`` writes (DEBUG, the generated development
+SECRET_KEY, SITE_URL): a management command run by hand sees what ``make run`` configured.
+Variables set in the environment win over the file.
 """
 
 from __future__ import annotations
 
+import gettext
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_noop
 
 if TYPE_CHECKING:
     from dj_database_url import DBConfig
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingError(ImproperlyConfigured):
+    """A setting that stops start-up; ``msgid % params`` is the English message."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        self.msgid, self.params = msgid, params
+        super().__init__(msgid % params if params else msgid)
+
+    def translated(self, language: str, locale_dir: Path) -> str:
+        catalogue = gettext.translation("django", localedir=str(locale_dir), languages=[language], fallback=True)
+        text = catalogue.gettext(self.msgid)
+        return text % self.params if self.params else text
+
+
+def operator_language() -> str:
+    """The language of a command-line message: English when the shell's locale says so, else Arabic (the site's)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = (os.environ.get(name) or "").lower()
+        if value and value not in ("c", "posix") and not value.startswith("c."):
+            return "en" if value.startswith("en") else "ar"
+    return "ar"
+
+
+def start_up_error_line(exc: ImproperlyConfigured, locale_dir: Path) -> str:
+    """One line for the operator: the setting's message in their language, without a traceback."""
+    message = exc.translated(operator_language(), locale_dir) if isinstance(exc, SettingError) else str(exc)
+    return "Balagh: " + " ".join(message.split())
+
+
+def load_env_file(path: Path | None) -> None:
+    """``KEY=VALUE`` lines (``#`` comments, optional quotes) into ``os.environ`` where not already set."""
+    if path is None or not path.is_file():
+        return
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = (part.strip() for part in line.split("=", 1))
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(key, value)
+
+
+def env_file(base_dir: Path) -> Path | None:
+    """``BALAGH_ENV_FILE`` (empty: none), else ``.env`` beside ``manage.py``."""
+    raw = os.environ.get("BALAGH_ENV_FILE")
+    if raw is None:
+        return base_dir / ".env"
+    return Path(raw) if raw.strip() else None
 
 
 def redact(url: str) -> str:
@@ -46,7 +104,9 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value in FALSE:
         return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use 1/0, true/false, yes/no or on/off.")
+    raise SettingError(
+        gettext_noop("%(name)s=%(value)r is not a boolean; use 1/0, true/false, yes/no or on/off."), name=name, value=raw
+    )
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
@@ -56,9 +116,11 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+        raise SettingError(gettext_noop("%(name)s=%(value)r is not a whole number."), name=name, value=raw) from None
     if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+        raise SettingError(
+            gettext_noop("%(name)s=%(value)s must be at least %(minimum)s."), name=name, value=value, minimum=minimum
+        )
     return value
 
 
@@ -74,20 +136,31 @@ def database_from_url(url: str, base_dir: Path) -> DBConfig:
 
     scheme = urlparse(url).scheme
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
-        raise ImproperlyConfigured(
-            f"DATABASE_URL={redact(url)!r}: the scheme {scheme!r} is not supported; "
-            "use sqlite:///path/to/file.sqlite3 or postgres://user:password@host:5432/dbname."
+        raise SettingError(
+            gettext_noop(
+                "DATABASE_URL=%(value)r: the scheme %(scheme)r is not supported; "
+                "use sqlite:///path/to/file.sqlite3 or postgres://user:password@host:5432/dbname."
+            ),
+            value=redact(url),
+            scheme=scheme,
         )
     try:
         config = dj_database_url.parse(url, conn_max_age=60 if scheme != "sqlite" else 0)
     except Exception as exc:  # dj_database_url raises several kinds, some without a message
-        raise ImproperlyConfigured(
-            f"DATABASE_URL={redact(url)!r} cannot be read ({type(exc).__name__}{': ' + str(exc) if str(exc) else ''}); "
-            "expected postgres://user:password@host:5432/dbname or sqlite:///path/to/file.sqlite3."
+        raise SettingError(
+            gettext_noop(
+                "DATABASE_URL=%(value)r cannot be read (%(reason)s); "
+                "expected postgres://user:password@host:5432/dbname or sqlite:///path/to/file.sqlite3."
+            ),
+            value=redact(url),
+            reason=f"{type(exc).__name__}{': ' + str(exc) if str(exc) else ''}",
         ) from None
     if scheme != "sqlite" and not config.get("NAME"):
-        raise ImproperlyConfigured(
-            f"DATABASE_URL={redact(url)!r} has no database name; add it at the end, e.g. postgres://user@host:5432/balagh."
+        raise SettingError(
+            gettext_noop(
+                "DATABASE_URL=%(value)r has no database name; add it at the end, e.g. postgres://user@host:5432/balagh."
+            ),
+            value=redact(url),
         )
     if scheme == "sqlite":
         if not config["NAME"] or config["NAME"] == ":memory:":
@@ -110,7 +183,11 @@ def redis_url(name: str = "REDIS_URL") -> str | None:
         return None
     parsed = urlparse(raw)
     if parsed.scheme not in {"redis", "rediss"} or not parsed.hostname:
-        raise ImproperlyConfigured(f"{name}={redact(raw)!r} is not a redis:// URL (e.g. redis://127.0.0.1:6379/0).")
+        raise SettingError(
+            gettext_noop("%(name)s=%(value)r is not a redis:// URL (e.g. redis://127.0.0.1:6379/0)."),
+            name=name,
+            value=redact(raw),
+        )
     return raw
 
 
@@ -121,17 +198,27 @@ def mailbox_url(name: str = "IMAP_URL") -> str:
         return ""
     parsed = urlparse(raw)
     if parsed.scheme not in ("imap", "imaps", "maildir"):
-        raise ImproperlyConfigured(f"{name}={redact(raw)!r}: use imaps://user:password@host/INBOX or maildir:///path.")
+        raise SettingError(
+            gettext_noop("%(name)s=%(value)r: use imaps://user:password@host/INBOX or maildir:///path."),
+            name=name,
+            value=redact(raw),
+        )
     if parsed.scheme == "maildir":
         if not parsed.path or parsed.path == "/":
-            raise ImproperlyConfigured(f"{name}={raw!r} needs a folder: maildir:///path/to/Maildir.")
+            raise SettingError(
+                gettext_noop("%(name)s=%(value)r needs a folder: maildir:///path/to/Maildir."), name=name, value=raw
+            )
         return raw
     if not (parsed.hostname and parsed.username):
-        raise ImproperlyConfigured(f"{name}={redact(raw)!r} needs a user and a host: imaps://user:password@host/INBOX.")
+        raise SettingError(
+            gettext_noop("%(name)s=%(value)r needs a user and a host: imaps://user:password@host/INBOX."),
+            name=name,
+            value=redact(raw),
+        )
     try:
         _port = parsed.port  # raises for a port that is not a number
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={redact(raw)!r}: the port is not a number.") from None
+        raise SettingError(gettext_noop("%(name)s=%(value)r: the port is not a number."), name=name, value=redact(raw)) from None
     return raw
 
 
@@ -143,5 +230,9 @@ def env_rate(name: str, default: str) -> str:
     raw = (os.environ.get(name) or "").strip() or default
     number, _slash, unit = raw.partition("/")
     if not number.isdigit() or int(number) < 1 or unit not in RATE_UNITS:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate; write it as NUMBER/UNIT, e.g. 600/min, 10/s or 5000/day.")
+        raise SettingError(
+            gettext_noop("%(name)s=%(value)r is not a rate; write it as NUMBER/UNIT, e.g. 600/min, 10/s or 5000/day."),
+            name=name,
+            value=raw,
+        )
     return raw

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,7 +33,7 @@ class Department(BilingualName):
     is_triage = models.BooleanField(
         _("triage queue"), default=False, help_text=_("Reports nobody else owns land here for agents to sort.")
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
     # Bumped on every save: the routing rules' cache fingerprints it (routing.services._rules_version).
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -53,7 +53,7 @@ class Utility(BilingualName):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     email = models.EmailField(_("e-mail"), blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
     # Bumped on every save: the routing rules' cache fingerprints it (routing.services._rules_version).
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -92,7 +92,10 @@ class Role(models.TextChoices):
 
 class StaffProfile(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+        verbose_name=pgettext_lazy("field", "user"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     department = models.ForeignKey(
@@ -124,12 +127,12 @@ class StaffProfile(models.Model):
 class WorkingWeek(models.Model):
     """The municipality's working hours (one row is used: the first active one)."""
 
-    name = models.CharField(_("name"), max_length=100, default="Default")
+    name = models.CharField(pgettext_lazy("field", "name"), max_length=100, default="Default")
     # Python weekday numbers: Monday=0 ... Sunday=6. Saudi week: Sunday–Thursday.
     days = models.JSONField(_("working days"), default=list, help_text=_("Weekday numbers, Monday=0 … Sunday=6."))
     start = models.TimeField(_("starts"), default="08:00")
     end = models.TimeField(_("ends"), default="16:00")
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
 
     class Meta:
         verbose_name = _("working week")
@@ -140,7 +143,7 @@ class WorkingWeek(models.Model):
 
 
 class Holiday(BilingualName):
-    date = models.DateField(_("date"), unique=True)
+    date = models.DateField(pgettext_lazy("field", "date"), unique=True)
 
     class Meta:
         verbose_name = _("public holiday")

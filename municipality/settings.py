@@ -7,12 +7,26 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
-from municipality.env import database_from_url, env_bool, env_int, env_list, env_rate, env_str, mailbox_url, redis_url
+from municipality.env import (
+    SettingError,
+    database_from_url,
+    env_bool,
+    env_file,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    load_env_file,
+    mailbox_url,
+    redis_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# What `make` configured (.env, git-ignored) holds for commands run by hand too; the environment wins.
+load_env_file(env_file(BASE_DIR))
 VAR_DIR = Path(env_str("BALAGH_VAR_DIR") or BASE_DIR / "var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -20,13 +34,16 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY in the environment, or DEBUG=1 for a development default."
+        raise SettingError(
+            gettext_noop(
+                "SECRET_KEY is not set. Run `make setup` (it writes .env for development), "
+                "set SECRET_KEY in the environment, or DEBUG=1 for a development default."
+            )
         )
     SECRET_KEY = "dev-only-insecure-balagh-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS is empty; set it to the site's host names (comma-separated).")
+    raise SettingError(gettext_noop("ALLOWED_HOSTS is empty; set it to the site's host names (comma-separated)."))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
@@ -80,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "complaints.navigation.staff_navigation",
             ],
         },
     },
@@ -95,7 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Arabic first.
 LANGUAGE_CODE = "ar"
-LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
+LANGUAGES = [("ar", pgettext_lazy("language", "Arabic")), ("en", pgettext_lazy("language", "English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Riyadh"
 USE_I18N = True
@@ -131,6 +149,8 @@ BALAGH_REPORTS_CACHE_SECONDS = env_int("BALAGH_REPORTS_CACHE_SECONDS", 600, mini
 BALAGH_REPORTS_STALE_SECONDS = env_int("BALAGH_REPORTS_STALE_SECONDS", 3600, minimum=0)
 
 LOGIN_URL = "/admin/login/"
+# After signing in without a usable ?next=: the role's own start page (complaints.navigation), never /accounts/profile/.
+LOGIN_REDIRECT_URL = "staff_home"
 
 # --- Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = redis_url()
@@ -211,7 +231,9 @@ _SMS_BACKENDS = {
 }
 BALAGH_SMS_BACKEND = _SMS_BACKENDS.get(env_str("SMS_BACKEND") or "console", env_str("SMS_BACKEND") or "")
 if "." not in BALAGH_SMS_BACKEND:
-    raise ImproperlyConfigured(f"SMS_BACKEND={BALAGH_SMS_BACKEND!r}: use console, file, http or a dotted class path.")
+    raise SettingError(
+        gettext_noop("SMS_BACKEND=%(value)r: use console, file, http or a dotted class path."), value=BALAGH_SMS_BACKEND
+    )
 BALAGH_SMS_FILE = env_str("SMS_FILE_PATH") or str(VAR_DIR / "sms.log")
 BALAGH_SMS_HTTP_URL = env_str("SMS_HTTP_URL") or ""
 BALAGH_SMS_HTTP_AUTH_HEADER = env_str("SMS_HTTP_AUTH_HEADER") or ""  # e.g. "Authorization: Bearer …"
@@ -219,7 +241,7 @@ BALAGH_SMS_HTTP_BODY = env_str("SMS_HTTP_BODY") or '{"to": $to, "text": $body, "
 BALAGH_SMS_HTTP_CONTENT_TYPE = env_str("SMS_HTTP_CONTENT_TYPE") or "application/json"
 BALAGH_SMS_HTTP_TIMEOUT = float(env_int("SMS_HTTP_TIMEOUT_MS", 5000, minimum=1)) / 1000
 if BALAGH_SMS_BACKEND.endswith("HTTPSMSBackend") and not BALAGH_SMS_HTTP_URL:
-    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL (the gateway's address).")
+    raise SettingError(gettext_noop("SMS_BACKEND=http needs SMS_HTTP_URL (the gateway's address)."))
 # Outbox: attempts before a message is marked failed, back-off base, re-send of stuck rows, SMS cap.
 BALAGH_OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
 BALAGH_OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30, minimum=0)
@@ -239,7 +261,7 @@ IMAP_POLL_SECONDS = env_int("IMAP_POLL_SECONDS", 60, minimum=5)
 # X mentions: "fake" (development and tests: mentions from a JSON file, replies appended to another) or "api".
 X_BACKEND = (env_str("X_BACKEND") or "fake").strip().lower()
 if X_BACKEND not in ("fake", "api"):
-    raise ImproperlyConfigured(f"X_BACKEND={X_BACKEND!r}: use fake or api.")
+    raise SettingError(gettext_noop("X_BACKEND=%(value)r: use fake or api."), value=X_BACKEND)
 X_BEARER_TOKEN = env_str("X_BEARER_TOKEN") or ""
 X_ACCOUNT_ID = env_str("X_ACCOUNT_ID") or ""
 X_API_URL = (env_str("X_API_URL") or "https://api.x.com/2").rstrip("/")
@@ -248,7 +270,7 @@ X_POLL_SECONDS = env_int("X_POLL_SECONDS", 120, minimum=15)
 X_FAKE_MENTIONS_FILE = env_str("X_FAKE_MENTIONS_FILE") or str(VAR_DIR / "x" / "mentions.json")
 X_FAKE_REPLIES_FILE = env_str("X_FAKE_REPLIES_FILE") or str(VAR_DIR / "x" / "replies.jsonl")
 if X_BACKEND == "api" and not (X_BEARER_TOKEN and X_ACCOUNT_ID):
-    raise ImproperlyConfigured("X_BACKEND=api needs X_BEARER_TOKEN and X_ACCOUNT_ID (the municipality's account id).")
+    raise SettingError(gettext_noop("X_BACKEND=api needs X_BEARER_TOKEN and X_ACCOUNT_ID (the municipality's account id)."))
 CELERY_BEAT_SCHEDULE["email-poll-mailbox"] = {"task": "channels.email.tasks.poll_mailbox", "schedule": IMAP_POLL_SECONDS}
 CELERY_BEAT_SCHEDULE["x-poll-mentions"] = {"task": "channels.x.tasks.poll_mentions", "schedule": X_POLL_SECONDS}
 
@@ -269,8 +291,9 @@ BALAGH_API_KEY_RATE = env_rate("BALAGH_API_KEY_RATE", "600/min")
 # send jurisdiction_id; any other value is refused. Defaults to the site's host name.
 OPEN311_JURISDICTION_ID = (env_str("OPEN311_JURISDICTION_ID") or urlparse(SITE_URL).hostname or "balagh").strip()
 if not re.fullmatch(r"[A-Za-z0-9._:-]{1,100}", OPEN311_JURISDICTION_ID):
-    raise ImproperlyConfigured(
-        f"OPEN311_JURISDICTION_ID={OPEN311_JURISDICTION_ID!r}: use a short id without spaces, e.g. the city's domain name."
+    raise SettingError(
+        gettext_noop("OPEN311_JURISDICTION_ID=%(value)r: use a short id without spaces, e.g. the city's domain name."),
+        value=OPEN311_JURISDICTION_ID,
     )
 SPECTACULAR_SETTINGS = {
     "TITLE": "Balagh API",

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from complaints.views import staff_home
 from municipality.health import healthz
 
 admin.site.site_header = "Balagh — بلاغ"
@@ -12,6 +13,7 @@ admin.site.site_title = "Balagh"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("staff/", staff_home, name="staff_home"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
@@ -20,6 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("open311/v2/", include("channels.open311.urls")),
     path("reports/", include("reports.urls")),
+    path("figures/", include("reports.urls_public")),
     path("routing/", include("routing.urls")),
     path("", include("complaints.urls")),
 ]

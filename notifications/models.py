@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -34,7 +35,7 @@ class MessageTemplate(models.Model):
         _("text"),
         help_text=_("Django template syntax, e.g. {{ tracking_number }}, {{ link }}, {{ status }}, {{ department }}."),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -108,7 +109,7 @@ def _staff_messages(*, template: str, contacts, context: dict, complaint_id: int
 
 def _citizen_recipients(complaint) -> list[tuple[str, str, str]]:
     """(channel, address, language) for the reporter and the citizens following the report."""
-    out = []
+    out: list[tuple[str, str, str]] = []
     if complaint.reporter_phone:
         out.append((Channel.SMS, complaint.reporter_phone, complaint.language))
     if complaint.reporter_email:
@@ -191,7 +192,7 @@ def _over_sms_cap(messages: list[Message], now: datetime) -> set[str]:
     if not citizen_sms:
         return set()
     day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    sent_today: dict[tuple[int, str], int] = {}
+    sent_today: dict[tuple[int | None, str], int] = {}
     rows = (
         Outbox.objects.filter(
             complaint_id__in={m.complaint_id for m in citizen_sms},
@@ -202,8 +203,8 @@ def _over_sms_cap(messages: list[Message], now: datetime) -> set[str]:
         .exclude(status=Outbox.Status.SKIPPED)
         .values_list("complaint_id", "recipient")
     )
-    for pair in rows:
-        sent_today[pair] = sent_today.get(pair, 0) + 1
+    for earlier in rows:
+        sent_today[earlier] = sent_today.get(earlier, 0) + 1
     over = set()
     for m in citizen_sms:
         pair = (m.complaint_id, m.recipient)
@@ -266,7 +267,7 @@ def outbox_insert(*, messages: list[Message], now: datetime | None = None) -> li
     fixed = ("is_citizen", "status", "attempts", "last_error", "subject", "body", "created_at")
     columns = ", ".join(varying + fixed)
     created = connection.ops.adapt_datetimefield_value(now)
-    fixed_params = [False, Outbox.Status.PENDING, 0, "", "", "", created]
+    fixed_params: list[Any] = [False, Outbox.Status.PENDING, 0, "", "", "", created]
     ids: list[int] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

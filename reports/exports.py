@@ -9,6 +9,7 @@ from django.db.models import CharField, Func
 from django.http import StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from complaints.exports import download
 from complaints.models import Channel, Priority
@@ -175,7 +176,10 @@ def kpi_table_rows(table: str, rows: list[dict], name_of) -> Iterator[list]:
     if table == "departments":
         extra = [("grade", _("Grade")), ("transfers_out", _("Transfers out"))]
     elif table == "categories":
-        extra = [("previous_received", _("Received in the previous period")), ("change", _("Change"))]
+        extra = [
+            ("previous_received", _("Received in the previous period")),
+            ("change", pgettext("difference from the previous period", "Change")),
+        ]
     yield head + [label for _key, label in extra]
     keys = [
         "received",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -57,6 +58,12 @@ class WeeklyReport(models.Model):
     @property
     def week_end(self):
         return self.week_start + timedelta(days=6)
+
+    @property
+    def is_partial(self) -> bool:
+        """Compiled before the week ended ("compile this week now"): its figures cover the week so far."""
+        ends = datetime.combine(self.week_end + timedelta(days=1), time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+        return (self.recompiled_at or self.generated_at) < ends
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy
 
+from complaints.models import Category, Complaint, Priority
+from municipality.models import District
 from reports import kpis
 from reports.filters import ComplaintReportFilter, report_filter
+from reports.models import WeeklyReport
+from sla import clock as sla
+
+#: A working day of the published targets (Sunday–Thursday 08:00–16:00).
+WORKING_HOURS_A_DAY = 8
 
 log = logging.getLogger(__name__)
 
@@ -167,3 +179,189 @@ def warm_dashboard() -> list[str]:
         dashboard_kpis(flt=flt, scope_department=department, refresh=True)
         keys.append(dashboard_cache_key(flt=flt, scope_department=department))
     return keys
+
+
+# --------------------------------------------------------------------------- the city's figures in public (/figures/)
+#
+# What anyone may read without signing in: the published service levels, the frozen weekly
+# snapshots' city figures, the departments' and utilities' on-time ranking, and an open-data
+# file of the reports with nothing that points at a person: no free text, no names, numbers,
+# e-mails, tracking numbers or staff; dates by day; the location rounded to about 100 m.
+
+#: How many whole weeks the public page shows, and how many the ranking adds up.
+PUBLIC_WEEKS = 8
+RANKING_WEEKS = 4
+PUBLIC_CACHE_SECONDS = 600
+#: Three decimals of a degree: 111 m north–south, about 105 m east–west at Khamis Mushait.
+OPEN_DATA_DECIMALS = 3
+#: The open-data file's columns, in order, with what each holds (the page lists them).
+OPEN_DATA_FIELDS: list[tuple[str, str | Promise]] = [
+    ("main_type", gettext_lazy("main type code")),
+    ("main_type_ar", gettext_lazy("main type, Arabic name")),
+    ("main_type_en", gettext_lazy("main type, English name")),
+    ("sub_type", gettext_lazy("sub-type code")),
+    ("sub_type_ar", gettext_lazy("sub-type, Arabic name")),
+    ("sub_type_en", gettext_lazy("sub-type, English name")),
+    ("district", gettext_lazy("district code (empty: outside the mapped districts)")),
+    ("district_ar", gettext_lazy("district, Arabic name")),
+    ("district_en", gettext_lazy("district, English name")),
+    ("channel", gettext_lazy("how it was received: web, app, phone_940, whatsapp, twitter, email, field_officer, walk_in")),
+    ("received_date", gettext_lazy("day received (YYYY-MM-DD, Asia/Riyadh)")),
+    ("resolved_date", gettext_lazy("day the work was reported done (empty if not)")),
+    ("closed_date", gettext_lazy("day it was closed (empty if open)")),
+    ("status", gettext_lazy("new, assigned, in_progress, on_hold, resolved, closed or reopened")),
+    ("closure_reason", gettext_lazy("why it was closed: fixed, duplicate, not_valid, out_of_jurisdiction, cannot_fix")),
+    ("latitude", gettext_lazy("latitude rounded to 0.001° (about 100 m)")),
+    ("longitude", gettext_lazy("longitude rounded to 0.001° (about 100 m)")),
+]
+
+
+def public_sla_table() -> list[dict]:
+    """The published targets per main type and sub-type, as the clock applies them (complaints.sla)."""
+    table = sla.priority_targets()
+    subs = Category.objects.sub_types().active().select_related("parent").order_by("parent__sort_order", "sort_order", "pk")
+    groups: dict[int, dict] = {}
+    for sub in subs:
+        target = sla.target_for(category=sub, priority=sub.default_priority, table=table)
+        group = groups.setdefault(sub.parent_id, {"main": sub.parent, "subs": []})
+        group["subs"].append(
+            {
+                "category": sub,
+                "priority": Priority(sub.default_priority).label,
+                "wall_clock": target.wall_clock,
+                "response_hours": _hours(target.response),
+                "resolution_hours": _hours(target.resolution),
+                # Which plural form to use ("1.5 hours" reads as plural): the next whole hour.
+                "response_count": math.ceil(target.response.total_seconds() / 3600),
+                "resolution_count": math.ceil(target.resolution.total_seconds() / 3600),
+                "resolution_days": round(target.resolution.total_seconds() / 3600 / WORKING_HOURS_A_DAY, 1),
+            }
+        )
+    return list(groups.values())
+
+
+def _hours(span) -> int | float:
+    """Whole hours as an integer (so the plural forms apply), else one decimal."""
+    hours = round(span.total_seconds() / 3600, 1)
+    return int(hours) if hours == int(hours) else hours
+
+
+def _whole_weeks(limit: int) -> list[WeeklyReport]:
+    recent = WeeklyReport.objects.only("week_start", "kpis", "generated_at", "recompiled_at").order_by("-week_start")
+    return [report for report in recent[: limit + 1] if not report.is_partial][:limit]
+
+
+def public_weekly_figures(*, weeks: int = PUBLIC_WEEKS) -> list[dict]:
+    """The last whole weeks' city figures from the frozen snapshots, newest first."""
+    rows = []
+    for report in _whole_weeks(weeks):
+        s = report.kpis.get("summary", {})
+        rows.append(
+            {
+                "week_start": report.week_start,
+                "week_end": report.week_end,
+                "received": s.get("received"),
+                "completed": s.get("completed"),
+                "completion_pct": s.get("completion_pct"),
+                "sla_pct": s.get("sla_pct"),
+                "satisfied_pct": s.get("satisfied_pct"),
+                "rating_avg": s.get("rating_avg"),
+                "rated": s.get("rated"),
+            }
+        )
+    return rows
+
+
+def _ranking(reports: list[WeeklyReport], table: str) -> list[dict]:
+    """Departments or utilities by on-time completion over ``reports``, best first.
+
+    A snapshot keeps each row's percentage and how many reports were finished; the weeks add
+    up as finished-weighted shares, so a busy week counts for what it weighs.
+    """
+    rows: dict = {}
+    for report in reports:
+        for row in report.kpis.get(table, []):
+            if row.get("id") is None:
+                continue
+            entry = rows.setdefault(
+                row["id"], {"name_ar": row.get("name_ar", ""), "name_en": row.get("name_en", ""), "finished": 0, "on_time": 0.0}
+            )
+            finished = row.get("finished") or 0
+            entry["finished"] += finished
+            entry["on_time"] += finished * (row.get("sla_pct") or 0) / 100
+    ranked = []
+    for entry in rows.values():
+        entry["on_time_pct"] = round(100 * entry["on_time"] / entry["finished"], 1) if entry["finished"] else None
+        entry["on_time"] = round(entry["on_time"])
+        ranked.append(entry)
+    ranked.sort(key=lambda e: (e["on_time_pct"] is None, -(e["on_time_pct"] or 0), -e["finished"], e["name_en"]))
+    return ranked
+
+
+def public_figures() -> dict:
+    """Everything /figures/ shows, shared through the cache for a few minutes (the page is public)."""
+    key = "reports:public-figures"
+    data = cache.get(key)
+    if data is None:
+        ranking_weeks = _whole_weeks(RANKING_WEEKS)
+        data = {
+            "weeks": public_weekly_figures(),
+            "departments": _ranking(ranking_weeks, "departments"),
+            "utilities": _ranking(ranking_weeks, "utilities"),
+            "ranking_from": ranking_weeks[-1].week_start if ranking_weeks else None,
+            "ranking_to": ranking_weeks[0].week_end if ranking_weeks else None,
+        }
+        cache.set(key, data, PUBLIC_CACHE_SECONDS)
+    return data
+
+
+def open_data_rows() -> Iterator[list]:
+    """The header, then one anonymised row per report, read in chunks without model instances."""
+    yield [name for name, _help in OPEN_DATA_FIELDS]
+    categories = {
+        pk: (code, ar, en or ar, parent)
+        for pk, code, ar, en, parent in Category.objects.values_list("pk", "code", "name_ar", "name_en", "parent_id")
+    }
+    districts = {
+        pk: (code, ar, en or ar) for pk, code, ar, en in District.objects.values_list("pk", "code", "name_ar", "name_en")
+    }
+    no_district = ("", "", "")
+    places = OPEN_DATA_DECIMALS
+
+    def day(value) -> str:
+        return timezone.localtime(value, kpis.RIYADH).date().isoformat() if value else ""
+
+    columns = (
+        "category_id",
+        "district_id",
+        "channel",
+        "created_at",
+        "resolved_at",
+        "closed_at",
+        "status",
+        "closure_reason",
+        "lat",
+        "lon",
+    )
+    for category_id, district_id, channel, created, resolved, closed, status, reason, lat, lon in (
+        Complaint.objects.order_by("created_at", "pk").values_list(*columns).iterator(chunk_size=2000)
+    ):
+        sub_code, sub_ar, sub_en, parent_id = categories[category_id]
+        main_code, main_ar, main_en, _parent = categories.get(parent_id) or (sub_code, sub_ar, sub_en, None)
+        yield [
+            main_code,
+            main_ar,
+            main_en,
+            sub_code,
+            sub_ar,
+            sub_en,
+            *(districts.get(district_id) or no_district),
+            channel,
+            day(created),
+            day(resolved),
+            day(closed),
+            status,
+            reason,
+            f"{lat:.{places}f}",
+            f"{lon:.{places}f}",
+        ]

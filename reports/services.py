@@ -57,10 +57,16 @@ def weekly_kpis(*, week_start: date, now: datetime | None = None) -> dict:
 
 
 def weekly_report_compile(*, week_start: date, actor=None, now: datetime | None = None, render_pdf: bool = True) -> WeeklyReport:
-    """Compile the week starting ``week_start`` (a Sunday) once; later calls return the same snapshot."""
+    """Compile the week starting ``week_start`` (a Sunday) once; later calls return the same snapshot.
+
+    A snapshot taken before the week ended (``weekly_report_compile_now``) is compiled again
+    once the week is over, so Sunday's report never carries half a week.
+    """
     _check_week(week_start, now)
     existing = WeeklyReport.objects.filter(week_start=week_start).first()
     if existing is not None:
+        if existing.is_partial and kpis.Period.week(week_start).end <= (now or timezone.now()):
+            return weekly_report_recompile(report=existing, actor=actor, now=now)
         return existing
     with transaction.atomic():
         _lock_week(week_start)
@@ -89,6 +95,19 @@ def weekly_report_recompile(*, report: WeeklyReport, actor, now: datetime | None
         locked.save(update_fields=["kpis", "recompiled_by", "recompiled_at"])
         weekly_report_render_pdf(report=locked)
     return locked
+
+
+def weekly_report_compile_now(*, week_start: date, actor, now: datetime | None = None) -> WeeklyReport:
+    """The committee's "compile this week now": the week's figures as of now, replacing an older snapshot."""
+    existing = WeeklyReport.objects.filter(week_start=week_start).first()
+    if existing is None:
+        return weekly_report_compile(week_start=week_start, actor=actor, now=now)
+    return weekly_report_recompile(report=existing, actor=actor, now=now)
+
+
+def this_week_start(now: datetime | None = None) -> date:
+    """The Sunday that starts the current week (Asia/Riyadh)."""
+    return week_start_for((now or timezone.now()).astimezone(kpis.RIYADH).date())
 
 
 def weekly_report_render_pdf(*, report: WeeklyReport) -> None:

@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
 from reports import services
+from reports.progress import weekly_compile_progress_set
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=300)
@@ -16,6 +18,21 @@ def compile_and_send_weekly_report(self, week_start: str | None = None) -> int:
         services.weekly_report_send(report_id=report.pk)
     except Exception as exc:  # the mail server is down: try again later; the claim was released
         raise self.retry(exc=exc) from exc
+    return report.pk
+
+
+@shared_task(ignore_result=True)
+def compile_weekly_report_now(week_start: str, actor_id: int | None = None) -> int:
+    """ "Compile this week now", queued from /reports/weekly/; the page follows it through reports.progress."""
+    start = date.fromisoformat(week_start)
+    weekly_compile_progress_set(week_start=start, state="compiling")
+    try:
+        actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+        report = services.weekly_report_compile_now(week_start=start, actor=actor)
+    except Exception:
+        weekly_compile_progress_set(week_start=start, state="failed")
+        raise
+    weekly_compile_progress_set(week_start=start, state="done", url=report.get_absolute_url())
     return report.pk
 
 

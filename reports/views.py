@@ -3,23 +3,28 @@ a department head sees their own department; everybody else is refused."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from complaints.access import DASHBOARD_ROLES, WEEKLY_REPORT_ROLES, profile_of, role_of
+from complaints.access import DASHBOARD_ROLES, WEEKLY_COMPILE_ROLES, WEEKLY_REPORT_ROLES, profile_of, role_of
 from complaints.exports import csv_response
 from municipality.models import Role
-from reports import exports, kpis
+from reports import exports, kpis, services, tasks
 from reports.filters import ComplaintReportFilter, report_filter
 from reports.models import WeeklyReport
-from reports.selectors import dashboard_kpis
+from reports.progress import weekly_compile_progress, weekly_compile_progress_set
+from reports.selectors import OPEN_DATA_FIELDS, dashboard_kpis, open_data_rows, public_figures, public_sla_table
 
 #: The dashboard's breakdown tables, each downloadable as it is shown.
 KPI_TABLES = ("departments", "channels", "categories", "districts", "utilities")
@@ -145,6 +150,39 @@ class WeeklyArchiveView(WeeklyAccessMixin, ListView):
     def get_queryset(self):
         return WeeklyReport.objects.select_related("generated_by", "recompiled_by").defer("kpis").order_by("-week_start")
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        this_week = services.this_week_start()
+        ctx.update(
+            can_compile=role_of(self.request.user) in WEEKLY_COMPILE_ROLES,
+            this_week=this_week,
+            this_week_end=this_week + timedelta(days=6),
+            progress=weekly_compile_progress(week_start=this_week),
+        )
+        return ctx
+
+
+class WeeklyCompileView(WeeklyAccessMixin, View):
+    """POST: queue "compile this week now" on the worker and go back to the archive, which follows it."""
+
+    allowed_roles = WEEKLY_COMPILE_ROLES
+
+    def post(self, request):
+        week = services.this_week_start()
+        weekly_compile_progress_set(week_start=week, state="queued")
+        transaction.on_commit(lambda: tasks.compile_weekly_report_now.delay(week.isoformat(), request.user.pk))
+        return redirect("reports:weekly_archive")
+
+
+class WeeklyCompileStatusView(WeeklyAccessMixin, View):
+    """GET: the progress of this week's compilation, as JSON for the archive page's script."""
+
+    allowed_roles = WEEKLY_COMPILE_ROLES
+
+    def get(self, request):
+        progress = weekly_compile_progress(week_start=services.this_week_start())
+        return JsonResponse(progress or {"state": "none", "percent": 0, "label": "", "url": ""})
+
 
 def _report_for(week: str) -> WeeklyReport:
     try:
@@ -178,3 +216,55 @@ class WeeklyPdfView(WeeklyAccessMixin, View):
             response["Content-Disposition"] = f'inline; filename="{filename}"'
             return response
         return FileResponse(report.pdf.open("rb"), content_type="application/pdf", filename=filename)
+
+
+# --------------------------------------------------------------------------- public (/figures/)
+
+PUBLIC_MAX_AGE = 600
+OPEN_DATA_LICENCE = ("Creative Commons Attribution 4.0 (CC BY 4.0)", "https://creativecommons.org/licenses/by/4.0/")
+
+
+def _public(response: HttpResponse, *, by_cookie: bool) -> HttpResponse:
+    """Shared caches may keep it; the language comes from ?lang= (part of the address) or the cookie."""
+    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    if by_cookie:
+        patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+class PublicFiguresView(TemplateView):
+    """/figures/: the published service levels, the weekly city figures and the on-time ranking, for anyone."""
+
+    template_name = "reports/public_figures.html"
+
+    def get(self, request, *args, **kwargs):
+        language = request.GET.get("lang")
+        if language not in dict(settings.LANGUAGES):
+            return _public(super().get(request, *args, **kwargs).render(), by_cookie=True)
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = super().get(request, *args, **kwargs).render()
+        response["Content-Language"] = language
+        return _public(response, by_cookie=False)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        figures = public_figures()
+        ctx.update(
+            figures,
+            rankings=[(_("Departments"), figures["departments"]), (_("Utilities"), figures["utilities"])],
+            sla_groups=public_sla_table(),
+            fields=OPEN_DATA_FIELDS,
+            licence_name=OPEN_DATA_LICENCE[0],
+            licence_url=OPEN_DATA_LICENCE[1],
+        )
+        return ctx
+
+
+class OpenDataView(View):
+    """The anonymised reports as CSV, streamed (reports.selectors.open_data_rows)."""
+
+    def get(self, request):
+        response = csv_response(open_data_rows(), "balagh-open-data")
+        response["Link"] = f'<{OPEN_DATA_LICENCE[1]}>; rel="license"'
+        return _public(response, by_cookie=False)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from shapely import STRtree, make_valid
 from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
-from shapely.prepared import prep
+from shapely.prepared import PreparedGeometry, prep
 
 from routing.cache import VersionedCache
 
@@ -24,7 +25,7 @@ class _Index:
     geoms: list
     prepared: list
     ids: list[int]
-    boundary: object
+    boundary: PreparedGeometry | None
 
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def _version() -> tuple:
     return (count, str(latest))
 
 
-def geometry_of(polygon) -> object:
+def geometry_of(polygon) -> BaseGeometry:
     """A shapely geometry from a stored boundary (a GeoJSON geometry, or a Feature wrapping one)."""
     if isinstance(polygon, dict) and polygon.get("type") == "Feature":
         polygon = polygon.get("geometry")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from municipality.models import Department, District, Utility
 
@@ -35,7 +36,7 @@ class RoutingRule(models.Model):
         Utility, null=True, blank=True, on_delete=models.PROTECT, related_name="routing_rules", verbose_name=_("utility")
     )
     order = models.PositiveIntegerField(_("order"), default=100, help_text=_("Lower first among equally specific rules."))
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     # Bumped on every save: the per-process rule cache compares it (see routing.services).
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -59,7 +60,7 @@ class RoutingRule(models.Model):
             raise ValidationError(_("Choose either a department or a utility."))
 
     def __str__(self) -> str:
-        where = self.district.name if self.district_id else _("any district")
+        where = self.district.name if self.district else _("any district")
         return f"{self.category} × {where} → {self.department or self.utility}"
 
     @property

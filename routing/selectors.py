@@ -131,9 +131,9 @@ def transfer_counts_by_department(*, since: datetime | None = None, until: datet
     for row in events.values("data__from").annotate(n=Count("id")):
         if row["data__from"]:
             out_counts[row["data__from"]] = row["n"]
-    for row in events.values("data__to").annotate(n=Count("id")):
-        if row["data__to"]:
-            in_counts[row["data__to"]] = row["n"]
+    for row_in in events.values("data__to").annotate(n=Count("id")):
+        if row_in["data__to"]:
+            in_counts[row_in["data__to"]] = row_in["n"]
     owned = dict(
         Complaint.objects.filter(transfer_count__gt=0, department__isnull=False)
         .values_list("department__code")
@@ -142,7 +142,8 @@ def transfer_counts_by_department(*, since: datetime | None = None, until: datet
     )
     codes = set(out_counts) | set(in_counts) | set(owned)
     departments = {d.code: d for d in Department.objects.filter(code__in=codes)}
-    rows = [
+    busiest_first = sorted(codes, key=lambda code: (-out_counts.get(code, 0), -in_counts.get(code, 0), code))
+    return [
         {
             "department": departments.get(code),
             "code": code,
@@ -150,10 +151,8 @@ def transfer_counts_by_department(*, since: datetime | None = None, until: datet
             "transferred_in": in_counts.get(code, 0),
             "owned_after_transfer": owned.get(code, 0),
         }
-        for code in codes
+        for code in busiest_first
     ]
-    rows.sort(key=lambda r: (-r["transferred_out"], -r["transferred_in"], r["code"]))
-    return rows
 
 
 @dataclass

@@ -389,7 +389,8 @@ def _parse_features(data, name_property: str) -> list[dict]:
         raise DistrictImportError(_("The file must be a GeoJSON FeatureCollection."))
     if not data["features"]:
         raise DistrictImportError(_("The FeatureCollection has no features."))
-    rows, codes = [], {}
+    rows: list[dict] = []
+    codes: dict[str, str] = {}
     for i, feature in enumerate(data["features"]):
         props = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
         label = _feature_label(i, props, name_property)
@@ -454,7 +455,7 @@ def import_districts_from_geojson(data, name_property: str = "name") -> tuple[in
     with transaction.atomic():
         existing = list(District.objects.select_for_update())
         by_code = {d.code: d for d in existing}
-        by_name = {}
+        by_name: dict[str, District] = {}
         for d in existing:
             by_name.setdefault(d.name_ar, d)
             if d.name_en:

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 exec 9>/tmp/balagh-i18n.lock
 flock 9
 PY=.venv/bin/python
-$PY manage.py makemessages -l ar -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench/results -v 0
+$PY manage.py makemessages -l ar -l en --ignore=.venv --ignore=var --ignore=tests -v 0
 $PY manage.py makemessages -d djangojs -l ar -l en --ignore=.venv --ignore=var --ignore=tests --ignore='static/vendor/*' -v 0 || true
 for f in "$@"; do $PY scripts/po_fill.py locale/ar/LC_MESSAGES/django.po "$f"; done
 $PY manage.py compilemessages -v 0 --ignore=.venv

@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import re
 import sys
+from typing import Any
 
 
 def parse(text: str) -> list[dict]:
-    entries, cur, key = [], None, None
+    entries: list[dict] = []
+    cur: dict[str, Any] | None = None
+    key: str | None = None
     for line in text.splitlines():
         if not line.strip():
             if cur:

@@ -87,8 +87,9 @@ def ladder() -> dict[tuple[str, int], int]:
     return steps
 
 
-def _advance(start: datetime, amount: timedelta, *, wall_clock: bool, calendar: BusinessCalendar) -> datetime:
-    return start + amount if wall_clock else calendar.add(start, amount)
+def _advance(start: datetime, amount: timedelta, *, wall_clock: bool, calendar: BusinessCalendar | None) -> datetime:
+    """``amount`` after ``start``: wall-clock time, or working time of ``calendar`` (the municipality's by default)."""
+    return start + amount if wall_clock else (calendar or business_calendar()).add(start, amount)
 
 
 def sla_fields(*, category, priority: str, start: datetime, calendar: BusinessCalendar | None = None) -> dict:

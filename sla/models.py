@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints.models import Complaint, Priority
 from municipality.models import Role
@@ -79,7 +80,7 @@ class EscalationStep(models.Model):
         COMMITTEE = Role.COMMITTEE, _("Follow-up committee")
         MAYOR = Role.MAYOR, _("Mayor")
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("field", "name"), max_length=100)
     trigger = models.CharField(_("measured against"), max_length=20, choices=Trigger.choices, default=Trigger.RESOLUTION)
     percent = models.PositiveIntegerField(
         # xgettext:no-python-format
@@ -90,7 +91,7 @@ class EscalationStep(models.Model):
         _("escalation level"), default=0, help_text=_("0 for a warning; 1–3 for the ladder.")
     )
     audience = models.CharField(_("who is told"), max_length=20, choices=Audience.choices)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
 
     class Meta:
         db_table = "routing_escalationpolicy"

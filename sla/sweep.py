@@ -159,7 +159,7 @@ class _Directory:
     """Who hears about a step: loaded once per sweep, not once per report."""
 
     def __init__(self):
-        self._heads: dict[int, list] | None = None
+        self._heads: dict[int | None, list] | None = None
         self._roles: dict[str, list] = {}
         with override(settings.LANGUAGE_CODE):
             self.categories = {c.pk: c.name for c in Category.objects.only("pk", "name_ar", "name_en")}

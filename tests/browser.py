@@ -1,7 +1,7 @@
 """Real Chromium (Debian's /usr/bin/chromium) driven by Playwright, for the browser tests.
 
 ``open_page`` yields a page that only reaches the live server (map tiles and anything
-else off the machine are refused) and collects JavaScript errors in ``page.js_errors``.
+else off the machine are refused) and collects its JavaScript errors (``js_errors(page)``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,14 @@ SCREENSHOTS = Path(os.environ.get("BALAGH_SCREENSHOTS", "/tmp"))
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+_JS_ERRORS: dict[object, list[str]] = {}
+
+
+def js_errors(page: object) -> list[str]:
+    """The JavaScript errors a page from :func:`open_page` has raised so far."""
+    return _JS_ERRORS[page]
+
+
 @contextmanager
 def open_page(live_server, *, locale: str, viewport=(412, 900)):
     if not Path(CHROMIUM).exists():
@@ -43,9 +51,19 @@ def open_page(live_server, *, locale: str, viewport=(412, 900)):
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort())
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.js_errors = errors
+        _JS_ERRORS[page] = errors
         try:
             yield page
         finally:
+            del _JS_ERRORS[page]
             context.close()
             browser.close()
+
+
+def log_in(page, live_server, user) -> None:
+    """Give the browser a session of ``user`` (as if they had signed in on the login page)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from channels.api_keys.models import ApiKey, Scope
 from channels.api_keys.services import api_key_update, api_keys_revoke
@@ -46,7 +46,7 @@ class ApiKeyAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
         labels = dict(Scope.choices)
         return ", ".join(str(labels.get(scope, scope)) for scope in obj.scopes or [])
 
-    @admin.display(description=_("active"), boolean=True, ordering="revoked_at")
+    @admin.display(description=pgettext_lazy("field", "active"), boolean=True, ordering="revoked_at")
     def active(self, obj: ApiKey) -> bool:
         return obj.is_active
 

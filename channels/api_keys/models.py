@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Scope(models.TextChoices):
@@ -16,7 +17,9 @@ class ApiKeyQuerySet(models.QuerySet):
 
 
 class ApiKey(models.Model):
-    name = models.CharField(_("name"), max_length=100, help_text=_("Who uses the key, e.g. “FixMyStreet Aseer”."))
+    name = models.CharField(
+        pgettext_lazy("field", "name"), max_length=100, help_text=_("Who uses the key, e.g. “FixMyStreet Aseer”.")
+    )
     prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
     key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, editable=False)
     scopes = models.JSONField(_("channels"), default=list, blank=True)

@@ -8,6 +8,7 @@ addresses written into a text are masked. One annotated query per call (no N+1).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -18,6 +19,19 @@ from channels.open311.params import MAX_REQUESTS
 from channels.open311.statuses import extended_status, open311_status
 from complaints.models import Attachment, Category, Complaint, Event
 from complaints.selectors import normalize_tracking_number
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _RequestAnnotations(TypedDict):
+    status_notes: str | None
+    first_photo: str | None
+
+
+class _UpdateAnnotations(TypedDict):
+    status_then: str | None
+
 
 MASK = "***"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -129,13 +143,14 @@ def media_url(name: str | None) -> str | None:
     return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
-def request_payload(complaint: Complaint) -> dict:
+def request_payload(complaint: WithAnnotations[Complaint, _RequestAnnotations]) -> dict:
     owner = complaint.utility or complaint.department
     names = (complaint.reporter_name,)
     return {
         "service_request_id": complaint.tracking_number,
         "status": open311_status(complaint.status),
-        "status_notes": public_text(complaint.status_notes or "", names=names) or None,
+        # status_notes, first_photo and status_then are annotations of the selectors above.
+        "status_notes": public_text(getattr(complaint, "status_notes", None) or "", names=names) or None,
         # A report still in triage (an e-mail, a tweet) has no service yet.
         "service_name": complaint.category.name if complaint.category_id else None,
         "service_code": complaint.category.code if complaint.category_id else None,
@@ -150,7 +165,7 @@ def request_payload(complaint: Complaint) -> dict:
         "zipcode": None,
         "lat": complaint.lat,
         "long": complaint.lon,
-        "media_url": media_url(complaint.first_photo),
+        "media_url": media_url(getattr(complaint, "first_photo", None)),
     }
 
 
@@ -198,9 +213,9 @@ def updates(start, end) -> QuerySet[Event]:
     )
 
 
-def update_payload(event: Event) -> dict:
+def update_payload(event: WithAnnotations[Event, _UpdateAnnotations]) -> dict:
     complaint = event.complaint
-    status = event.status_then or complaint.status
+    status = getattr(event, "status_then", None) or complaint.status
     reason = (event.data or {}).get("reason") if event.kind == Event.Kind.CLOSED else complaint.closure_reason
     return {
         "update_id": str(event.pk),

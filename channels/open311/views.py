@@ -15,6 +15,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from rest_framework import exceptions
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -85,7 +86,7 @@ class Open311View(APIView):
         elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed | exceptions.PermissionDenied):
             errors, status = [(403, str(exc.detail))], 403
         elif isinstance(exc, exceptions.NotFound | Http404):
-            errors, status = [(404, _("Not found."))], 404
+            errors, status = [(404, pgettext("open311 error", "Not found."))], 404
         elif isinstance(exc, exceptions.MethodNotAllowed):
             errors, status = [(405, _("This call does not take %(method)s.") % {"method": self.request.method})], 405
             headers["Allow"] = ", ".join(self.allowed_methods)

@@ -5,7 +5,7 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       var target = document.getElementById(button.getAttribute("data-copy"));
-      var value = target.textContent.trim();
+      var value = target.tagName === "INPUT" ? target.value : target.textContent.trim();
       var done = function () {
         var original = button.getAttribute("data-label") || button.textContent;
         button.setAttribute("data-label", original);
@@ -21,6 +21,7 @@
     });
   });
   function selectText(element) {
+    if (element.tagName === "INPUT") { element.select(); return; }
     var range = document.createRange();
     range.selectNodeContents(element);
     var selection = window.getSelection();

@@ -110,7 +110,7 @@
     var allowed = !!sub && sub.getAttribute("data-anonymous") === "1";
     box.hidden = !allowed;
     var anonymous = $("#id_is_anonymous");
-    if (!allowed) anonymous.checked = false;
+    if (!allowed && anonymous.checked) $("#id_is_anonymous_no").checked = true;
     $("[data-contact-fields]").hidden = allowed && anonymous.checked;
   }
 
@@ -128,7 +128,7 @@
       show(3);
     });
   });
-  $("#id_is_anonymous").addEventListener("change", updateAnonymous);
+  $all('input[name="is_anonymous"]').forEach(function (radio) { radio.addEventListener("change", updateAnonymous); });
 
   // ------------------------------------------------------------------ map
 

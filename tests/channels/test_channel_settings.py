@@ -24,7 +24,7 @@ def test_a_bad_channel_setting_stops_start_up(tmp_path, variables, named, hint):
     result = start(tmp_path, DEBUG="1", **variables)
     assert result.returncode != 0
     message = last_line(result)
-    assert message.startswith("django.core.exceptions.ImproperlyConfigured"), result.stderr[-2000:]
+    assert message.startswith("municipality.env.SettingError"), result.stderr[-2000:]
     assert named in message and hint in message, message
 
 

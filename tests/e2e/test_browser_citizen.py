@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.browser import SCREENSHOTS, open_page
+from tests.browser import SCREENSHOTS, js_errors, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -107,4 +107,4 @@ def test_a_citizen_files_a_report_and_gets_its_tracking_number(page, live_server
     page.wait_for_selector(".timeline")
     page.screenshot(path=str(SCREENSHOTS / "citizen-6-track.png"), full_page=True)
     assert complaint.tracking_number in page.content()
-    assert page.js_errors == []
+    assert js_errors(page) == []

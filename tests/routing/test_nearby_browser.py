@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import SCREENSHOTS, open_page
+from tests.browser import SCREENSHOTS, js_errors, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -44,4 +44,4 @@ def test_the_form_offers_to_follow_a_nearby_report(page, live_server, transactio
     page.wait_for_selector(".done")
     page.screenshot(path=str(SCREENSHOTS / "routing-follow-done.png"), full_page=True)
     assert Follower.objects.filter(complaint=existing, phone="+966552222222").exists()
-    assert page.js_errors == []
+    assert js_errors(page) == []

@@ -1,0 +1,47 @@
+"""After rating, the tracking page thanks the citizen and stops asking them to confirm the fix."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.browser import js_errors, open_page
+from tests.complaints.test_citizen_tracking import _fresh_rate_limit, complaint, officer, resolved  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+ASKING = "نرجو أن تؤكد لنا ذلك"
+
+
+def test_before_rating_the_page_asks_and_after_it_thanks(client, complaint, officer):  # noqa: F811
+    resolved(complaint, officer)
+    url = reverse("citizen:track", args=[complaint.token])
+    before = client.get(url).content.decode()
+    assert ASKING in before and 'id="rate"' in before
+    response = client.post(url, {"action": "rate", "rate-rating": "4"}, follow=True)
+    after = response.content.decode()
+    assert ASKING not in after
+    assert 'id="rate"' not in after and "data-rated" in after
+    assert "شكرًا لتقييمك" in after
+    assert "يُغلق البلاغ تلقائيًا" in after  # what the workflow does next
+    assert 'id="reopen"' in after  # the problem may still come back within the window
+
+
+@pytest.mark.browser
+def test_in_chromium_the_rating_turns_into_thanks(live_server, transactional_db):
+    from complaints import services
+    from municipality.models import Role
+    from tests.factories import CategoryFactory, make_user, submit
+
+    report = submit(CategoryFactory(name_ar="إنارة معطلة", name_en="Broken light"), phone="0501234567")
+    worker = make_user("k.otaibi", Role.OFFICER, department=report.department)
+    services.complaint_start(complaint=report, actor=worker)
+    services.complaint_resolve(complaint=report, actor=worker, note="تم إصلاح الإنارة", photo=None)
+    with open_page(live_server, locale="ar", viewport=(390, 844)) as page:
+        page.goto(live_server.url + reverse("citizen:track", args=[report.token]))
+        page.locator("label[for=star-5]").click()
+        page.get_by_role("button", name="إرسال التقييم").click()
+        page.locator("[data-rated]").wait_for()
+        assert ASKING not in page.locator("main").inner_text()
+        assert page.get_by_role("heading", name="شكرًا لتقييمك").is_visible()
+        assert js_errors(page) == []
