@@ -302,6 +302,16 @@ def test_the_escalation_sweep_passes_over_triage_reports(town):
     assert complaint.escalation_level == 0 and complaint.pending_steps.count() == 0
 
 
+def test_the_open_data_file_lists_a_triage_report_with_empty_type_and_place(client, town):
+    complaint = triage_report()
+    response = client.get("/figures/open-data.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    header, (row,) = rows[0], rows[1:]
+    assert row[header.index("channel")] == "email" and row[header.index("latitude")] == ""
+    assert "sara" not in ",".join(row) and complaint.tracking_number not in ",".join(row)
+
+
 def test_the_api_tracks_a_triage_report_without_a_type(client, town):
     complaint = triage_report(reporter_phone="0501234567")
     response = client.get(f"/api/v1/track/{complaint.tracking_number}/", {"phone": "0501234567"})
