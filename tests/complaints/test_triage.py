@@ -182,7 +182,7 @@ def test_the_agent_sees_the_triage_report_in_the_list_and_its_original_message(c
     complaint = triage_report()
     submit_complete(town.pothole)
     client.force_login(town.agent)
-    response = client.get(reverse("admin:complaints_complaint_changelist"))
+    response = client.get(reverse("admin:complaints_complaint_changelist"), follow=True)  # opens on open work
     assert response.status_code == 200
     html = response.content.decode()
     assert complaint.tracking_number in html
