@@ -526,7 +526,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         events = list(obj.events.select_related("actor").order_by("created_at", "pk"))
         for event in events:  # which channel a message came in on, in the reader's language
             code = event.data.get("channel") if isinstance(event.data, dict) else None
-            event.channel_label = Channel(code).label if code in Channel.values else ""
+            setattr(event, "channel_label", Channel(code).label if code in Channel.values else "")  # noqa: B010
         incoming = list(obj.incoming.all()) if may_see_contact(user) else []
         photos = list(obj.attachments.order_by("created_at"))
         return {

@@ -223,9 +223,10 @@ class Complaint(models.Model):
 
     @property
     def main_category(self) -> Category | None:
-        if self.category_id is None:
+        category = self.category
+        if category is None:
             return None
-        return self.category.parent or self.category
+        return category.parent or category
 
     @property
     def has_pin(self) -> bool:

@@ -479,6 +479,7 @@ def overdue_list(*, period: Period, queryset: QuerySet | None = None, now: datet
     out = []
     for c in rows:  # at most ``limit`` rows, for display
         owner = c.utility or c.department
+        category = c.category  # None while in triage (it has no due time then, so it is not listed)
         due = c.resolution_due_at
         assert due is not None  # the filter above requires one
         out.append(
@@ -487,8 +488,8 @@ def overdue_list(*, period: Period, queryset: QuerySet | None = None, now: datet
                 "tracking_number": c.tracking_number,
                 "status": c.status,
                 "priority": c.priority,
-                "category_ar": c.category.name_ar if c.category_id else NO_NAME["name_ar"],
-                "category_en": (c.category.name_en or c.category.name_ar) if c.category_id else NO_NAME["name_en"],
+                "category_ar": category.name_ar if category else NO_NAME["name_ar"],
+                "category_en": (category.name_en or category.name_ar) if category else NO_NAME["name_en"],
                 "owner_ar": owner.name_ar if owner else NO_NAME["name_ar"],
                 "owner_en": (owner.name_en or owner.name_ar) if owner else NO_NAME["name_en"],
                 "assignee": c.assignee.get_full_name() or c.assignee.get_username() if c.assignee else "",

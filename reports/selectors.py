@@ -347,8 +347,13 @@ def open_data_rows() -> Iterator[list]:
         Complaint.objects.order_by("created_at", "pk").values_list(*columns).iterator(chunk_size=2000)
     ):
         # A report still in triage (an e-mail, a tweet) has no type and no place yet: empty cells.
-        sub_code, sub_ar, sub_en, parent_id = categories.get(category_id) or ("", "", "", None)
-        main_code, main_ar, main_en, _parent = categories.get(parent_id) or (sub_code, sub_ar, sub_en, None)
+        sub_code, sub_ar, sub_en, parent_id = (categories.get(category_id) if category_id else None) or ("", "", "", None)
+        main_code, main_ar, main_en, _parent = (categories.get(parent_id) if parent_id else None) or (
+            sub_code,
+            sub_ar,
+            sub_en,
+            None,
+        )
         yield [
             main_code,
             main_ar,

@@ -145,6 +145,7 @@ def media_url(name: str | None) -> str | None:
 
 def request_payload(complaint: WithAnnotations[Complaint, _RequestAnnotations]) -> dict:
     owner = complaint.utility or complaint.department
+    category = complaint.category  # None while the report waits in triage
     names = (complaint.reporter_name,)
     return {
         "service_request_id": complaint.tracking_number,
@@ -152,8 +153,8 @@ def request_payload(complaint: WithAnnotations[Complaint, _RequestAnnotations]) 
         # status_notes, first_photo and status_then are annotations of the selectors above.
         "status_notes": public_text(getattr(complaint, "status_notes", None) or "", names=names) or None,
         # A report still in triage (an e-mail, a tweet) has no service yet.
-        "service_name": complaint.category.name if complaint.category_id else None,
-        "service_code": complaint.category.code if complaint.category_id else None,
+        "service_name": category.name if category else None,
+        "service_code": category.code if category else None,
         "description": public_text(complaint.description, names=names),
         "agency_responsible": owner.name if owner else None,
         "service_notice": None,

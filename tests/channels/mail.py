@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -24,7 +25,7 @@ def mail(
     message_id: str | None = "<m1@example.org>",
     headers: dict | None = None,
     photos: int = 0,
-    files: list[tuple[str, str, bytes]] = (),
+    files: Sequence[tuple[str, str, bytes]] = (),
     charset: str = "utf-8",
     html: str | None = None,
 ) -> bytes:

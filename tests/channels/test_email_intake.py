@@ -28,7 +28,7 @@ def receive(raw: bytes, *, language: str = "en") -> tuple[int, str, str]:
             call_command("receive_email", stdin=io.BytesIO(raw), stdout=out, stderr=err)
         code = 0
     except SystemExit as exc:
-        code = exc.code
+        code = exc.code if isinstance(exc.code, int) else 1
     return code, out.getvalue(), err.getvalue()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def triage_report(**kwargs) -> Complaint:
-    values = {
+    values: dict[str, Any] = {
         "channel": "email",
         "external_id": "<abc@example.org>",
         "description": "حفرة كبيرة في شارع الملك فهد أمام الصيدلية",
