@@ -25,6 +25,7 @@ lint: venv-dev ## ruff (lint + format), mypy and the import layers; CI runs it b
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 setup: system-deps venv dotenv i18n migrate
 	$(PY) manage.py collectstatic --noinput -v 0

@@ -65,8 +65,9 @@ def bench_route_one_report() -> Result:
 
     from bench.load import ensure_seed
     from complaints.models import Category, Complaint
+    from municipality import geo
     from municipality.models import Department, District
-    from routing import geo, services
+    from routing import services
     from routing.models import RoutingRule
 
     rng = random.Random(42)

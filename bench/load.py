@@ -28,9 +28,13 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from shapely.geometry import shape
 
 from complaints.models import Category, Channel, Complaint, Event, TrackingSequence
+from demo.data import MAIN_TYPES
+from demo.seed import SeedReport, seed_organisation
 from municipality.models import Department, District, Utility
+from routing.services import import_districts_from_geojson
 from sla import ladder
 
 LOAD_PREFIX = "L"
@@ -91,16 +95,11 @@ MIN_CATEGORIES = [
 def ensure_seed(stdout=None) -> None:
     """Departments, utilities, categories and districts: create what is missing.
 
-    The demo municipality's organisation and category tree when that module is
-    there (the realistic mix), else a minimal set of our own.
+    The demo municipality's organisation and category tree (the realistic mix),
+    then a minimal set of our own for whatever is still missing.
     """
     if not Category.objects.filter(parent__isnull=False).exists():
-        try:
-            from municipality.demo import SeedReport, seed_organisation
-        except ImportError:
-            pass
-        else:
-            seed_organisation(SeedReport())
+        seed_organisation(SeedReport())
     if not Department.objects.exists():
         for code, ar, en, triage in MIN_DEPARTMENTS:
             Department.objects.get_or_create(code=code, defaults={"name_ar": ar, "name_en": en, "is_triage": triage})
@@ -126,8 +125,6 @@ def ensure_seed(stdout=None) -> None:
                     },
                 )
     if not District.objects.exists():
-        from routing.services import import_districts_from_geojson
-
         import_districts_from_geojson(DEMO_GEOJSON.read_bytes())
     if stdout is not None:
         stdout.write("Seed data is present.")
@@ -139,10 +136,6 @@ def _weighted(choices: dict) -> tuple[list, list]:
 
 def _category_weights(subs) -> list[float]:
     """The demo municipality's share of reports per main type, split over its sub-types; else earlier types weigh more."""
-    try:
-        from municipality.demo_data import MAIN_TYPES
-    except ImportError:
-        MAIN_TYPES = []
     share = {row[0]: row[-1] for row in MAIN_TYPES}
     siblings: dict[int, int] = {}
     for c in subs:
@@ -156,8 +149,6 @@ class LoadSpec:
     """Everything a row needs, read once."""
 
     def __init__(self, rng: random.Random):
-        from shapely.geometry import shape
-
         self.rng = rng
         subs = list(Category.objects.filter(parent__isnull=False, active=True).select_related("parent").order_by("pk"))
         if not subs:

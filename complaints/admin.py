@@ -30,7 +30,6 @@ from django.http import (
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext, pgettext_lazy
@@ -42,11 +41,11 @@ from complaints.access import CATEGORY, NOTE, PRIORITY, TRIAGE, actions_for, may
 from complaints.exports import csv_response
 from complaints.models import Attachment, Category, Channel, Complaint
 from complaints.phones import normalize_phone
-from complaints.selectors import normalize_tracking_number
+from complaints.selectors import clock_state, normalize_tracking_number
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
 from municipality.admin import AdminRoleOnlyMixin, is_admin_role
 from municipality.models import Role
-from sla.clock import sla_state
+from municipality.times import local_minute
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -191,18 +190,13 @@ def isolate(text: str) -> str:
     return f"\u2066{text}\u2069"
 
 
-def short_time(value) -> str:
-    """``2026-11-25 14:20`` in Riyadh time: compact, sortable, the same in both languages."""
-    return date_format(timezone.localtime(value), "Y-m-d H:i") if value else ""
-
-
 def due_state(complaint: Complaint, now=None) -> str:
     """``overdue`` / ``soon`` (past the at-risk point) / ``ok`` / ``paused`` for an open report; ``""`` otherwise.
 
     The colours follow the escalation ladder's own at-risk point (sla.clock), so what the
     list shows amber is what the sweep warns about.
     """
-    return {"breached": "overdue", "at_risk": "soon", "ok": "ok", "paused": "paused"}.get(sla_state(complaint, now), "")
+    return {"breached": "overdue", "at_risk": "soon", "ok": "ok", "paused": "paused"}.get(clock_state(complaint, now), "")
 
 
 class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
@@ -382,14 +376,14 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("received"), ordering="created_at")
     def received_display(self, obj):
-        return format_html('<span class="balagh-when" dir="ltr">{}</span>', short_time(obj.created_at))
+        return format_html('<span class="balagh-when" dir="ltr">{}</span>', local_minute(obj.created_at))
 
     @admin.display(description=_("resolution due"), ordering="resolution_due_at")
     def due_display(self, obj):
         if obj.resolution_due_at is None:
             return "—"
         state = due_state(obj)
-        when = format_html('<span dir="ltr">{}</span>', short_time(obj.resolution_due_at))
+        when = format_html('<span dir="ltr">{}</span>', local_minute(obj.resolution_due_at))
         label = {
             "overdue": gettext("Overdue"),
             "soon": gettext("Due soon"),
@@ -740,13 +734,10 @@ def csv_rows(queryset, *, with_contact: bool):
         header += [gettext("reporter name"), gettext("reporter mobile"), gettext("reporter e-mail")]
     yield header
 
-    def stamp(value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
     for c in queryset.iterator(chunk_size=2000):
         row = [
             c.tracking_number,
-            stamp(c.created_at),
+            local_minute(c.created_at),
             c.get_status_display(),
             c.get_priority_display(),
             c.main_category.name if c.category_id else "",
@@ -758,9 +749,9 @@ def csv_rows(queryset, *, with_contact: bool):
             c.address,
             "" if c.lat is None else c.lat,
             "" if c.lon is None else c.lon,
-            stamp(c.resolution_due_at),
-            stamp(c.resolved_at),
-            stamp(c.closed_at),
+            local_minute(c.resolution_due_at),
+            local_minute(c.resolved_at),
+            local_minute(c.closed_at),
             c.get_closure_reason_display(),
             c.escalation_level,
             c.rating or "",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from complaints import access, services
+from complaints.forms import MultipleFileField
 from complaints.models import AGENT_CHANNELS, Category, Channel, Complaint, Priority
 from complaints.photos import clean_photos
 from complaints.workflow import ClosureReason
@@ -35,22 +36,6 @@ def sub_types():
     )
 
 
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    widget = MultiplePhotoInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
-        return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
-
-
 # --------------------------------------------------------------------------- filing for a caller
 
 # Submission errors are keyed by what the citizen form shows; here a few sit on other fields.
@@ -65,7 +50,7 @@ class AgentReportForm(forms.ModelForm):
     priority = forms.ChoiceField(
         label=_("Priority"), required=False, choices=[("", _("The type's default"))] + list(Priority.choices)
     )
-    photos = MultiplePhotoField(label=_("Photos"), help_text=_("Optional; up to four photos the caller sent."))
+    photos = MultipleFileField(label=_("Photos"), help_text=_("Optional; up to four photos the caller sent."))
 
     class Meta:
         model = Complaint

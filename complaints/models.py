@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from complaints.workflow import ClosureReason, Status
+from complaints.workflow import OPEN_STATUSES, ClosureReason, Status
 from municipality.models import BilingualName, Department, District, Utility
 
 
@@ -84,10 +84,6 @@ class Category(BilingualName):
         verbose_name_plural = _("categories")
         ordering = ["sort_order", "code"]
 
-    @property
-    def is_main(self) -> bool:
-        return self.parent_id is None
-
 
 def new_token() -> str:
     return secrets.token_urlsafe(16)
@@ -95,8 +91,6 @@ def new_token() -> str:
 
 class ComplaintQuerySet(models.QuerySet):
     def open(self):
-        from complaints.workflow import OPEN_STATUSES
-
         return self.filter(status__in=OPEN_STATUSES)
 
     def for_list(self):
@@ -292,7 +286,6 @@ class Event(models.Model):
         MERGED = "merged", _("Merged")
         ESCALATED = "escalated", _("Escalated")
         AT_RISK = "at_risk", _("At risk of breach")
-        PHOTO = "photo", _("Photo added")
         FOLLOWED = "followed", _("Followed by another citizen")
         TRIAGED = "triaged", _("Type and location completed")
         CITIZEN_MESSAGE = "citizen_message", _("Message from the citizen")

@@ -6,11 +6,14 @@ Anything returned here is safe to show to the public: no internal notes, no staf
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from complaints.models import Attachment, Category, Complaint, Event
 from complaints.phones import ARABIC_DIGITS, phones_match
+from complaints.workflow import Status
 
 TRACKING_NUMBER_RE = re.compile(r"^(\d{4})-?(\d{6})$")
 
@@ -41,6 +44,21 @@ def complaint_for_tracking(*, tracking_number: str, phone: str, queryset: QueryS
     if complaint is None or not phones_match(complaint.reporter_phone, phone):
         return None
     return complaint
+
+
+def clock_state(complaint: Complaint, now: datetime | None = None) -> str:
+    """``ok``, ``at_risk``, ``breached``, ``paused`` or ``none`` (no clock, or finished), from the row's own
+    fields (no query): the thresholds the clock wrote on the report, so a list column stays one query."""
+    if complaint.status in (Status.RESOLVED, Status.CLOSED) or complaint.resolution_due_at is None:
+        return "none"
+    if complaint.status == Status.ON_HOLD:
+        return "paused"
+    now = now or timezone.now()
+    if now >= complaint.resolution_due_at:
+        return "breached"
+    if complaint.at_risk_at and now >= complaint.at_risk_at:
+        return "at_risk"
+    return "ok"
 
 
 def complaint_by_token(token: str) -> Complaint | None:

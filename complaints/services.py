@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,16 +17,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from complaints import access
+from complaints import access, hooks
 from complaints.models import Attachment, Category, Channel, Complaint, Event, IncomingMessage, Priority
 from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
-from complaints.workflow import Action, ClosureReason, Status, TransitionError, guard
-from sla import ladder
-from sla.clock import hold_pushback, reset_fields, sla_fields
-
-RIYADH = ZoneInfo("Asia/Riyadh")
-
+from complaints.workflow import ACTIVE_STATUSES, Action, ClosureReason, Status, TransitionError, guard
+from municipality.geo import district_id_for_point, inside_municipality
+from municipality.times import RIYADH
 
 # --------------------------------------------------------------------------- tracking numbers
 
@@ -143,13 +139,13 @@ def _transition_locked(
     now = timezone.now()
     fields = {"status": target}
     if source == Status.ON_HOLD and target != Status.ON_HOLD and locked.on_hold_since:
-        fields.update(hold_pushback(locked, now=now))  # the clock stood still while on hold
+        fields.update(hooks.clock().hold_pushback(locked, now=now))  # the clock stood still while on hold
     fields.update(updates or {})  # a transfer's fresh clock wins over the pushed-back one
     fields.update({name: getattr(locked, name) + 1 for name in increment})
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save(update_fields=[*fields, "updated_at"])
-    ladder.sync([locked.pk])  # the rungs it waits for follow its status and clock
+    hooks.clock().sync([locked.pk])  # the ladder steps it waits for follow its status and clock
     event_record(
         complaint=locked,
         kind=kind,
@@ -169,9 +165,7 @@ def _transition_locked(
 
 def _after_commit(complaint: Complaint, kind: str) -> None:
     """Messages for this change: outbox rows written in this transaction, sent after commit."""
-    from notifications.services import notify_complaint_event
-
-    notify_complaint_event(complaint=complaint, kind=kind)
+    hooks.notifier().complaint_event(complaint=complaint, kind=kind)
 
 
 # --------------------------------------------------------------------------- submission
@@ -221,8 +215,6 @@ def validate_submission(sub: Submission, *, photos_cleaned: bool = False) -> dic
     except (TypeError, ValueError):
         errors.setdefault("location", []).append(_("Put the pin on the map where the problem is."))
     else:
-        from routing.geo import inside_municipality
-
         if not inside_municipality(lat, lon):
             errors.setdefault("location", []).append(
                 _("This point is outside the municipality. Put the pin inside the city's districts.")
@@ -281,8 +273,6 @@ def complaint_submit(
     if actor is not None and not access.can_file(actor):
         raise PermissionDenied(_("You may not file reports."))
     cleaned = validate_submission(submission, photos_cleaned=photos_cleaned)
-    from routing.geo import district_id_for_point
-
     category: Category = cleaned["category"]
     now = at or timezone.now()
     district_id = district_id_for_point(cleaned["lat"], cleaned["lon"])
@@ -330,11 +320,9 @@ def complaint_submit(
 
 def complaint_route(*, complaint: Complaint, at: datetime | None = None) -> Complaint:
     """Give a new report its owner (department or utility) and its due times."""
-    from routing.services import route_decision
-
     if complaint.category is None:
         return complaint  # in triage: routed when an agent gives it its type (complaint_complete_triage)
-    decision = route_decision(category=complaint.category, district_id=complaint.district_id)
+    decision = hooks.router().decide(category=complaint.category, district_id=complaint.district_id)
     if decision.owner is None:
         return complaint
     now = at or timezone.now()
@@ -350,7 +338,7 @@ def complaint_route(*, complaint: Complaint, at: datetime | None = None) -> Comp
             "department": decision.department,
             "utility": decision.utility,
             "assigned_at": now,
-            **sla_fields(category=complaint.category, priority=complaint.priority, start=now),
+            **hooks.clock().due_times(category=complaint.category, priority=complaint.priority, start=now),
         },
         check_access=False,
     )
@@ -376,7 +364,6 @@ def channel_message_key(raw: str) -> str:
 
 def _pin_in_city(lat, lon) -> tuple[float, float, int | None] | None:
     """``(lat, lon, district id)`` for a usable point inside the municipality, else ``None``."""
-    from routing.geo import district_id_for_point, inside_municipality
 
     try:
         lat, lon = float(lat), float(lon)
@@ -620,7 +607,9 @@ def complaint_assign(*, complaint: Complaint, actor, department=None, assignee=N
     _ensure_triaged(complaint)
     updates: dict = {"assigned_at": timezone.now()}
     if complaint.resolution_due_at is None:  # from triage: the clock starts now
-        updates.update(sla_fields(category=complaint.category, priority=complaint.priority, start=updates["assigned_at"]))
+        updates.update(
+            hooks.clock().due_times(category=complaint.category, priority=complaint.priority, start=updates["assigned_at"])
+        )
     if department is not None:
         updates.update(department=department, utility=None)
     if assignee is not None:
@@ -649,7 +638,7 @@ def complaint_transfer(*, complaint: Complaint, actor, department, reason: str) 
         raise TransitionError(_("The report is already with this department."))
     old = complaint.department
     now = timezone.now()
-    clock = sla_fields(category=complaint.category, priority=complaint.priority, start=now)
+    clock = hooks.clock().due_times(category=complaint.category, priority=complaint.priority, start=now)
     if complaint.first_response_at:  # the response target was already met or missed; keep it
         clock.update(response_due_at=complaint.response_due_at, response_alert_at=complaint.response_alert_at)
     locked = _transition(
@@ -667,7 +656,7 @@ def complaint_transfer(*, complaint: Complaint, actor, department, reason: str) 
             "assigned_at": now,
             "on_hold_since": None,
             **clock,
-            **reset_fields(),
+            **hooks.clock().fresh_ladder(),
         },
         increment=("transfer_count",),
     )
@@ -829,9 +818,7 @@ def complaint_close(
             check_access=check_access,
         )
         if cascade:
-            from routing.services import duplicates_close_with_master
-
-            duplicates_close_with_master(master=closed, actor=actor)
+            _close_duplicates(master=closed, actor=actor)
     return closed
 
 
@@ -867,9 +854,45 @@ def complaint_reopen(
             check_access=check_access and actor is not None,
         )
         if cascade:
-            from routing.services import duplicates_reopen_with_master
+            _reopen_duplicates(master=reopened, actor=actor)
+    return reopened
 
-            duplicates_reopen_with_master(master=reopened, actor=actor)
+
+def _close_duplicates(*, master: Complaint, actor) -> int:
+    """Closing a master closes its open duplicates, each with a public note to its reporter (in its transaction)."""
+    closed = 0
+    for duplicate in Complaint.objects.filter(duplicate_of=master, status__in=ACTIVE_STATUSES).order_by("pk"):
+        complaint_close(
+            complaint=duplicate,
+            actor=actor,
+            reason=ClosureReason.DUPLICATE,
+            check_access=False,
+            cascade=False,
+            note=_("The original report %(number)s about the same problem was closed: %(reason)s.")
+            % {
+                "number": master.tracking_number,
+                "reason": ClosureReason(master.closure_reason).label if master.closure_reason else "",
+            },
+        )
+        closed += 1
+    return closed
+
+
+def _reopen_duplicates(*, master: Complaint, actor) -> int:
+    """Reopening a master reopens the duplicates that were closed with it (in its transaction)."""
+    reopened = 0
+    for duplicate in Complaint.objects.filter(
+        duplicate_of=master, status=Status.CLOSED, closure_reason=ClosureReason.DUPLICATE
+    ).order_by("pk"):
+        complaint_reopen(
+            complaint=duplicate,
+            actor=actor,
+            check_access=False,
+            cascade=False,
+            reason=_("The original report %(number)s was reopened, so this one is open again.")
+            % {"number": master.tracking_number},
+        )
+        reopened += 1
     return reopened
 
 
@@ -920,7 +943,7 @@ def complaint_add_note(*, complaint: Complaint, actor, text: str, public: bool) 
             updates["first_response_at"] = locked.first_response_at
         if updates:
             locked.save(update_fields=[*updates, "updated_at"])
-            ladder.sync([locked.pk])  # a first response ends the response alert's wait
+            hooks.clock().sync([locked.pk])  # a first response ends the response alert's wait
         event = event_record(
             complaint=locked, kind=Event.Kind.UPDATE if public else Event.Kind.NOTE, actor=actor, text=text, is_public=public
         )
@@ -940,14 +963,14 @@ def complaint_set_priority(*, complaint: Complaint, actor, priority: str) -> Com
         old = locked.priority
         start = locked.assigned_at or locked.created_at
         # A triage report has no clock yet: it starts, with this priority, when it is routed.
-        clock = sla_fields(category=locked.category, priority=priority, start=start) if locked.category_id else {}
+        clock = hooks.clock().due_times(category=locked.category, priority=priority, start=start) if locked.category else {}
         if clock and locked.first_response_at:
             clock.pop("response_due_at"), clock.pop("response_alert_at")
         locked.priority = priority
         for name, value in clock.items():
             setattr(locked, name, value)
         locked.save(update_fields=["priority", *clock, "updated_at"])
-        ladder.sync([locked.pk])
+        hooks.clock().sync([locked.pk])
         event_record(
             complaint=locked,
             kind=Event.Kind.PRIORITY,
@@ -980,9 +1003,7 @@ def complaint_set_category(*, complaint: Complaint, actor, category: Category, r
             data={"from": old.code if old else None, "to": category.code},
         )
         if reroute and locked.status in (Status.NEW, Status.ASSIGNED) and locked.utility_id is None:
-            from routing.services import route_decision
-
-            decision = route_decision(category=category, district_id=locked.district_id)
+            decision = hooks.router().decide(category=category, district_id=locked.district_id)
             if decision.department is not None and decision.department.pk != locked.department_id and decision.utility is None:
                 locked = _transition(
                     locked,

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from complaints import services
+from complaints.photo_stash import purge_stale_stashes
 
 
 @shared_task
@@ -11,6 +12,5 @@ def auto_close_resolved() -> int:
 @shared_task
 def purge_photo_stashes() -> int:
     """Remove photos citizens uploaded on the form but never sent (older than a day)."""
-    from complaints.photo_stash import purge_stale_stashes
 
     return purge_stale_stashes()

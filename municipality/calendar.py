@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from municipality.models import Holiday, WorkingWeek
+from municipality.times import RIYADH
+
 SUNDAY_TO_THURSDAY = (6, 0, 1, 2, 3)  # Python weekday numbers: Monday=0 … Sunday=6
 DEFAULT_START = time(8, 0)
 DEFAULT_END = time(16, 0)
@@ -33,7 +36,7 @@ class BusinessCalendar:
     start: time = DEFAULT_START
     end: time = DEFAULT_END
     holidays: frozenset[date] = field(default_factory=frozenset)
-    tz: ZoneInfo = ZoneInfo("Asia/Riyadh")
+    tz: ZoneInfo = RIYADH
 
     def __post_init__(self) -> None:
         if not self.days:
@@ -95,7 +98,6 @@ def business_calendar(*, year_from: int | None = None) -> BusinessCalendar:
 
     Falls back to Sunday–Thursday 08:00–16:00 when no working week is configured.
     """
-    from municipality.models import Holiday, WorkingWeek
 
     tz = ZoneInfo(settings.TIME_ZONE)
     week = WorkingWeek.objects.filter(active=True).order_by("pk").first()
@@ -151,8 +153,6 @@ def seed_calendar(*, working_week_model=None, holiday_model=None) -> None:
     Takes the models as arguments so a data migration can pass its historical models.
     """
     if working_week_model is None or holiday_model is None:
-        from municipality.models import Holiday, WorkingWeek
-
         working_week_model, holiday_model = working_week_model or WorkingWeek, holiday_model or Holiday
     if not working_week_model.objects.exists():
         working_week_model.objects.create(

@@ -124,6 +124,26 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_thresholds(name: str, default: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, ...]]:
+    """``metric=90/75/60,other=80/60/40``: per metric, the limits of grades A, B and C, highest first."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    thresholds: dict[str, tuple[int, ...]] = {}
+    for part in raw.split(","):
+        metric, _, limits = part.partition("=")
+        try:
+            values = tuple(int(v) for v in limits.split("/"))
+        except ValueError:
+            values = ()
+        if not metric.strip() or len(values) != 3 or list(values) != sorted(values, reverse=True):
+            raise ImproperlyConfigured(
+                f"{name}={raw!r}: write metric=A/B/C with three whole numbers, highest first, e.g. sla_pct=90/75/60."
+            )
+        thresholds[metric.strip()] = values
+    return thresholds
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -236,3 +256,12 @@ def env_rate(name: str, default: str) -> str:
             value=raw,
         )
     return raw
+
+
+def cache_config(redis: str | None, directory) -> dict:
+    """``CACHES``: one cache for all processes on Redis (failing open, see ``municipality.failopen_cache``), else files."""
+    if redis:
+        return {
+            "default": {"BACKEND": "municipality.failopen_cache.FailOpenRedisCache", "LOCATION": redis, "KEY_PREFIX": "balagh"}
+        }
+    return {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(directory)}}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import connection
 from django.http import JsonResponse
 
+from municipality.celery import app
+
 
 def _database() -> dict:
     try:
@@ -17,8 +19,6 @@ def _database() -> dict:
 
 
 def _broker() -> dict:
-    from municipality.celery import app
-
     url = app.conf.broker_url or ""
     kind = url.split("://", 1)[0]
     # Bounded waits, so an unreachable broker (a dropped packet, not only a refused port)

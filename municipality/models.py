@@ -75,10 +75,6 @@ class District(BilingualName):
         verbose_name_plural = _("districts")
         ordering = ["code"]
 
-    @property
-    def name_display(self) -> str:
-        return self.name
-
 
 class Role(models.TextChoices):
     AGENT = "agent", _("Intake agent")

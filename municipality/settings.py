@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 
 from municipality.env import (
     SettingError,
+    cache_config,
     database_from_url,
     env_bool,
     env_file,
@@ -19,6 +21,7 @@ from municipality.env import (
     env_list,
     env_rate,
     env_str,
+    env_thresholds,
     load_env_file,
     mailbox_url,
     redis_url,
@@ -68,6 +71,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "channels",
+    "demo",
     "bench",  # the benchmarks' load generator (manage.py generate_load); nothing imports it
 ]
 
@@ -147,6 +151,12 @@ BALAGH_ROUTING_RECHECK_SECONDS = env_int("BALAGH_ROUTING_RECHECK_SECONDS", 1, mi
 # then serves them this much longer while a worker computes them again (0: compute during the request).
 BALAGH_REPORTS_CACHE_SECONDS = env_int("BALAGH_REPORTS_CACHE_SECONDS", 600, minimum=0)
 BALAGH_REPORTS_STALE_SECONDS = env_int("BALAGH_REPORTS_STALE_SECONDS", 3600, minimum=0)
+# A department's grade: per metric (percent), the lowest value for A, B and C; below C is D.
+BALAGH_KPI_GRADE_THRESHOLDS = env_thresholds(
+    "BALAGH_KPI_GRADE_THRESHOLDS", {"sla_pct": (90, 75, 60), "completion_pct": (90, 75, 60)}
+)
+# The municipality's name on the citizen pages; empty: the translated default name.
+BALAGH_MUNICIPALITY_NAME = env_str("BALAGH_MUNICIPALITY_NAME") or ""
 
 LOGIN_URL = "/admin/login/"
 # After signing in without a usable ?next=: the role's own start page (complaints.navigation), never /accounts/profile/.
@@ -154,10 +164,24 @@ LOGIN_REDIRECT_URL = "staff_home"
 
 # --- Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = redis_url()
+# Handing a task to the broker happens inside web requests and commands (after commit): with the
+# broker down it must fail at once, not retry, since the outbox's periodic re-send sends the
+# message later. One connect attempt of at most BROKER_CONNECT_TIMEOUT_MS, one retry (a pooled
+# connection may be stale after a Redis restart). The worker's own reconnection loop is unaffected.
+BALAGH_BROKER_CONNECT_TIMEOUT = env_int("BROKER_CONNECT_TIMEOUT_MS", 1000, minimum=1) / 1000
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = BALAGH_BROKER_CONNECT_TIMEOUT
+# No task's return value is ever read: no result backend (Celery's Redis result store retries
+# 20 times a second apart on every .delay() while Redis is down).
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND: str | None = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": BALAGH_BROKER_CONNECT_TIMEOUT,
+        "socket_timeout": 10,  # above the worker's 1 s BRPOP wait
+    }
 else:
     BROKER_DIR = VAR_DIR / "broker"
     for sub in ("queue", "processed", "control"):
@@ -170,29 +194,36 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
-    CELERY_RESULT_BACKEND = None
-# One cache for all processes when Redis is there (API throttles, tracking-page attempt limits).
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "balagh"}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
-    )
-}
+# One cache for all processes when Redis is there (API throttles, tracking-page attempt limits,
+# the dashboard's figures). While Redis is unreachable each process uses its own memory instead
+# (municipality.failopen_cache): nothing in it is worth refusing a citizen's report for.
+CACHES = cache_config(REDIS_URL, VAR_DIR / "cache")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One beat schedules at a time, even if two are started (municipality.beat).
+CELERY_BEAT_SCHEDULER = "municipality.beat:SingleBeatScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every periodic task, defined here and only here (django-celery-beat copies these entries into its table
+# when beat starts; an interval edited in the admin lasts until the next start).
 CELERY_BEAT_SCHEDULE: dict = {
+    # The escalation ladder (sla.sweep): at-risk warnings and escalations, each step once.
+    "escalation-sweep": {
+        "task": "sla.tasks.escalate_overdue_task",
+        "schedule": timedelta(minutes=5),
+    },
+    # Outbox messages whose first send failed (the broker was down): picked up again.
+    "outbox-resend": {
+        "task": "notifications.tasks.resend_pending_outbox",
+        "schedule": timedelta(minutes=1),
+    },
     "auto-close-resolved": {
         "task": "complaints.tasks.auto_close_resolved",
         "schedule": crontab(minute=15),
     },
-    # The escalation ladder's work queue, rebuilt from the reports (sla.tasks; the sweep itself
-    # runs every 5 minutes from a django-celery-beat row, editable in the admin).
+    # The escalation ladder's work queue, rebuilt from the reports (a safety net for changes made outside the services).
     "escalation-ladder-resync": {
         "task": "sla.tasks.resync_ladder_task",
         "schedule": crontab(minute=20, hour=2),
@@ -221,6 +252,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Every send is bounded, so a worker that is still sending can be told from one that died.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Balagh <no-reply@balagh.local>"
 
 # --- SMS (notifications.backends): console by default, a file under var/ or a generic HTTP gateway.
@@ -248,7 +281,11 @@ BALAGH_OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30, minimum=0)
 # A sweep that takes more than this many reports for one person in one batch sends that person one
 # digest (count, the first numbers, a link to the overdue list) instead of one message per report.
 BALAGH_ESCALATION_DIGEST_OVER = env_int("ESCALATION_DIGEST_OVER", 20, minimum=1)
-BALAGH_OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 120, minimum=0)
+BALAGH_OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 60, minimum=0)
+# A row being sent is leased for the longest send timeout plus this margin, renewed every third of
+# the lease while the send lasts: a worker killed mid-send frees its row within one lease (about
+# 30 s by default) for the next periodic re-send, instead of after ten minutes.
+BALAGH_OUTBOX_LEASE_SECONDS = max(BALAGH_SMS_HTTP_TIMEOUT, EMAIL_TIMEOUT) + env_int("OUTBOX_LEASE_MARGIN_SECONDS", 20, minimum=1)
 BALAGH_SMS_PER_REPORT_PER_DAY = env_int("SMS_PER_REPORT_PER_DAY", 5, minimum=1)
 
 # --- E-mail and X intake (channels.email, channels.x); see docs/channels.md.
@@ -283,6 +320,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("BALAGH_API_ANON_RATE") or "120/min"},
+    "EXCEPTION_HANDLER": "municipality.api_errors.api_exception_handler",
 }
 # Integrating systems (channels.api_keys): requests per key; clients without a key get the "anon" rate.
 BALAGH_API_KEY_RATE = env_rate("BALAGH_API_KEY_RATE", "600/min")

@@ -5,8 +5,10 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from complaints.api import urls as complaints_api
 from complaints.views import staff_home
 from municipality.health import healthz
+from routing import api_urls as routing_api
 
 admin.site.site_header = "Balagh — بلاغ"
 admin.site.site_title = "Balagh"
@@ -17,7 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("api/v1/", include("complaints.api.urls")),
+    path("api/v1/", include(([*complaints_api.urlpatterns, *routing_api.urlpatterns], "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("open311/v2/", include("channels.open311.urls")),

@@ -6,3 +6,10 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        # Imported here, not at the top: models and services load only once the app registry is ready.
+        from complaints import hooks
+        from notifications.services import notify_complaint_event
+
+        hooks.notifier.plug(hooks.Notifier(complaint_event=notify_complaint_event))

@@ -82,6 +82,9 @@ class Outbox(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     locked_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    # While "sending": the worker renews this as long as it is alive; once it has passed, the worker
+    # is presumed dead and the periodic re-send takes the row back (notifications.services).
+    lease_until = models.DateTimeField(_("sending lease until"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:

@@ -8,18 +8,21 @@ conditional UPDATE before it is sent, so two workers never send it twice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.core.mail.message import sanitize_address
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.template import Context, Engine
 from django.utils import timezone, translation
@@ -382,9 +385,7 @@ def render(message: Outbox) -> tuple[str, str]:
 def email_headers(message: Outbox) -> dict[str, str]:
     """Headers of an outgoing mail: ours is automatic (RFC 3834, so no machine answers it), its
     Message-ID names the outbox row, and mails about an e-mailed report continue the citizen's thread."""
-    domain = sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8").rpartition("@")[2].strip("> ") or "balagh.local"
-    number = re.sub(r"[^0-9A-Za-z-]", "", (message.context or {}).get("tracking_number", ""))
-    headers = {"Message-ID": f"<balagh.{message.pk}.{number or 'x'}@{domain}>", "Auto-Submitted": "auto-generated"}
+    headers = {"Message-ID": email_message_id(message), "Auto-Submitted": "auto-generated"}
     thread = (message.context or {}).get("thread_id", "")
     if thread:
         headers["In-Reply-To"] = thread
@@ -399,57 +400,150 @@ def backoff_seconds(attempt: int) -> int:
     return settings.BALAGH_OUTBOX_BACKOFF_SECONDS * (2 ** max(attempt - 1, 0))
 
 
+#: The database connection dropped (a failover, a restarted pooler, pg_terminate_backend): reconnect, try again.
+CONNECTION_LOST = (OperationalError, InterfaceError)
+#: Waits between attempts to record a send's outcome (about 30 s in all, within the default lease's margin).
+RECORD_RETRY_SECONDS = (0.1, 0.5, 1, 2, 4, 8, 15)
+
+
+def _record(*, lookup: dict, **fields) -> int:
+    """``UPDATE`` the outbox row(s) in ``lookup``, reconnecting when the connection has dropped.
+
+    What it records has already happened (the gateway took the message, or refused it), so it is
+    not given up at the first dropped connection: losing a "sent" would send the message again.
+    Inside a transaction (eager tests) there is nothing to reconnect to, so the error is raised.
+    """
+    for wait in (*RECORD_RETRY_SECONDS, None):
+        try:
+            return Outbox.objects.filter(**lookup).update(**fields)
+        except CONNECTION_LOST as exc:
+            if wait is None or connection.in_atomic_block:
+                raise
+            log.warning("Outbox %s: database connection lost while recording (%s); reconnecting.", lookup.get("pk"), exc)
+            try:
+                connection.close()
+            except CONNECTION_LOST:
+                pass
+            time.sleep(wait)
+    return 0  # pragma: no cover - the loop returns or raises
+
+
+class _SendingLease:
+    """Renews a row's sending lease every third of its length while the send lasts.
+
+    In its own thread (and so its own database connection), which touches the database only once a
+    send has lasted a third of the lease: the usual send of a fraction of a second never starts it.
+    Inside a transaction (eager tests) the row is held by that transaction anyway: no thread.
+    """
+
+    def __init__(self, *, outbox_id: int, attempt: int, seconds: float):
+        self.lookup = {"pk": outbox_id, "status": Outbox.Status.SENDING, "attempts": attempt}
+        self.seconds = seconds
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self):
+        if not connection.in_atomic_block:
+            self.thread = threading.Thread(target=self._renew, name=f"outbox-lease-{self.lookup['pk']}", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+    def _renew(self) -> None:
+        try:
+            while not self.stop.wait(self.seconds / 3):
+                try:
+                    Outbox.objects.filter(**self.lookup).update(lease_until=timezone.now() + timedelta(seconds=self.seconds))
+                except CONNECTION_LOST:
+                    connection.close()  # the next renewal reconnects
+        finally:
+            connection.close()  # this thread's own connection
+
+
+def email_message_id(message: Outbox) -> str:
+    """The e-mail's Message-ID, the same on every attempt, so a repeat is recognisable downstream."""
+    digest = hashlib.sha256(message.idempotency_key.encode("utf-8")).hexdigest()[:32]
+    # It names the row (OUTBOUND_MESSAGE_ID), so a citizen's reply to it finds its report.
+    return f"<balagh.{message.pk}.{digest}@{urlsplit(settings.SITE_URL).hostname or 'balagh.local'}>"
+
+
 def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> int | None:
     """Send one message once. Returns the seconds to wait before a retry, or None when done.
 
-    The row is claimed with a conditional UPDATE (pending → sending): a second
-    worker holding the same id finds nothing to claim and returns.
+    The row is claimed with a conditional UPDATE (pending → sending) that also leases it for
+    ``BALAGH_OUTBOX_LEASE_SECONDS`` (the longest send timeout plus a margin), renewed while the send
+    lasts: a second worker holding the same id finds nothing to claim, and a row whose worker died
+    goes back to the periodic re-send once its lease has passed. The gateway gets the outbox key
+    (the SMS gateway as an ``Idempotency-Key`` header, e-mail as the Message-ID), so a repeat after
+    a crash between sending and recording is recognisable downstream. A send that happened is
+    recorded as sent even when the database connection dropped meanwhile (``_record``).
     """
     now = now or timezone.now()
+    lease = settings.BALAGH_OUTBOX_LEASE_SECONDS
     claimed = Outbox.objects.filter(pk=outbox_id, status=Outbox.Status.PENDING).update(
-        status=Outbox.Status.SENDING, attempts=F("attempts") + 1, locked_at=now
+        status=Outbox.Status.SENDING, attempts=F("attempts") + 1, locked_at=now, lease_until=now + timedelta(seconds=lease)
     )
     if not claimed:
         return None
     message = Outbox.objects.get(pk=outbox_id)
-    try:
-        subject, body = render(message)
-        if message.channel == Channel.SMS:
-            get_sms_backend().send(to=message.recipient, body=body, key=message.idempotency_key)
-        else:
-            EmailMessage(subject=subject, body=body, to=[message.recipient], headers=email_headers(message)).send(
-                fail_silently=False
+    this_claim = {"pk": outbox_id, "status": Outbox.Status.SENDING, "attempts": message.attempts}
+    with _SendingLease(outbox_id=outbox_id, attempt=message.attempts, seconds=lease):
+        try:
+            subject, body = render(message)
+            if message.channel == Channel.SMS:
+                get_sms_backend().send(to=message.recipient, body=body, key=message.idempotency_key)
+            else:
+                EmailMessage(subject=subject, body=body, to=[message.recipient], headers=email_headers(message)).send(
+                    fail_silently=False
+                )
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.attempts >= settings.BALAGH_OUTBOX_MAX_ATTEMPTS:
+                _record(lookup=this_claim, status=Outbox.Status.FAILED, last_error=error, locked_at=None, lease_until=None)
+                log.error("Outbox %s failed after %s attempts: %s", outbox_id, message.attempts, error)
+                return None
+            wait = backoff_seconds(message.attempts)
+            _record(
+                lookup=this_claim,
+                status=Outbox.Status.PENDING,
+                last_error=error,
+                locked_at=None,
+                lease_until=None,
+                next_attempt_at=now + timedelta(seconds=wait),
             )
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if message.attempts >= settings.BALAGH_OUTBOX_MAX_ATTEMPTS:
-            Outbox.objects.filter(pk=outbox_id).update(status=Outbox.Status.FAILED, last_error=error, locked_at=None)
-            log.error("Outbox %s failed after %s attempts: %s", outbox_id, message.attempts, error)
-            return None
-        wait = backoff_seconds(message.attempts)
-        Outbox.objects.filter(pk=outbox_id).update(
-            status=Outbox.Status.PENDING, last_error=error, locked_at=None, next_attempt_at=now + timedelta(seconds=wait)
+            return wait
+        # Whatever happened to the row meanwhile (a re-send took it back after a long outage): it was sent.
+        _record(
+            lookup={"pk": outbox_id},
+            status=Outbox.Status.SENT,
+            sent_at=timezone.now(),
+            subject=subject[:200],
+            body=body,
+            locked_at=None,
+            lease_until=None,
         )
-        return wait
-    Outbox.objects.filter(pk=outbox_id).update(
-        status=Outbox.Status.SENT, sent_at=timezone.now(), subject=subject[:200], body=body, locked_at=None
-    )
     return None
 
 
 def outbox_due_ids(*, now: datetime | None = None, older_than_seconds: int | None = None, limit: int = 1000) -> list[int]:
     """Pending rows nobody is sending (the broker was down, a worker died): their ids, oldest first.
 
-    A row stuck in "sending" for over ten minutes (its worker died) goes back to pending first.
+    A row still "sending" after its lease (its worker died mid-send) goes back to pending first, and
+    is due at once; a row never tried waits ``older_than_seconds`` (its own task may still run).
     """
     now = now or timezone.now()
     if older_than_seconds is None:
         older_than_seconds = settings.BALAGH_OUTBOX_RESEND_AFTER_SECONDS
-    Outbox.objects.filter(status=Outbox.Status.SENDING, locked_at__lt=now - timedelta(minutes=10)).update(
-        status=Outbox.Status.PENDING, locked_at=None
+    Outbox.objects.filter(status=Outbox.Status.SENDING, lease_until__lt=now).update(
+        status=Outbox.Status.PENDING, locked_at=None, lease_until=None
     )
     return list(
-        Outbox.objects.filter(status=Outbox.Status.PENDING, created_at__lte=now - timedelta(seconds=older_than_seconds))
+        Outbox.objects.filter(status=Outbox.Status.PENDING)
+        .filter(Q(attempts__gt=0) | Q(created_at__lte=now - timedelta(seconds=older_than_seconds)))
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:limit]

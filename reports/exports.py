@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from complaints.exports import download
-from complaints.models import Channel, Priority
+from complaints.models import Category, Channel, Priority
 from complaints.workflow import ClosureReason, Status
-from reports.kpis import RIYADH
+from municipality.models import Department, District, Utility
+from municipality.times import RIYADH
+from reports import xlsx
 
 CHUNK_SIZE = 5000
 
@@ -73,8 +75,6 @@ def complaint_rows(queryset) -> Iterator[list]:
         _("Longitude"),
     ]
     # Small lookup tables are read once; the big table is read without joins, in chunks.
-    from complaints.models import Category
-    from municipality.models import Department, District, Utility
 
     def names(model) -> dict:
         return dict(model.objects.values_list("pk", "name_ar"))
@@ -143,7 +143,6 @@ def complaint_rows(queryset) -> Iterator[list]:
 
 def xlsx_response(rows: Iterable[list], filename: str, *, title: str = "Balagh") -> StreamingHttpResponse:
     """The rows as a spreadsheet, compressed and sent while they are read (:mod:`reports.xlsx`)."""
-    from reports import xlsx
 
     note = _("More reports than a spreadsheet holds: this sheet stops here. Download the CSV for all of them.")
     response = StreamingHttpResponse(

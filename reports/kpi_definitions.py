@@ -68,12 +68,12 @@ from django.db.models.functions import Cast, Coalesce, Floor
 from django.utils import timezone
 
 from complaints.workflow import OPEN_STATUSES, ClosureReason, Status
+from municipality.times import RIYADH
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
-RIYADH = ZoneInfo("Asia/Riyadh")
 SATISFIED_RATING = 4
 
 

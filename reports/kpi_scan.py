@@ -106,13 +106,13 @@ def _rows(
     previous = period.previous()
     as_of, as_of_prev = period.as_of(now), previous.as_of(now)
     lower = min(previous.start, as_of_prev, as_of)
-    relevant_p, relevant_q_ = relevant_q(period, as_of), relevant_q(previous, as_of_prev)
+    relevant_p, relevant_prev = relevant_q(period, as_of), relevant_q(previous, as_of_prev)
     flags_p, flags_q = kpi_flags(period, as_of), kpi_flags(previous, as_of_prev)
     keys = dimension_keys()
     columns = {
         **keys,
         "_in_p": _bool(relevant_p),
-        "_in_q": _bool(relevant_q_),
+        "_in_q": _bool(relevant_prev),
         **{f"_p_{name}": _bool(q) for name, q in flags_p.items()},
         **{f"_q_{name}": _bool(q) for name, q in flags_q.items()},
         "_open": _bool(open_q()),
@@ -128,7 +128,7 @@ def _rows(
     values = {value for value, _flag in KPI_AVERAGES.values()}
     rows = (
         queryset.annotate(_kpi_activity=activity_key())
-        .filter(Q(_kpi_activity__gte=lower) & (relevant_p | relevant_q_))
+        .filter(Q(_kpi_activity__gte=lower) & (relevant_p | relevant_prev))
         .annotate(**annotations)
         .annotate(**columns)
         .values(*columns, *sorted(values))

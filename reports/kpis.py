@@ -240,7 +240,7 @@ def kpi_summary(
 
 def grade(row: dict, thresholds: dict | None = None) -> str:
     """A–D against the targets; ``""`` when there is nothing to grade."""
-    thresholds = thresholds or getattr(settings, "BALAGH_KPI_GRADE_THRESHOLDS", DEFAULT_GRADE_THRESHOLDS)
+    thresholds = thresholds or settings.BALAGH_KPI_GRADE_THRESHOLDS
     worst = -1
     for metric, limits in thresholds.items():
         value = row.get(metric)

@@ -17,8 +17,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 
 from complaints.models import Category, Complaint, Priority
-from municipality.models import District
-from reports import kpis
+from municipality.models import Department, District
+from reports import kpis, tasks
 from reports.filters import ComplaintReportFilter, report_filter
 from reports.models import WeeklyReport
 from sla import clock as sla
@@ -28,18 +28,16 @@ WORKING_HOURS_A_DAY = 8
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CACHE_SECONDS = 600
-DEFAULT_STALE_SECONDS = 3600
 #: How long a reader waits for another request's computation of the same view before computing it too.
 COMPUTE_WAIT_SECONDS = 15
 
 
 def _cache_seconds() -> int:
-    return int(getattr(settings, "BALAGH_REPORTS_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+    return settings.BALAGH_REPORTS_CACHE_SECONDS
 
 
 def _stale_seconds() -> int:
-    return int(getattr(settings, "BALAGH_REPORTS_STALE_SECONDS", DEFAULT_STALE_SECONDS))
+    return settings.BALAGH_REPORTS_STALE_SECONDS
 
 
 def dashboard_cache_key(*, flt: ComplaintReportFilter, scope_department=None) -> str:
@@ -126,14 +124,12 @@ def _computed_elsewhere(key: str, computing: str, max_age: float) -> dict | None
 
 def _queue_refresh(*, flt: ComplaintReportFilter, scope_department, key: str) -> bool:
     """Ask a worker to recompute one view, once per view however many readers see it stale."""
-    from reports.tasks import refresh_dashboard
-
     lock = key + ":refreshing"
     if not cache.add(lock, 1, timeout=_cache_seconds()):
         return True  # already queued
     query = urlencode(flt.data, doseq=True) if flt.data else ""
     try:
-        refresh_dashboard.delay(query, getattr(scope_department, "pk", None))
+        tasks.refresh_dashboard.delay(query, getattr(scope_department, "pk", None))
     except Exception:  # noqa: BLE001 - the broker is down: serve the older figures, try again next time
         log.warning("could not queue a dashboard refresh", exc_info=True)
         cache.delete(lock)
@@ -147,8 +143,6 @@ def refresh_dashboard_view(*, query: str, scope_department_id: int | None) -> st
     A view scoped to a department that no longer exists is not computed (it
     would otherwise be the whole city's figures under a head's key).
     """
-    from municipality.models import Department
-
     department = None
     if scope_department_id is not None:
         department = Department.objects.filter(pk=scope_department_id).first()
@@ -171,8 +165,6 @@ def warm_dashboard() -> list[str]:
     the committee's first drill-down (the same key, see
     :func:`dashboard_cache_key`). Returns the cache keys written.
     """
-    from municipality.models import Department
-
     keys = []
     for department in [None, *Department.objects.filter(active=True).order_by("pk")]:
         flt = report_filter(scope_department=department)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from municipality.models import Role
 from reports import kpis
 from reports.models import WeeklyReport
+from reports.pdf import weekly_report_pdf
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,6 @@ def this_week_start(now: datetime | None = None) -> date:
 
 
 def weekly_report_render_pdf(*, report: WeeklyReport) -> None:
-    from reports.pdf import weekly_report_pdf
 
     content = weekly_report_pdf(report=report, language="ar")
     old_name = report.pdf.name if report.pdf else ""

@@ -5,7 +5,7 @@ from datetime import date
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from reports import services
+from reports import selectors, services
 from reports.progress import weekly_compile_progress_set
 
 
@@ -39,14 +39,10 @@ def compile_weekly_report_now(week_start: str, actor_id: int | None = None) -> i
 @shared_task
 def warm_dashboard() -> list[str]:
     """Every few minutes: keep the landing pages of the committee pages computed in the shared cache."""
-    from reports.selectors import warm_dashboard as warm
-
-    return warm()
+    return selectors.warm_dashboard()
 
 
 @shared_task(ignore_result=True)
 def refresh_dashboard(query: str, scope_department_id: int | None = None) -> str | None:
     """Recompute one dashboard view a reader found older than ``BALAGH_REPORTS_CACHE_SECONDS``."""
-    from reports.selectors import refresh_dashboard_view
-
-    return refresh_dashboard_view(query=query, scope_department_id=scope_department_id)
+    return selectors.refresh_dashboard_view(query=query, scope_department_id=scope_department_id)

@@ -23,6 +23,7 @@ from municipality.models import Role
 from reports import exports, kpis, services, tasks
 from reports.filters import ComplaintReportFilter, report_filter
 from reports.models import WeeklyReport
+from reports.pdf import weekly_report_pdf
 from reports.progress import weekly_compile_progress, weekly_compile_progress_set
 from reports.selectors import OPEN_DATA_FIELDS, dashboard_kpis, open_data_rows, public_figures, public_sla_table
 
@@ -208,8 +209,6 @@ class WeeklyPdfView(WeeklyAccessMixin, View):
         filename = f"balagh-weekly-{report.week_start:%Y-%m-%d}.pdf"
         lang = request.GET.get("lang")
         if lang == "en" or not report.pdf:
-            from reports.pdf import weekly_report_pdf
-
             response = HttpResponse(
                 weekly_report_pdf(report=report, language=lang if lang in ("ar", "en") else "ar"), content_type="application/pdf"
             )

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class RoutingConfig(AppConfig):
     name = "routing"
     verbose_name = _("Routing")
+
+    def ready(self):
+        # Imported here, not at the top: models and services load only once the app registry is ready.
+        from complaints import hooks
+        from routing.services import route_decision
+
+        hooks.router.plug(hooks.Router(decide=route_decision))

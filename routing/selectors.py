@@ -9,9 +9,10 @@ from datetime import datetime
 from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
-from complaints.models import Category, Complaint, Event
+from complaints import access
+from complaints.models import Category, Complaint
 from complaints.workflow import OPEN_STATUSES
-from municipality.models import Department, Utility
+from municipality.models import Utility
 
 EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE_LAT = 111_320.0
@@ -102,7 +103,6 @@ def nearby_open_complaints(
 
 def merge_candidates(complaint: Complaint, *, user=None, limit: int = 10) -> list[Nearby]:
     """Open reports near ``complaint`` of the same sub-type that it could be merged into (or with)."""
-    from complaints import access
 
     category, lat, lon = complaint.category, complaint.lat, complaint.lon
     if complaint.status not in OPEN_STATUSES or category is None or lat is None or lon is None:
@@ -117,45 +117,6 @@ def merge_candidates(complaint: Complaint, *, user=None, limit: int = 10) -> lis
         queryset=queryset,
     )
     return [c for c in candidates if c.complaint.pk != complaint.duplicate_of_id]
-
-
-def transfer_counts_by_department(*, since: datetime | None = None, until: datetime | None = None) -> list[dict]:
-    """Per department: transfers out (from the timeline), transfers in, and reports now owned that were transferred.
-
-    One row per department with at least one transfer, most transfers out first.
-    """
-    events = Event.objects.filter(kind=Event.Kind.TRANSFERRED)
-    if since is not None:
-        events = events.filter(created_at__gte=since)
-    if until is not None:
-        events = events.filter(created_at__lt=until)
-    out_counts: dict[str, int] = {}
-    in_counts: dict[str, int] = {}
-    for row in events.values("data__from").annotate(n=Count("id")):
-        if row["data__from"]:
-            out_counts[row["data__from"]] = row["n"]
-    for row_in in events.values("data__to").annotate(n=Count("id")):
-        if row_in["data__to"]:
-            in_counts[row_in["data__to"]] = row_in["n"]
-    owned = dict(
-        Complaint.objects.filter(transfer_count__gt=0, department__isnull=False)
-        .values_list("department__code")
-        .annotate(n=Count("id"))
-        .values_list("department__code", "n")
-    )
-    codes = set(out_counts) | set(in_counts) | set(owned)
-    departments = {d.code: d for d in Department.objects.filter(code__in=codes)}
-    busiest_first = sorted(codes, key=lambda code: (-out_counts.get(code, 0), -in_counts.get(code, 0), code))
-    return [
-        {
-            "department": departments.get(code),
-            "code": code,
-            "transferred_out": out_counts.get(code, 0),
-            "transferred_in": in_counts.get(code, 0),
-            "owned_after_transfer": owned.get(code, 0),
-        }
-        for code in busiest_first
-    ]
 
 
 @dataclass
@@ -173,7 +134,6 @@ def open_referrals_by_utility(*, user=None, per_utility: int = 50, now: datetime
     referral (``assigned_at``, set when the report was referred). With ``user``,
     only the reports that user may see (a head sees their department's referrals).
     """
-    from complaints import access
 
     now = now or timezone.now()
     base = Complaint.objects.all() if user is None else access.visible_complaints(user)
@@ -193,10 +153,3 @@ def open_referrals_by_utility(*, user=None, per_utility: int = 50, now: datetime
             complaint.age = now - complaint.referred_at
         board.append(UtilityReferrals(utilities[row["utility_id"]], row["n"], row["oldest"], bucket))
     return board
-
-
-def follower_phones(complaint: Complaint) -> list[tuple[str, str]]:
-    """(phone, language) of the citizens who follow ``complaint`` (for the notifications)."""
-    from routing.models import Follower
-
-    return list(Follower.objects.filter(complaint=complaint).values_list("phone", "language"))

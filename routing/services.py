@@ -1,4 +1,4 @@
-"""Routing writes and decisions: who gets a report, transfers, Joint Operations, duplicates, districts.
+"""Routing writes and decisions: who gets a report, followers and merging of duplicates, districts from GeoJSON.
 
 The routing decision reads a per-process cache of the active rules (rebuilt when
 a rule, a department or a utility changes: one cheap version query, at most every
@@ -16,10 +16,18 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from complaints import access
 from complaints.models import Category, Complaint, Event
+from complaints.services import (
+    complaint_close,
+    event_record,
+)
 from complaints.workflow import ACTIVE_STATUSES, ClosureReason, Status, TransitionError
+from municipality import geo
+from municipality.cache import VersionedCache
+from municipality.geo import district_id_for_point, inside_municipality
 from municipality.models import Department, District, Utility
-from routing.cache import VersionedCache
+from routing.models import Follower, RoutingRule
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +67,6 @@ class _RuleCache:
 
 def _rules_version() -> tuple:
     """A fingerprint of everything the decision reads besides the category: one query."""
-    from routing.models import RoutingRule
 
     tables = [connection.ops.quote_name(m._meta.db_table) for m in (RoutingRule, Department, Utility)]
     # Every save of a rule, a department or a utility bumps its updated_at; a deleted row lowers the count.
@@ -71,7 +78,6 @@ def _rules_version() -> tuple:
 
 
 def _build_rules(version: tuple) -> _RuleCache:
-    from routing.models import RoutingRule
 
     departments = {d.pk: d for d in Department.objects.filter(active=True)}
     utilities = {u.pk: u for u in Utility.objects.filter(active=True)}
@@ -142,52 +148,10 @@ class DryRun:
 
 def route_dry_run(*, category: Category, lat: float, lon: float) -> DryRun:
     """ "Who gets this sub-type at this point?" — the same decision as a submission, without filing anything."""
-    from routing.geo import district_id_for_point, inside_municipality
 
     district_id = district_id_for_point(lat, lon)
     district = District.objects.filter(pk=district_id).first() if district_id else None
     return DryRun(route_decision(category=category, district_id=district_id), district, inside_municipality(lat, lon))
-
-
-# --------------------------------------------------------------------------- Joint Operations (utility liaisons)
-
-
-def _ensure_with_utility(complaint: Complaint) -> None:
-    if complaint.utility_id is None:
-        raise TransitionError(_("This report is not with a utility."))
-
-
-def referral_acknowledge(*, complaint: Complaint, actor, note: str = "") -> Complaint:
-    """The utility's liaison takes the referral on: starting a fresh referral acknowledges it
-    (``complaint_start`` writes the "acknowledged" event, then work starts)."""
-    from complaints.services import complaint_start
-
-    _ensure_with_utility(complaint)
-    if complaint.status != Status.ASSIGNED:
-        raise TransitionError(_("Only a newly referred report can be acknowledged."))
-    return complaint_start(complaint=complaint, actor=actor, note=note)
-
-
-def referral_update(*, complaint: Complaint, actor, text: str) -> Event:
-    """A public update from the utility's liaison."""
-    from complaints.services import complaint_add_note
-
-    _ensure_with_utility(complaint)
-    return complaint_add_note(complaint=complaint, actor=actor, text=text, public=True)
-
-
-def referral_resolve(*, complaint: Complaint, actor, note: str, photo=None) -> Complaint:
-    from complaints.services import complaint_resolve
-
-    _ensure_with_utility(complaint)
-    return complaint_resolve(complaint=complaint, actor=actor, note=note, photo=photo)
-
-
-def referral_return(*, complaint: Complaint, actor, reason: str) -> Complaint:
-    """Send a referral back to the municipality (its department gets it back, status ``assigned``)."""
-    from complaints.services import complaint_return
-
-    return complaint_return(complaint=complaint, actor=actor, reason=reason)
 
 
 # --------------------------------------------------------------------------- duplicates: follow and merge
@@ -245,9 +209,6 @@ def complaint_merge(*, duplicate: Complaint, master: Complaint, actor) -> Compla
     Both timelines get a "merged" event. A report that is itself a duplicate
     passes the merge on to its own master, so there are never chains.
     """
-    from complaints import access
-    from complaints.services import complaint_close, event_record
-    from routing.models import Follower
 
     master = _root_master(master)
     if master.pk == duplicate.pk:
@@ -312,54 +273,6 @@ def complaint_merge(*, duplicate: Complaint, master: Complaint, actor) -> Compla
     for name in ("status", "closure_reason", "closed_at"):
         setattr(duplicate, name, getattr(closed, name))
     return closed
-
-
-def duplicates_close_with_master(*, master: Complaint, actor) -> int:
-    """Closing a master closes its open duplicates, each with a public note to its reporter.
-
-    Called by ``complaints.services.complaint_close``, inside its transaction.
-    """
-    from complaints.services import complaint_close
-
-    closed = 0
-    for duplicate in Complaint.objects.filter(duplicate_of=master, status__in=ACTIVE_STATUSES).order_by("pk"):
-        complaint_close(
-            complaint=duplicate,
-            actor=actor,
-            reason=ClosureReason.DUPLICATE,
-            check_access=False,
-            cascade=False,
-            note=_("The original report %(number)s about the same problem was closed: %(reason)s.")
-            % {
-                "number": master.tracking_number,
-                "reason": ClosureReason(master.closure_reason).label if master.closure_reason else "",
-            },
-        )
-        closed += 1
-    return closed
-
-
-def duplicates_reopen_with_master(*, master: Complaint, actor) -> int:
-    """Reopening a master reopens the duplicates that were closed with it.
-
-    Called by ``complaints.services.complaint_reopen``, inside its transaction.
-    """
-    from complaints.services import complaint_reopen
-
-    reopened = 0
-    for duplicate in Complaint.objects.filter(
-        duplicate_of=master, status=Status.CLOSED, closure_reason=ClosureReason.DUPLICATE
-    ).order_by("pk"):
-        complaint_reopen(
-            complaint=duplicate,
-            actor=actor,
-            check_access=False,
-            cascade=False,
-            reason=_("The original report %(number)s was reopened, so this one is open again.")
-            % {"number": master.tracking_number},
-        )
-        reopened += 1
-    return reopened
 
 
 # --------------------------------------------------------------------------- districts from GeoJSON
@@ -448,7 +361,6 @@ def import_districts_from_geojson(data, name_property: str = "name") -> tuple[in
     unchanged district is left alone, so importing the same file again changes
     nothing. Returns ``(created, updated)``. Raises :class:`DistrictImportError`.
     """
-    from routing import geo
 
     rows = _parse_features(data, name_property)
     created = updated = 0

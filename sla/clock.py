@@ -23,12 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.translation import gettext as _
-
-from complaints.workflow import Status
 from municipality.calendar import BusinessCalendar, business_calendar
+from sla.ladder import STEPS
 from sla.models import EscalationStep, PrioritySLA
 
 # (clock, response hours, resolution hours) when the PrioritySLA table has no row.
@@ -38,14 +34,8 @@ DEFAULT_PRIORITY_TARGETS: dict[str, tuple[str, Decimal, Decimal]] = {
     "normal": ("working", Decimal("8"), Decimal("24")),
     "low": ("working", Decimal("16"), Decimal("80")),
 }
-# (trigger, level) -> percent, when the EscalationStep table is empty (the seeded ladder).
-DEFAULT_LADDER: dict[tuple[str, int], int] = {
-    ("at_risk", 0): 75,
-    ("resolution", 1): 100,
-    ("resolution", 2): 150,
-    ("resolution", 3): 200,
-    ("response", 0): 100,
-}
+# (trigger, level) -> percent, when the EscalationStep table is empty: the steps' own defaults.
+DEFAULT_LADDER: dict[tuple[str, int], int] = {(str(step.trigger), step.level): step.default_percent for step in STEPS}
 THRESHOLD_FIELDS = ("at_risk_at", "escalate_l1_at", "escalate_l2_at", "escalate_l3_at", "response_alert_at")
 DUE_FIELDS = ("response_due_at", "resolution_due_at", *THRESHOLD_FIELDS)
 
@@ -143,71 +133,3 @@ def hold_pushback(complaint, *, now: datetime, calendar: BusinessCalendar | None
         if value is not None:
             updates[name] = _advance(value, paused, wall_clock=wall_clock, calendar=calendar)
     return updates
-
-
-# --------------------------------------------------------------------------- display
-
-
-def sla_state(complaint, now: datetime | None = None) -> str:
-    """ "ok", "at_risk", "breached", "paused" or "none" (no clock, or finished)."""
-    if complaint.status in (Status.RESOLVED, Status.CLOSED) or complaint.resolution_due_at is None:
-        return "none"
-    if complaint.status == Status.ON_HOLD:
-        return "paused"
-    now = now or timezone.now()
-    if now >= complaint.resolution_due_at:
-        return "breached"
-    if complaint.at_risk_at and now >= complaint.at_risk_at:
-        return "at_risk"
-    return "ok"
-
-
-def _humanize(delta: timedelta) -> str:
-    minutes = int(abs(delta).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
-    if hours:
-        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
-    return _("%(m)d min") % {"m": minutes}
-
-
-def time_left_text(complaint, now: datetime | None = None) -> str:
-    state = sla_state(complaint, now)
-    if state == "none":
-        return ""
-    if state == "paused":
-        return _("On hold (clock stopped)")
-    left = complaint.resolution_due_at - (now or timezone.now())
-    if state == "breached":
-        return _("Overdue by %(time)s") % {"time": _humanize(left)}
-    return _("%(time)s left") % {"time": _humanize(left)}
-
-
-BADGE_COLOURS = {"ok": "#1b7f3b", "at_risk": "#b26a00", "breached": "#b3261e", "paused": "#5f6368"}
-
-
-def time_left_badge(complaint, now: datetime | None = None) -> str:
-    """An HTML badge for the admin: green (on time), amber (at risk), red (overdue), grey (on hold).
-
-    Reads only fields of the row (no query), so a list column stays one query.
-    """
-    state = sla_state(complaint, now)
-    if state == "none":
-        return "—"
-    return format_html(
-        '<span class="sla-badge sla-{}" style="display:inline-block;padding:1px 8px;border-radius:10px;'
-        'color:#fff;background:{};white-space:nowrap" title="{}">{}</span>',
-        state,
-        BADGE_COLOURS[state],
-        timezone.localtime(complaint.resolution_due_at).strftime("%Y-%m-%d %H:%M"),
-        time_left_text(complaint, now),
-    )
-
-
-def expected_by(complaint) -> datetime | None:
-    """What the citizen sees as "expected by": the resolution due time while the report is open."""
-    if complaint.status in (Status.RESOLVED, Status.CLOSED):
-        return None
-    return complaint.resolution_due_at

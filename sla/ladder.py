@@ -36,6 +36,7 @@ class StepSpec:
     trigger: str  # EscalationStep.Trigger of its settings row
     level: int  # and its level there (0 for the warnings)
     done_sql: str  # SET clause that marks it done (params: now)
+    default_percent: int  # of the target, while the EscalationStep table is empty
     default_audience: str
     template: str
     event_kind: str
@@ -50,6 +51,7 @@ STEPS: tuple[StepSpec, ...] = (
         EscalationStep.Trigger.AT_RISK,
         0,
         "at_risk_notified_at = %s",
+        75,
         "owner",
         MessageTemplate.Code.AT_RISK,
         Event.Kind.AT_RISK,
@@ -61,6 +63,7 @@ STEPS: tuple[StepSpec, ...] = (
         EscalationStep.Trigger.RESPONSE,
         0,
         "response_alerted_at = %s",
+        100,
         Role.HEAD,
         MessageTemplate.Code.RESPONSE_LATE,
         Event.Kind.ESCALATED,
@@ -72,6 +75,7 @@ STEPS: tuple[StepSpec, ...] = (
         _RESOLUTION,
         1,
         "escalation_level = 1",
+        100,
         Role.HEAD,
         _LATE,
         Event.Kind.ESCALATED,
@@ -83,6 +87,7 @@ STEPS: tuple[StepSpec, ...] = (
         _RESOLUTION,
         2,
         "escalation_level = 2",
+        150,
         Role.COMMITTEE,
         _LATE,
         Event.Kind.ESCALATED,
@@ -94,6 +99,7 @@ STEPS: tuple[StepSpec, ...] = (
         _RESOLUTION,
         3,
         "escalation_level = 3",
+        200,
         Role.MAYOR,
         _LATE,
         Event.Kind.ESCALATED,

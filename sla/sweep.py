@@ -39,6 +39,7 @@ from django.utils.translation import override
 
 from complaints.models import Category, Complaint, Event
 from municipality.models import Department, Role, StaffProfile, Utility
+from municipality.times import local_minute
 from notifications.models import Channel, MessageTemplate
 from notifications.services import Message, outbox_insert
 from sla.ladder import STEPS, StepSpec, ids_param, ids_sql, waiting_sql
@@ -200,7 +201,7 @@ class _Directory:
 
 
 def _digest_over() -> int:
-    return int(getattr(settings, "BALAGH_ESCALATION_DIGEST_OVER", 20))
+    return settings.BALAGH_ESCALATION_DIGEST_OVER
 
 
 def _messages_for(step: StepSpec, audience: str, rows: list[Claimed], directory: _Directory, *, now: datetime) -> list[Message]:
@@ -210,7 +211,6 @@ def _messages_for(step: StepSpec, audience: str, rows: list[Claimed], directory:
     overdue list, instead of hundreds of identical SMS and e-mails."""
     base = settings.SITE_URL
     language = settings.LANGUAGE_CODE
-    tz = timezone.get_default_timezone()
     assignees = directory.users({r.assignee_id for r in rows if r.assignee_id}) if audience == "owner" else {}
     # (channel, address, recipient key) -> the rows it hears about
     per_recipient: dict[tuple[str, str, str], list[Claimed]] = {}
@@ -246,7 +246,7 @@ def _messages_for(step: StepSpec, audience: str, rows: list[Claimed], directory:
                 "category": directory.categories.get(row.category_id, ""),
                 "department": directory.owner(row)[0],
                 "level": step.level,
-                "due": due.astimezone(tz).strftime("%Y-%m-%d %H:%M") if due else "",
+                "due": local_minute(due),
                 "admin_link": f"{base}/admin/complaints/complaint/{row.id}/change/",
             }
             key = f"c{row.id}:{step.name}:{int(row.threshold.timestamp()) if row.threshold else 0}:{who}"

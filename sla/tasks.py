@@ -1,8 +1,8 @@
-"""Celery tasks of the clock: the escalation sweep (beat, every 5 minutes: a django-celery-beat row,
-editable in the admin) and the nightly repair of its work queue (``CELERY_BEAT_SCHEDULE``).
+"""Celery tasks of the clock: the escalation sweep (every 5 minutes) and the nightly repair of its
+work queue (both scheduled in ``CELERY_BEAT_SCHEDULE``).
 
 The tasks lived in ``routing.tasks`` before; the old names stay registered, so a message queued
-under them (or a beat row not yet migrated) still runs (migration sla 0002 renames the beat rows).
+under them (or a beat row not yet migrated) still runs (migration sla 0002 renamed the beat rows).
 """
 
 from celery import shared_task

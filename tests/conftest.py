@@ -17,7 +17,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_district_index():
-    from routing import geo
+    from municipality import geo
 
     geo.invalidate()
     yield

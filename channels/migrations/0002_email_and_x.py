@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("channels", "0001_api_keys"),
-        ("complaints", "0009_triage_queue_and_incoming_messages"),
+        ("complaints", "0010_triage_queue_and_incoming_messages"),
     ]
 
     operations = [

@@ -6,7 +6,6 @@ live in ``complaints.services.validate_submission`` (shared with the web form).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -28,7 +27,7 @@ class SubTypeSerializer(serializers.ModelSerializer):
 
 
 class MainTypeSerializer(SubTypeSerializer):
-    sub_types = SubTypeSerializer(many=True, read_only=True, source="active_children")
+    sub_types = SubTypeSerializer(many=True, read_only=True, source="subtypes")
 
     class Meta(SubTypeSerializer.Meta):
         fields = [*SubTypeSerializer.Meta.fields, "sub_types"]
@@ -86,7 +85,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
     photos = PhotosField(
         required=False,
         default=list,
-        help_text=f"Up to {settings.BALAGH_MAX_PHOTOS} photos (multipart/form-data only, repeat the `photos` field).",
+        help_text="Up to `BALAGH_MAX_PHOTOS` photos (4 by default; multipart/form-data only, repeat the `photos` field).",
     )
 
     def validate_category(self, value: str) -> Category:

@@ -1,14 +1,11 @@
 from django.urls import path
 
 from complaints.api import views
-from routing.api import FollowComplaintView, NearbyComplaintsView
 
-app_name = "api"
+# The API's namespace "api" joins these with routing.api_urls in municipality/urls.py.
 urlpatterns: list = [
     path("categories/", views.CategoryTreeView.as_view(), name="categories"),
     path("complaints/", views.ComplaintCreateView.as_view(), name="complaint-create"),
-    path("complaints/nearby/", NearbyComplaintsView.as_view(), name="complaints-nearby"),
-    path("complaints/follow/<str:token>/", FollowComplaintView.as_view(), name="complaints-follow"),
     path("track/<str:tracking_number>/", views.TrackView.as_view(), name="track"),
     path("track/<str:tracking_number>/rate/", views.RateView.as_view(), name="track-rate"),
     path("track/<str:tracking_number>/reopen/", views.ReopenView.as_view(), name="track-reopen"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -36,8 +36,8 @@ from complaints.api.serializers import (
     TrackSerializer,
 )
 from complaints.lockout import TRACK_WINDOW, tracking_failed, tracking_locked_out
-from complaints.models import Attachment, Category, Channel, Complaint, Event
-from complaints.selectors import complaint_for_tracking
+from complaints.models import Attachment, Channel, Complaint, Event
+from complaints.selectors import category_tree, complaint_for_tracking
 from complaints.services import Submission, complaint_rate, complaint_reopen, complaint_submit
 from complaints.workflow import TransitionError
 
@@ -93,15 +93,7 @@ class CategoryTreeView(CitizenAPIView):
         tags=["categories"],
     )
     def get(self, request):
-        active_children = Category.objects.active().order_by("sort_order", "code")
-        main_types = (
-            Category.objects.active()
-            .main_types()
-            .filter(Exists(Category.objects.active().filter(parent=OuterRef("pk"))))
-            .prefetch_related(Prefetch("children", queryset=active_children, to_attr="active_children"))
-            .order_by("sort_order", "code")
-        )
-        return Response(MainTypeSerializer(main_types, many=True).data)
+        return Response(MainTypeSerializer(category_tree(), many=True).data)
 
 
 # --------------------------------------------------------------------------- submission
@@ -304,7 +296,7 @@ class ReopenView(CitizenAPIView):
     @extend_schema(
         operation_id="track_reopen",
         summary="Reopen a report that is not fixed",
-        description=f"Within {settings.BALAGH_REOPEN_DAYS} days of the resolution; the report goes back to work.",
+        description="Within `BALAGH_REOPEN_DAYS` days (7 by default) of the resolution; the report goes back to work.",
         request=ReopenSerializer,
         responses={
             200: TrackSerializer,

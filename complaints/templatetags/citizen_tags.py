@@ -12,7 +12,7 @@ register = template.Library()
 @register.simple_tag
 def municipality_name() -> str:
     """The municipality's name in the active language (``BALAGH_MUNICIPALITY_NAME`` overrides it)."""
-    return getattr(settings, "BALAGH_MUNICIPALITY_NAME", "") or _("Khamis Mushait Municipality")
+    return settings.BALAGH_MUNICIPALITY_NAME or _("Khamis Mushait Municipality")
 
 
 @register.simple_tag

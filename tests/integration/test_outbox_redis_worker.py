@@ -6,7 +6,6 @@ starts and stops itself; PostgreSQL is the pytest test database, shared with the
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -21,33 +20,11 @@ from notifications.models import Outbox
 from notifications.tasks import resend_pending_outbox
 from tests.factories import CategoryFactory, submit
 from tests.integration.brokers import fresh_broker_pools, stop_worker
+from tests.integration.faults import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT = int(os.environ.get("BALAGH_TEST_REDIS_PORT", "6390"))
-BROKER = f"redis://127.0.0.1:{PORT}/0"
 CELERY = [str(ROOT / ".venv/bin/celery")] if (ROOT / ".venv/bin/celery").exists() else [sys.executable, "-m", "celery"]
 PHONES = ["0501110001", "0501110002", "0501110003"]
-
-
-def redis_start():
-    subprocess.run(
-        ["redis-server", "--port", str(PORT), "--save", "", "--appendonly", "no", "--daemonize", "yes"],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    for _ in range(50):
-        if subprocess.run(["redis-cli", "-p", str(PORT), "ping"], capture_output=True, text=True).stdout.strip() == "PONG":
-            return
-        time.sleep(0.1)
-    pytest.fail(f"redis-server on port {PORT} did not start")
-
-
-def redis_stop():
-    subprocess.run(["redis-cli", "-p", str(PORT), "shutdown", "nosave"], capture_output=True)
-    for _ in range(50):
-        if subprocess.run(["redis-cli", "-p", str(PORT), "ping"], capture_output=True).returncode != 0:
-            return
-        time.sleep(0.1)
 
 
 def point_app_at(broker: str | None, *, eager: bool):
@@ -69,12 +46,10 @@ def wait_for(predicate, timeout: float, what: str):
 
 @pytest.fixture
 def spare_redis():
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed")
-    redis_stop()
-    redis_start()
-    yield
-    redis_stop()
+    server = RedisServer()  # on a free port, stopped by its process id
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -86,7 +61,7 @@ def worker(transactional_db, spare_redis, tmp_path):
         "DJANGO_SETTINGS_MODULE": "municipality.settings",
         "DEBUG": "1",
         "CELERY_TASK_ALWAYS_EAGER": "0",
-        "REDIS_URL": BROKER,
+        "REDIS_URL": spare_redis.url,
         "SMS_BACKEND": "file",
         "SMS_FILE_PATH": str(sms_file),
         "BALAGH_VAR_DIR": str(tmp_path / "var"),
@@ -94,7 +69,7 @@ def worker(transactional_db, spare_redis, tmp_path):
         f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}",
     }
     old = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
-    point_app_at(BROKER, eager=False)
+    point_app_at(spare_redis.url, eager=False)
     proc = subprocess.Popen(
         [
             *CELERY,
@@ -118,7 +93,7 @@ def worker(transactional_db, spare_redis, tmp_path):
         wait_for(lambda: proc.poll() is not None or bool(app.control.ping(timeout=1.0)), 60, "the worker to answer")
         if proc.poll() is not None:
             pytest.fail("the worker exited: " + proc.stdout.read().decode(errors="replace")[-2000:])
-        yield proc, sms_file
+        yield proc, sms_file, spare_redis
     finally:
         stop_worker(proc)
         app.conf.broker_url, app.conf.result_backend = old[0], old[1]
@@ -133,17 +108,17 @@ def sms_lines(path: Path) -> list[dict]:
 
 @pytest.mark.integration
 def test_sms_written_while_redis_is_down_go_out_once_when_it_is_back(worker):
-    proc, sms_file = worker
+    proc, sms_file, redis_server = worker
     category = CategoryFactory()
 
-    redis_stop()  # the broker is gone while citizens submit
+    redis_server.stop()  # the broker is gone while citizens submit
     reports = [submit(category, phone=phone) for phone in PHONES]
     assert Complaint.objects.filter(pk__in=[r.pk for r in reports]).count() == 3  # nothing lost
     pending = Outbox.objects.filter(channel="sms", template="created", status="pending")
     assert pending.count() == 3
     assert sms_lines(sms_file) == []
 
-    redis_start()  # Redis is back; the worker reconnects by itself
+    redis_server.start()  # Redis is back; the worker reconnects by itself
     wait_for(lambda: bool(app.control.ping(timeout=1.0)), 90, "the worker to reconnect")
     resend_pending_outbox(older_than_seconds=0)  # what beat runs every two minutes
     wait_for(

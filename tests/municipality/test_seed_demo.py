@@ -4,9 +4,9 @@ from django.core.management import call_command
 
 from complaints.models import Category, Complaint
 from complaints.workflow import Status
-from municipality.demo_data import DEMO_PASSWORD, USERS
+from demo.data import DEMO_PASSWORD, USERS
+from municipality.geo import district_id_for_point
 from municipality.models import Department, District, StaffProfile, Utility
-from routing.geo import district_id_for_point
 
 
 @pytest.fixture

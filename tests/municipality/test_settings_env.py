@@ -26,6 +26,9 @@ SETTINGS_VARIABLES = [
     "BALAGH_REOPEN_DAYS",
     "BALAGH_AUTO_CLOSE_DAYS",
     "BALAGH_PHONE_REGION",
+    "BALAGH_TRACK_MAX_ATTEMPTS",
+    "BALAGH_KPI_GRADE_THRESHOLDS",
+    "BALAGH_MUNICIPALITY_NAME",
     "CELERY_TASK_ALWAYS_EAGER",
     "EMAIL_BACKEND",
     "EMAIL_PORT",
@@ -35,6 +38,9 @@ SETTINGS_VARIABLES = [
     "CSRF_COOKIE_SECURE",
     "SMS_BACKEND",
     "SMS_HTTP_URL",
+    "BROKER_CONNECT_TIMEOUT_MS",
+    "EMAIL_TIMEOUT_SECONDS",
+    "OUTBOX_LEASE_MARGIN_SECONDS",
 ]
 
 
@@ -78,6 +84,12 @@ PRODUCTION = {"SECRET_KEY": "a-long-random-production-secret", "ALLOWED_HOSTS": 
         ({"DEBUG": "1", "BALAGH_MAX_PHOTOS": "-1"}, "BALAGH_MAX_PHOTOS", "at least 0"),
         ({"DEBUG": "1", "BALAGH_REOPEN_DAYS": "seven"}, "BALAGH_REOPEN_DAYS", "whole number"),
         ({"DEBUG": "1", "EMAIL_USE_TLS": "sometimes"}, "EMAIL_USE_TLS", "true/false"),
+        ({"DEBUG": "1", "BALAGH_TRACK_MAX_ATTEMPTS": "0"}, "BALAGH_TRACK_MAX_ATTEMPTS", "at least 1"),
+        ({"DEBUG": "1", "BALAGH_KPI_GRADE_THRESHOLDS": "sla_pct=60/75/90"}, "BALAGH_KPI_GRADE_THRESHOLDS", "highest first"),
+        ({"DEBUG": "1", "BALAGH_KPI_GRADE_THRESHOLDS": "sla_pct=90"}, "BALAGH_KPI_GRADE_THRESHOLDS", "three whole numbers"),
+        ({"DEBUG": "1", "BROKER_CONNECT_TIMEOUT_MS": "0"}, "BROKER_CONNECT_TIMEOUT_MS", "at least 1"),
+        ({"DEBUG": "1", "EMAIL_TIMEOUT_SECONDS": "0"}, "EMAIL_TIMEOUT_SECONDS", "at least 1"),
+        ({"DEBUG": "1", "OUTBOX_LEASE_MARGIN_SECONDS": "soon"}, "OUTBOX_LEASE_MARGIN_SECONDS", "whole number"),
     ],
     ids=[
         "no secret key in production",
@@ -92,6 +104,12 @@ PRODUCTION = {"SECRET_KEY": "a-long-random-production-secret", "ALLOWED_HOSTS": 
         "max photos negative",
         "reopen days not a number",
         "tls not a boolean",
+        "no tracking attempts at all",
+        "grade limits lowest first",
+        "one grade limit",
+        "broker connect timeout zero",
+        "e-mail timeout zero",
+        "lease margin not a number",
     ],
 )
 def test_bad_environment_stops_start_up_naming_the_variable(tmp_path, variables, named, hint):
@@ -124,3 +142,11 @@ def test_settings_load_with_the_settings_module_alone(tmp_path):
         result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr[-2000:]
         assert result.stdout.strip() == expected
+
+
+def test_grade_thresholds_from_the_environment(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    env.update(DEBUG="1", BALAGH_VAR_DIR=str(tmp_path), PYTHONPATH=str(ROOT), BALAGH_KPI_GRADE_THRESHOLDS="sla_pct=95/85/70")
+    code = "import municipality.settings as s; print(s.BALAGH_KPI_GRADE_THRESHOLDS)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "{'sla_pct': (95, 85, 70)}", result.stderr[-2000:]

@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from complaints.services import Submission, complaint_submit
+from municipality import geo
 from municipality.models import District
-from routing import geo
 from routing.services import DistrictImportError, import_districts_from_geojson
 from tests.factories import CategoryFactory, DistrictFactory
 

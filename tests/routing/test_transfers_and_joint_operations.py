@@ -3,14 +3,12 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
 
 from complaints import access, services
 from complaints.models import Event
 from complaints.workflow import Status, TransitionError
 from municipality.models import Role
-from routing.selectors import open_referrals_by_utility, transfer_counts_by_department
-from routing.services import referral_acknowledge, referral_resolve, referral_return, referral_update
+from routing.selectors import open_referrals_by_utility
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, UtilityFactory, make_user, submit
 
 pytestmark = pytest.mark.django_db
@@ -64,17 +62,6 @@ def test_a_transfer_needs_a_reason(town):
         services.complaint_transfer(complaint=town.report, actor=town.roads_officer, department=town.cleaning, reason=" ")
 
 
-def test_transfer_counts_per_department(town):
-    services.complaint_transfer(complaint=town.report, actor=town.roads_officer, department=town.cleaning, reason="خطأ")
-    second = submit(town.pothole)
-    services.complaint_transfer(complaint=second, actor=town.roads_officer, department=town.cleaning, reason="خطأ")
-    rows = {r["code"]: r for r in transfer_counts_by_department()}
-    assert rows["roads"]["transferred_out"] == 2
-    assert rows["cleaning"]["transferred_in"] == 2 and rows["cleaning"]["owned_after_transfer"] == 2
-    tomorrow = timezone.now() + timezone.timedelta(days=1)
-    assert all(r["transferred_out"] == r["transferred_in"] == 0 for r in transfer_counts_by_department(since=tomorrow))
-
-
 def refer(town, utility=None):
     return services.complaint_refer(
         complaint=town.report, actor=town.roads_officer, utility=utility or town.water, reason="تسرب مياه من الشبكة"
@@ -88,7 +75,7 @@ def test_liaison_sees_and_works_only_their_utilitys_referrals(client, town):
     assert access.can_view(town.water_liaison, town.report) and access.can_work(town.water_liaison, town.report)
     assert not access.can_view(town.power_liaison, town.report)
     with pytest.raises(PermissionDenied):
-        referral_acknowledge(complaint=town.report, actor=town.power_liaison)
+        services.complaint_start(complaint=town.report, actor=town.power_liaison)
     client.force_login(town.power_liaison)
     assert client.get(change_url(town.report)).status_code in (302, 403, 404)
     client.force_login(town.water_liaison)
@@ -111,19 +98,19 @@ def test_the_referring_department_keeps_read_only_oversight(client, town):
     assert client.get(change_url(town.report)).status_code == 200
 
 
-def test_liaison_acknowledges_updates_and_resolves(town):
+def test_liaison_acknowledges_by_starting_then_updates_and_resolves(town):
     refer(town)
     town.report.refresh_from_db()
-    referral_acknowledge(complaint=town.report, actor=town.water_liaison)
+    services.complaint_start(complaint=town.report, actor=town.water_liaison)
     town.report.refresh_from_db()
     assert town.report.status == Status.IN_PROGRESS and town.report.first_response_at is not None
     kinds = list(town.report.events.values_list("kind", flat=True))
     assert kinds[-2:] == [Event.Kind.ACKNOWLEDGED, Event.Kind.STARTED]
     with pytest.raises(TransitionError):
-        referral_acknowledge(complaint=town.report, actor=town.water_liaison)
-    referral_update(complaint=town.report, actor=town.water_liaison, text="الفريق في الموقع")
+        services.complaint_start(complaint=town.report, actor=town.water_liaison)
+    services.complaint_add_note(complaint=town.report, actor=town.water_liaison, text="الفريق في الموقع", public=True)
     assert town.report.events.filter(kind=Event.Kind.UPDATE, is_public=True, actor=town.water_liaison).exists()
-    referral_resolve(complaint=town.report, actor=town.water_liaison, note="تم إصلاح التسرب")
+    services.complaint_resolve(complaint=town.report, actor=town.water_liaison, note="تم إصلاح التسرب")
     town.report.refresh_from_db()
     assert town.report.status == Status.RESOLVED
 
@@ -132,8 +119,8 @@ def test_liaison_returns_a_referral_with_a_reason(town):
     refer(town)
     town.report.refresh_from_db()
     with pytest.raises(TransitionError):
-        referral_return(complaint=town.report, actor=town.water_liaison, reason="")
-    referral_return(complaint=town.report, actor=town.water_liaison, reason="ليست من شبكة المياه")
+        services.complaint_return(complaint=town.report, actor=town.water_liaison, reason="")
+    services.complaint_return(complaint=town.report, actor=town.water_liaison, reason="ليست من شبكة المياه")
     town.report.refresh_from_db()
     assert town.report.utility is None and town.report.department == town.roads and town.report.status == Status.ASSIGNED
     assert access.can_work(town.roads_officer, town.report)

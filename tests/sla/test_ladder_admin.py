@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from complaints.services import Submission, complaint_submit
 from municipality.models import Role
-from sla.models import EscalationStep as Step
+from sla.models import EscalationStep
 from tests.factories import CategoryFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ MONDAY_8 = datetime(2026, 11, 2, 8, 0, tzinfo=RIYADH)
 
 
 def url(name, *args):
-    return reverse(f"admin:{Step._meta.app_label}_{Step._meta.model_name}_{name}", args=args)
+    return reverse(f"admin:{EscalationStep._meta.app_label}_{EscalationStep._meta.model_name}_{name}", args=args)
 
 
 @pytest.fixture
@@ -28,13 +28,13 @@ def boss(client):
 
 
 def level(n):
-    return Step.objects.get(trigger="resolution", level=n)
+    return EscalationStep.objects.get(trigger="resolution", level=n)
 
 
 def test_no_step_can_be_added_or_deleted(client, boss):
     assert client.get(url("add")).status_code == 403
     assert client.post(url("delete", level(3).pk), {"post": "yes"}).status_code == 403
-    assert Step.objects.count() == 5
+    assert EscalationStep.objects.count() == 5
 
 
 def test_only_percent_audience_and_active_are_editable(client, boss):

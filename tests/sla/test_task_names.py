@@ -33,3 +33,11 @@ def test_the_old_task_names_still_run_the_sweep():
 def test_the_management_command_keeps_its_name(capsys):
     call_command("escalate_overdue")
     assert "level1: 0" in capsys.readouterr().out
+
+
+def test_each_periodic_task_is_scheduled_once_in_the_settings():
+    tasks = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+    assert len(tasks) == len(set(tasks))
+    assert {"sla.tasks.escalate_overdue_task", "notifications.tasks.resend_pending_outbox"} <= set(tasks)
+    # the rows an older migration seeded are gone, so beat does not run these a second time
+    assert not PeriodicTask.objects.filter(task__in=tasks).exists()

@@ -29,7 +29,7 @@ class VersionedCache(Generic[T]):
         self._checked_at = 0.0
 
     def _recently_checked(self) -> bool:
-        interval = getattr(settings, "BALAGH_ROUTING_RECHECK_SECONDS", 1)
+        interval = settings.BALAGH_ROUTING_RECHECK_SECONDS
         return interval > 0 and time.monotonic() - self._checked_at < interval
 
     def get(self, *, check: bool = True) -> T:

@@ -19,10 +19,16 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from municipality import demo_data as data
+from complaints import services
+from complaints.models import Category, Complaint, Event
+from complaints.workflow import ClosureReason
+from demo import data
+from municipality.geo import inside_municipality
 from municipality.models import Department, District, StaffProfile, Utility
+from notifications.models import Outbox
+from routing.services import import_districts_from_geojson
 
-DISTRICTS_FILE = Path(__file__).parent / "data" / "khamis_mushait_districts.geojson"
+DISTRICTS_FILE = Path(__file__).resolve().parent.parent / "municipality" / "data" / "khamis_mushait_districts.geojson"
 DEMO_MARK = "demo-"
 
 
@@ -48,7 +54,6 @@ class SeedReport:
 
 
 def seed_organisation(report: SeedReport) -> None:
-    from complaints.models import Category
 
     for code, ar, en, email, triage in data.DEPARTMENTS:
         Department.objects.update_or_create(
@@ -96,7 +101,6 @@ def seed_organisation(report: SeedReport) -> None:
 
 
 def seed_districts(report: SeedReport) -> None:
-    from routing.services import import_districts_from_geojson
 
     import_districts_from_geojson(json.loads(DISTRICTS_FILE.read_text(encoding="utf-8")), name_property="name")
     report.districts = District.objects.count()
@@ -130,7 +134,6 @@ def seed_users(report: SeedReport) -> dict:
 
 
 def _point(rng: random.Random) -> tuple[float, float]:
-    from routing.geo import inside_municipality
 
     for _ in range(200):
         lat = round(18.30 + rng.gauss(0, 0.012), 6)
@@ -141,7 +144,6 @@ def _point(rng: random.Random) -> tuple[float, float]:
 
 
 def _weighted_subtypes():
-    from complaints.models import Category
 
     weights = {code: weight for code, *_rest, weight in data.MAIN_TYPES}
     subs = list(Category.objects.filter(parent__isnull=False, active=True).select_related("parent", "default_department"))
@@ -164,7 +166,6 @@ CHANNELS = [
 
 
 def seed_complaints(users: dict, report: SeedReport, *, count: int = 200, seed: int = 940) -> None:
-    from complaints.models import Complaint
 
     existing = Complaint.objects.filter(external_id__startswith=DEMO_MARK).count()
     report.complaints_existing = existing
@@ -200,9 +201,6 @@ def _demo_photo(rng: random.Random):
 
 
 def _one_demo_complaint(n: int, category, created, age: timedelta, users: dict, rng: random.Random) -> None:
-    from complaints import services
-    from complaints.workflow import ClosureReason
-    from municipality.models import Department, Utility
 
     channel = rng.choices([c for c, _ in CHANNELS], [w for _, w in CHANNELS])[0]
     lat, lon = _point(rng)
@@ -292,7 +290,6 @@ STEP_HOURS = {
 def _place_in_time(pk: int, created, age: timedelta, rng: random.Random) -> None:
     """Give the report's timeline realistic step durations from its creation, squeezed to end before now,
     and set its clock fields to match. Most reports meet their resolution target; some run late."""
-    from complaints.models import Complaint, Event
 
     events = list(Event.objects.filter(complaint_id=pk).order_by("id"))
     slow = rng.random() < 0.12
@@ -332,7 +329,6 @@ def _place_in_time(pk: int, created, age: timedelta, rng: random.Random) -> None
 
 def _silence_demo_messages() -> None:
     """The demo's past reports must not send SMS and e-mail now: mark their messages as not sent."""
-    from notifications.models import Outbox
 
     Outbox.objects.filter(complaint__external_id__startswith=DEMO_MARK, status=Outbox.Status.PENDING).update(
         status=Outbox.Status.SKIPPED, last_error="demo data: not sent"
@@ -345,25 +341,5 @@ def seed_demo(*, complaints: int = 200) -> SeedReport:
         seed_organisation(report)
         seed_districts(report)
         users = seed_users(report)
-    for hook in _extra_seeders():
-        hook()
     seed_complaints(users, report, count=complaints)
     return report
-
-
-def _extra_seeders():
-    """Seeders of later features (calendar, templates, ladder), when present."""
-    from importlib import import_module
-
-    hooks = []
-    for dotted in ("notifications.seed.seed_defaults", "routing.escalation.seed_defaults", "municipality.calendar.seed_defaults"):
-        module_name, _, attr = dotted.rpartition(".")
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        if hasattr(module, attr):
-            hooks.append(getattr(module, attr))
-    return hooks

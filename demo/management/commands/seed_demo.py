@@ -2,8 +2,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from municipality.demo import seed_demo
-from municipality.demo_data import DEMO_PASSWORD, USERS
+from demo.data import DEMO_PASSWORD, USERS
+from demo.seed import seed_demo
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Point-in-district lookup over the districts' GeoJSON with a shapely STRtree.
 
 The index is built once per process and rebuilt when the districts change
-(their count and latest ``updated`` marker; see ``routing.cache.VersionedCache``).
+(their count and latest ``updated`` marker; see ``municipality.cache.VersionedCache``).
 """
 
 from __future__ import annotations
@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from django.db import connection
 from shapely import STRtree, make_valid
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 from shapely.prepared import PreparedGeometry, prep
 
-from routing.cache import VersionedCache
+from municipality.cache import VersionedCache
+from municipality.models import District
 
 
 @dataclass
@@ -33,10 +35,6 @@ logger = logging.getLogger(__name__)
 
 def _version() -> tuple:
     """(count, latest change) of the districts: one small raw query, run on every lookup."""
-    from django.db import connection
-
-    from municipality.models import District
-
     table = connection.ops.quote_name(District._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")
@@ -52,8 +50,6 @@ def geometry_of(polygon) -> BaseGeometry:
 
 
 def _build(version: tuple) -> _Index:
-    from municipality.models import District
-
     geoms, ids = [], []
     for pk, polygon in District.objects.order_by("pk").values_list("pk", "polygon"):
         try:

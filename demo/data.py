@@ -1,7 +1,7 @@
 """The demo municipality, modelled on Khamis Mushait: departments, utilities, the Balady-style
 category tree (real names; see shared/DOMAIN.md) and the demo staff.
 
-Plain data; ``municipality.demo.seed_demo`` writes it.
+Plain data; ``demo.seed.seed_demo`` writes it.
 """
 
 from __future__ import annotations

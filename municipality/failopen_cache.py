@@ -1,0 +1,85 @@
+"""The shared cache, which never takes the site down with it.
+
+Everything the cache holds can be lost: API throttle counters, tracking-page attempt counts,
+the dashboard's computed figures. So when Redis cannot be reached, :class:`FailOpenRedisCache`
+answers from a memory cache in this process instead of raising: a citizen's report is still
+taken (throttles keep counting, per process), a dashboard is computed instead of read. Each
+operation waits at most the socket timeouts below, and after a failure Redis is left alone for
+``RETRY_AFTER_SECONDS``, so an outage costs one short wait per process, not one per call.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ReadOnlyError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+
+#: Redis is unreachable, busy loading, or a replica that was just demoted: use the local cache.
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ReadOnlyError, OSError)
+RETRY_AFTER_SECONDS = 5.0
+DEFAULT_SOCKET_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
+
+_OPERATIONS = ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many", "delete_many", "clear")
+
+
+def _fail_open(name: str):
+    def operation(self, *args, **kwargs):
+        if time.monotonic() < self._down_until:
+            return getattr(self._local, name)(*args, **kwargs)
+        try:
+            result = getattr(super(FailOpenRedisCache, self), name)(*args, **kwargs)
+        except UNAVAILABLE as exc:
+            self._mark_down(exc)
+            return getattr(self._local, name)(*args, **kwargs)
+        if self._down_since is not None:
+            self._mark_up()
+        return result
+
+    return functools.wraps(getattr(RedisCache, name))(operation)
+
+
+class FailOpenRedisCache(RedisCache):
+    """Django's Redis cache with short socket timeouts and a per-process memory fallback."""
+
+    def __init__(self, server, params):
+        params = {**params, "OPTIONS": {**DEFAULT_SOCKET_TIMEOUTS, **params.get("OPTIONS", {})}}
+        super().__init__(server, params)
+        self._local = LocMemCache(f"fail-open:{server}", {"TIMEOUT": params.get("TIMEOUT", 300)})
+        self._down_until = 0.0
+        self._down_since: float | None = None
+        self._state = threading.Lock()
+
+    @property
+    def is_down(self) -> bool:
+        """True while this process answers from its local cache."""
+        return self._down_since is not None
+
+    def _mark_down(self, exc: BaseException) -> None:
+        with self._state:
+            first = self._down_since is None
+            now = time.monotonic()
+            self._down_since = self._down_since or now
+            self._down_until = now + RETRY_AFTER_SECONDS
+        if first:
+            log.warning("Cache: Redis unreachable (%s); using this process's memory until it is back.", exc)
+
+    def _mark_up(self) -> None:
+        with self._state:
+            if self._down_since is None:
+                return
+            down_for = time.monotonic() - self._down_since
+            self._down_since = None
+        log.warning("Cache: Redis is back after %.0f s.", down_for)
+
+
+for _name in _OPERATIONS:
+    setattr(FailOpenRedisCache, _name, _fail_open(_name))
