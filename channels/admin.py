@@ -2,3 +2,4 @@
 
 import channels.api_keys.admin  # noqa: F401
 import channels.x.admin  # noqa: F401
+import channels.whatsapp.admin  # noqa: F401

@@ -2,5 +2,6 @@
 
 from channels.api_keys.models import ApiKey, Scope
 from channels.x.models import XCursor, XReply
+from channels.whatsapp.models import Conversation, InboundMessage, WhatsAppContact
 
-__all__ = ["ApiKey", "Scope", "XCursor", "XReply"]
+__all__ = ["ApiKey", "Conversation", "InboundMessage", "Scope", "WhatsAppContact", "XCursor", "XReply"]

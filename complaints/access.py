@@ -11,9 +11,9 @@ from django.db.models import Q, QuerySet
 from complaints.models import Complaint
 from complaints.workflow import OPEN_STATUSES, Action, Status, allowed_actions
 from municipality.models import Role
-from municipality.roles import is_admin_role, profile_of, role_of
+from municipality.roles import DASHBOARD_LANDING_ROLES, is_admin_role, profile_of, role_of
 
-__all__ = ["is_admin_role", "profile_of", "role_of"]  # re-exported: callers ask this module
+__all__ = ["DASHBOARD_LANDING_ROLES", "is_admin_role", "profile_of", "role_of"]  # re-exported: callers ask this module
 
 # --------------------------------------------------------------------------- role sets
 
@@ -33,8 +33,6 @@ WEEKLY_REPORT_ROLES = frozenset({Role.COMMITTEE, Role.MAYOR, Role.ADMIN})
 BOARD_ROLES = frozenset({Role.COMMITTEE, Role.HEAD, Role.ADMIN})
 #: "Compile this week now": the committee prepares the weekly report, the mayor reads it.
 WEEKLY_COMPILE_ROLES = frozenset({Role.COMMITTEE, Role.ADMIN})
-#: Who lands on the dashboard after signing in (their work is the figures, not a queue).
-DASHBOARD_LANDING_ROLES = frozenset({Role.COMMITTEE, Role.MAYOR})
 #: Who a report can be assigned to within a department.
 ASSIGNEE_ROLES = frozenset({Role.OFFICER, Role.HEAD})
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,11 +40,11 @@ from complaints import access, services
 from complaints import admin_forms as forms_
 from complaints.access import CATEGORY, NOTE, PRIORITY, TRIAGE, actions_for, may_see_contact, role_may
 from complaints.exports import csv_response
-from complaints.models import Attachment, Category, Channel, Complaint
-from complaints.phones import normalize_phone
+from complaints.models import Attachment, Category, Channel, Complaint, ContactRead
+from complaints.phones import mask_phone, normalize_phone
 from complaints.selectors import clock_state, normalize_tracking_number
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
-from municipality.admin import AdminRoleOnlyMixin, is_admin_role
+from municipality.admin import AdminRoleOnlyMixin, OfferedFiltersOnlyMixin, is_admin_role
 from municipality.models import Role
 from municipality.times import local_minute
 
@@ -264,7 +265,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
     list_display = (
         "tracking_number",
         "category_display",
@@ -493,6 +494,8 @@ class ComplaintAdmin(admin.ModelAdmin):
             raise PermissionDenied
         context = self.change_page_context(request, obj, bound=(extra_context or {}).get("bound_action"))
         context.update(extra_context or {})
+        if context["show_contact"]:
+            services.contact_read_record(complaint=obj, user=request.user)
         return super().change_view(request, object_id, form_url, context)
 
     def change_page_context(self, request, obj: Complaint, bound: tuple | None = None) -> dict:
@@ -530,6 +533,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             "photos_before": [p for p in photos if p.kind == Attachment.Kind.BEFORE],
             "photos_after": [p for p in photos if p.kind == Attachment.Kind.AFTER],
             "show_contact": may_see_contact(user),
+            "masked_phone": mask_phone(obj.reporter_phone),
             "workflow_panels": panels,
             "may_work": access.can_work(user, obj),
             "due_state": due_state(obj),
@@ -589,7 +593,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             raise PermissionDenied
         try:
             changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
+        except (IncorrectLookupParameters, DisallowedModelAdminLookup):
             return HttpResponseBadRequest(gettext("Unknown filter."))
         queryset = changelist.get_queryset(request)
         rows = csv_rows(queryset, with_contact=may_see_contact(request.user))
@@ -732,6 +736,8 @@ def csv_rows(queryset, *, with_contact: bool):
     ]
     if with_contact:
         header += [gettext("reporter name"), gettext("reporter mobile"), gettext("reporter e-mail")]
+    else:
+        header += [gettext("reporter mobile")]
     yield header
 
     for c in queryset.iterator(chunk_size=2000):
@@ -758,6 +764,8 @@ def csv_rows(queryset, *, with_contact: bool):
         ]
         if with_contact:
             row += [c.reporter_name, c.reporter_phone, c.reporter_email]
+        else:  # enough to recognise a number a caller reads out, not to call it
+            row += [mask_phone(c.reporter_phone)]
         yield row
 
 
@@ -845,3 +853,20 @@ class CategoryAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
         if obj.parent_id:
             return format_html('<span class="balagh-muted">{} ›</span> {}', obj.parent.name, obj.name)
         return format_html("<strong>{}</strong>", obj.name)
+
+
+@admin.register(ContactRead)
+class ContactReadAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+    """Who was shown which reporter's full number, and when (administrators only, read-only)."""
+
+    list_display = ("at", "user", "complaint", "where")
+    list_filter = ("where",)
+    list_select_related = ("user", "complaint")
+    search_fields = ("complaint__tracking_number", "user__username")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -12,13 +12,19 @@ from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
 
+from municipality.text import INVISIBLE
+
 #: A text cell starting with one of these is a formula to a spreadsheet program opening the CSV.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def inert(value):
-    """A text cell a spreadsheet program will not run as a formula."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+    """A text cell a spreadsheet program will not run as a formula, without direction-changing or
+    zero-width characters (new text is cleaned on the way in; older rows may still hold them)."""
+    if not isinstance(value, str):
+        return value
+    value = INVISIBLE.sub("", value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 class _Echo:

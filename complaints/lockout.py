@@ -1,45 +1,39 @@
 """The tracking look-up's lock-out, one for the web page and the API.
 
-A visitor who pairs tracking numbers and mobiles wrongly ``BALAGH_TRACK_MAX_ATTEMPTS`` times
-within ``TRACK_WINDOW`` is refused (429) before any look-up, even with the right pair. The
-count follows the address (and, on the web page, the session too), in the shared cache, so
-every process and both entrances see the same count.
+Guessing the mobile behind a tracking number is what it stops. Wrong "number + mobile"
+pairs are counted per (client address, tracking number), so one proxy's address, or one
+attacker, cannot lock tracking for everybody behind it; and per tracking number from every
+address together (``BALAGH_TRACK_MAX_ATTEMPTS_PER_NUMBER``), so spreading the guesses over
+many addresses does not help either. Over a limit, look-ups of that number are refused
+(429) for ``BALAGH_TRACK_WINDOW_SECONDS`` before any look-up, even with the right pair.
+The address is ``municipality.client_ip`` (a forged X-Forwarded-For is not a new address);
+the counts live in the shared cache, so every process and both entrances see them.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
-TRACK_WINDOW = 15 * 60
+from complaints.selectors import normalize_tracking_number
+from municipality import ratelimit
+from municipality.client_ip import client_ip
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+def _keys(request: HttpRequest, tracking_number: str) -> dict[str, int]:
+    number = normalize_tracking_number(tracking_number) or "other"
+    return {
+        f"balagh:track:ip-number:{client_ip(request)}:{number}": settings.BALAGH_TRACK_MAX_ATTEMPTS,
+        f"balagh:track:number:{number}": settings.BALAGH_TRACK_MAX_ATTEMPTS_PER_NUMBER,
+    }
 
 
-def _keys(request: HttpRequest) -> list[str]:
-    keys = [f"balagh:track:ip:{_client_ip(request)}"]
-    session = getattr(request, "session", None)
-    if session is not None and session.session_key:
-        keys.append(f"balagh:track:session:{session.session_key}")
-    return keys
+def tracking_locked_out(request: HttpRequest, tracking_number: str) -> bool:
+    """True while look-ups of this number from this client are refused."""
+    return ratelimit.is_over(_keys(request, tracking_number))
 
 
-def tracking_locked_out(request: HttpRequest) -> bool:
-    return any((cache.get(key) or 0) >= settings.BALAGH_TRACK_MAX_ATTEMPTS for key in _keys(request))
-
-
-def tracking_failed(request: HttpRequest, *, start_session: bool = False) -> None:
-    """Count one wrong pair; ``start_session`` (the web page) counts it against a new session too."""
-    session = getattr(request, "session", None)
-    if start_session and session is not None and not session.session_key:
-        session.save()
-    for key in _keys(request):
-        if cache.add(key, 1, TRACK_WINDOW):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired in between
-            cache.add(key, 1, TRACK_WINDOW)
+def tracking_failed(request: HttpRequest, tracking_number: str) -> None:
+    """Count one wrong pair (wrong mobile or unknown number)."""
+    for key in _keys(request, tracking_number):
+        ratelimit.hit(key, window=settings.BALAGH_TRACK_WINDOW_SECONDS)

@@ -359,3 +359,18 @@ class IncomingMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.external_id or self.pk}"
+class ContactRead(models.Model):
+    """A staff member was shown a reporter's full mobile (PDPL: who read whose number, when)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="contact_reads", verbose_name=_("report"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("staff member")
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    where = models.CharField(_("where"), max_length=20, default="report page")
+
+    class Meta:
+        verbose_name = _("read of a reporter's number")
+        verbose_name_plural = _("reads of reporters' numbers")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["at"], name="contactread_at")]

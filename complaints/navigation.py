@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints import access
 from municipality.models import Role
@@ -30,6 +31,7 @@ _LINKS = [
     ("overdue", _("Overdue reports"), "reports:overdue", access.DASHBOARD_ROLES),
     ("weekly", _("Weekly reports"), "reports:weekly_archive", access.WEEKLY_REPORT_ROLES),
     ("joint", _("Joint Operations"), "routing:joint_operations", access.BOARD_ROLES),
+    ("admin", pgettext_lazy("link to the admin", "Administration"), "admin:index", {Role.ADMIN}),
 ]
 #: Read-only roles: their list of reports is all of them, not a queue of their own.
 _ALL_REPORTS_ROLES = {Role.COMMITTEE, Role.MAYOR}

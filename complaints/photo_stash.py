@@ -17,10 +17,12 @@ from datetime import timedelta
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils import timezone
 
 ROOT = "tmp"
 SALT = "balagh.citizen.photo-stash"
+PREVIEW_SALT = "balagh.citizen.photo-stash.preview"
 MAX_AGE = timedelta(days=1)
 _TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 _NAME_RE = re.compile(r"^[0-9a-f]{12}\.jpg$")
@@ -76,9 +78,27 @@ class PhotoStash:
                 out.append(ContentFile(handle.read(), name="photo.jpg"))
         return out
 
+    def open(self, name: str):
+        return default_storage.open(self.path(name), "rb")
+
     def photos(self) -> list[dict]:
-        """``[{"name": ..., "url": ...}]`` for previews."""
-        return [{"name": name, "url": default_storage.url(self.path(name))} for name in self.names]
+        """``[{"name": ..., "url": ...}]`` for previews: signed links that expire (served by complaints.files)."""
+        return [{"name": name, "url": self.preview_url(name)} for name in self.names]
+
+    def preview_url(self, name: str) -> str:
+        return reverse("citizen:stash_photo", args=[signing.dumps([self.token, name], salt=PREVIEW_SALT, compress=False)])
+
+    @classmethod
+    def from_preview(cls, signed: str, *, max_age: int) -> tuple[PhotoStash, str] | None:
+        """The stash and file name a preview link names, if the link is genuine, recent and the file is there."""
+        try:
+            token, name = signing.loads(signed, salt=PREVIEW_SALT, max_age=max_age)
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+        if not (isinstance(token, str) and isinstance(name, str) and _TOKEN_RE.match(token) and _NAME_RE.match(name)):
+            return None
+        stash = cls(token=token, names=[name])
+        return (stash, name) if default_storage.exists(stash.path(name)) else None
 
     def discard(self) -> None:
         for name in list(self.names):

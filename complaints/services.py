@@ -14,15 +14,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints import access, hooks
-from complaints.models import Attachment, Category, Channel, Complaint, Event, IncomingMessage, Priority
+from complaints.models import Attachment, Category, Channel, Complaint, ContactRead, Event, IncomingMessage, Priority
 from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
 from complaints.workflow import ACTIVE_STATUSES, Action, ClosureReason, Status, TransitionError, guard
 from municipality.geo import district_id_for_point, inside_municipality
+from municipality.text import strip_invisible, visible_length
 from municipality.times import RIYADH
 
 # --------------------------------------------------------------------------- tracking numbers
@@ -201,8 +203,8 @@ def validate_submission(sub: Submission, *, photos_cleaned: bool = False) -> dic
     elif category.parent_id is None:
         errors.setdefault("category", []).append(_("Choose a sub-type, not only the main type."))
     cleaned["category"] = category
-    description = (sub.description or "").strip()
-    if len(description) < 10:
+    description = strip_invisible(sub.description)
+    if visible_length(description) < 10:
         errors.setdefault("description", []).append(_("Describe the problem in at least 10 characters."))
     elif len(description) > 4000:
         errors.setdefault("description", []).append(_("The description is limited to 4000 characters."))
@@ -228,7 +230,7 @@ def validate_submission(sub: Submission, *, photos_cleaned: bool = False) -> dic
             cleaned["reporter_phone"] = normalize_phone(sub.reporter_phone)
         except ValidationError as exc:
             errors.setdefault("reporter_phone", []).extend(exc.messages)
-    cleaned["reporter_name"] = (sub.reporter_name or "").strip()[:120]
+    cleaned["reporter_name"] = strip_invisible(sub.reporter_name)[:120]
     if sub.reporter_email:
         from django.core.validators import validate_email
 
@@ -283,7 +285,7 @@ def complaint_submit(
             description=cleaned["description"],
             lat=cleaned["lat"],
             lon=cleaned["lon"],
-            address=(submission.address or "").strip()[:255],
+            address=strip_invisible(submission.address)[:255],
             district_id=district_id,
             channel=submission.channel,
             external_id=submission.external_id or "",
@@ -1038,3 +1040,30 @@ def complaint_auto_close_resolved(*, now: datetime | None = None) -> int:
             )
             closed += 1
     return closed
+
+
+def reporters_anonymise(*, older_than_days: int, now: datetime | None = None) -> int:
+    """PDPL retention: blank the reporter's name, mobile and e-mail of reports closed over ``older_than_days`` ago.
+
+    One UPDATE; every figure (dates, statuses, owners, ratings, the timeline) stays, and so do
+    the weekly snapshots' counts. Followers of those reports are forgotten too. Safe to run again.
+    Returns how many reports were anonymised.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    closed = Complaint.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff)
+    with transaction.atomic():
+        changed = closed.filter(~Q(reporter_name="") | ~Q(reporter_phone="") | ~Q(reporter_email="")).update(
+            reporter_name="", reporter_phone="", reporter_email=""
+        )
+        # The followers' table belongs to routing (a layer above): reached through the relation.
+        follower_model = Complaint._meta.get_field("followers").related_model
+        follower_model._default_manager.filter(complaint__in=closed).delete()
+    return changed
+
+
+def contact_read_record(*, complaint: Complaint, user, where: str = "report page") -> None:
+    """Log that ``user`` was shown ``complaint``'s full mobile (the administrators' "reads of reporters' numbers")."""
+    if complaint.reporter_phone:
+        ContactRead.objects.create(
+            complaint=complaint, user=user if getattr(user, "is_authenticated", False) else None, where=where
+        )

@@ -24,6 +24,7 @@ from complaints.forms import ConfirmForm, RateForm, ReopenForm, ReportForm, Trac
 from complaints.lockout import tracking_failed, tracking_locked_out
 from complaints.models import Channel, Complaint
 from complaints.workflow import Status, TransitionError
+from municipality.security_headers import allow_geolocation
 
 SESSION_DONE = "citizen_done"
 
@@ -44,6 +45,7 @@ def _form_page(request: HttpRequest, form: ReportForm, *, status: int = 200) -> 
     return render(request, "citizen/report_form.html", context, status=status)
 
 
+@allow_geolocation
 @require_http_methods(["GET", "POST"])
 def report_start(request: HttpRequest) -> HttpResponse:
     """``/``: the form (GET), then review → confirm → submit, or edit, all POSTed here."""
@@ -111,13 +113,13 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = TrackForm(initial={"tracking_number": request.GET.get("number", "")})
         return render(request, "citizen/track_form.html", {"form": form})
-    if tracking_locked_out(request):  # not even looked up
+    if tracking_locked_out(request, request.POST.get("tracking_number", "")):  # not even looked up
         typed = TrackForm(initial={name: request.POST.get(name, "") for name in ("tracking_number", "phone")})
         return render(request, "citizen/track_form.html", {"form": typed, "blocked": True}, status=429)
     form = TrackForm(request.POST)
     if not form.is_valid():
         if form.has_error("__all__", "no_match"):
-            tracking_failed(request, start_session=True)
+            tracking_failed(request, request.POST.get("tracking_number", ""))
         return render(request, "citizen/track_form.html", {"form": form}, status=400)
     return redirect("citizen:track", token=form.cleaned_data["complaint"].token)
 

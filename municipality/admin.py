@@ -7,8 +7,15 @@ superusers) and hides it from every other role.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import FieldListFilter
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
@@ -18,8 +25,53 @@ from django.utils.translation import pgettext_lazy
 from municipality.models import Department, District, StaffProfile, Utility
 from municipality.roles import is_admin_role
 
+if TYPE_CHECKING:
+    _ModelAdminBase = admin.ModelAdmin
+else:  # a mixin: also used with inlines
+    _ModelAdminBase = object
 
-class AdminRoleOnlyMixin:
+
+class OfferedFiltersOnlyMixin(_ModelAdminBase):
+    """A list (and its export) accepts only the filters the page offers.
+
+    Django's admin accepts a lookup on any of the model's own fields from the URL,
+    so ``?reporter_phone__startswith=9665`` recovered a hidden mobile digit by digit
+    even for roles that are not shown it. Here the URL may use the parameters of the
+    ``list_filter`` entries and the date hierarchy, and Django's own exception for
+    the ``limit_choices_to`` of raw-id pickers; anything else is refused (400).
+    """
+
+    def offered_lookups(self, request) -> set[str]:
+        cached = getattr(request, "_balagh_offered_lookups", None)
+        if cached is not None and cached[0] is self:
+            return cached[1]
+        offered: set[str] = set()
+        entries: list[Any] = list(self.get_list_filter(request))
+        for entry in entries:
+            if callable(entry) and not isinstance(entry, (tuple, list)):
+                spec = entry(request, {}, self.model, self)
+            else:
+                field_path, filter_class = entry if isinstance(entry, (tuple, list)) else (entry, FieldListFilter.create)
+                field = get_fields_from_path(self.model, field_path)[-1]
+                spec = filter_class(field, request, {}, self.model, self, field_path=field_path)
+            offered.update(name for name in spec.expected_parameters() if name)
+        if self.date_hierarchy:
+            offered.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
+        request._balagh_offered_lookups = (self, offered)
+        return offered
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if request is not None and lookup in self.offered_lookups(request):
+            return True
+        for fk_lookup in self.model._meta.related_fkey_lookups:
+            if callable(fk_lookup):
+                fk_lookup = fk_lookup()
+            if (lookup, value) in url_params_from_lookup_dict(fk_lookup).items():
+                return True
+        return False
+
+
+class AdminRoleOnlyMixin(OfferedFiltersOnlyMixin):
     """Full access for administrators; invisible to every other role."""
 
     def has_module_permission(self, request):
@@ -208,3 +260,14 @@ class HolidayAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
 
 # ============================================================================ end of business calendar
+
+
+# Sign-in lock-outs (django-axes): administrators see failed attempts and unlock by deleting them.
+for _model, _admin_class in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(_admin_class.__name__, (AdminRoleOnlyMixin, _admin_class), {}))

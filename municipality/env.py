@@ -13,11 +13,13 @@ Variables set in the environment win over the file.
 from __future__ import annotations
 
 import gettext
+import ipaddress
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_noop
 
@@ -149,6 +151,34 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """A comma-separated list of CIDR networks (``10.0.0.0/8, 2001:db8::/32``; a bare address is one host)."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SettingError(
+                gettext_noop("%(name)s: %(value)r is not an address or a CIDR network (e.g. 10.0.0.0/8 or 127.0.0.1)."),
+                name=name,
+                value=item,
+            ) from None
+    return networks
+
+
+def env_regions(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of ISO 3166 country codes that phone numbers can belong to (``SA,AE``)."""
+    regions = [item.upper() for item in env_list(name, default)]
+    unknown = [item for item in regions if item not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown or not regions:
+        raise SettingError(
+            gettext_noop("%(name)s: %(value)s — use two-letter country codes such as SA or SA,AE,BH."),
+            name=name,
+            value=", ".join(unknown) or "empty",
+        )
+    return regions
 
 
 def database_from_url(url: str, base_dir: Path) -> DBConfig:

@@ -21,6 +21,10 @@ def role_of(user) -> str | None:
     return profile.role if profile else None
 
 
+#: Who lands on the committee dashboard, not the admin index, after signing in: their work is the figures.
+DASHBOARD_LANDING_ROLES = frozenset({Role.COMMITTEE, Role.MAYOR})
+
+
 def is_admin_role(user) -> bool:
     """Superusers and staff with the administrator role."""
     return role_of(user) == Role.ADMIN

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
@@ -19,7 +20,9 @@ from municipality.env import (
     env_file,
     env_int,
     env_list,
+    env_networks,
     env_rate,
+    env_regions,
     env_str,
     env_thresholds,
     load_env_file,
@@ -51,7 +54,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin.apps.SimpleAdminConfig",
+    "municipality.admin_config.BalaghAdminConfig",  # SimpleAdminConfig with Balagh's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,7 +66,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
-    "django_celery_beat",
+    "municipality.admin_config.PeriodicTasksConfig",  # django_celery_beat, its admin section translated
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "municipality",
     "complaints",
     "routing",
@@ -77,14 +85,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "municipality.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "municipality.middleware.ArabicFirstLocaleMiddleware",
+    "municipality.api_errors.APIErrorsAsJSONMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "municipality.two_factor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers the login that its backend refused
 ]
 
 ROOT_URLCONF = "municipality.urls"
@@ -138,12 +152,16 @@ BALAGH_MAX_PHOTOS = env_int("BALAGH_MAX_PHOTOS", 4, minimum=0)
 BALAGH_MAX_PHOTO_BYTES = env_int("BALAGH_MAX_PHOTO_MB", 5, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Signed links to photos (tracking page, API, the form's previews) work this long, in seconds.
+BALAGH_PHOTO_LINK_SECONDS = env_int("BALAGH_PHOTO_LINK_SECONDS", 3600, minimum=60)
+# PDPL retention: reporters' name, mobile and e-mail are blanked this many days after closing (0: kept).
+BALAGH_ANONYMISE_AFTER_DAYS = env_int("BALAGH_ANONYMISE_AFTER_DAYS", 365, minimum=0)
 # Citizens may rate or reopen a resolved report within this many days.
 BALAGH_REOPEN_DAYS = env_int("BALAGH_REOPEN_DAYS", 7, minimum=1)
-# Wrong number + mobile pairs on the tracking page or the API before a 15-minute lock-out.
-BALAGH_TRACK_MAX_ATTEMPTS = env_int("BALAGH_TRACK_MAX_ATTEMPTS", 10, minimum=1)
 BALAGH_AUTO_CLOSE_DAYS = env_int("BALAGH_AUTO_CLOSE_DAYS", 7, minimum=1)
 BALAGH_PHONE_REGION = env_str("BALAGH_PHONE_REGION") or "SA"
+# The countries whose mobiles are accepted for reporters and followers (ISO codes, comma-separated).
+BALAGH_PHONE_COUNTRIES = env_regions("BALAGH_PHONE_COUNTRIES", ["SA"])
 # Routing caches (districts index, rules) re-check the database at most this often, in seconds
 # (0: on every report). A district or rule edited in the admin applies everywhere within it.
 BALAGH_ROUTING_RECHECK_SECONDS = env_int("BALAGH_ROUTING_RECHECK_SECONDS", 1, minimum=0)
@@ -161,6 +179,36 @@ BALAGH_MUNICIPALITY_NAME = env_str("BALAGH_MUNICIPALITY_NAME") or ""
 LOGIN_URL = "/admin/login/"
 # After signing in without a usable ?next=: the role's own start page (complaints.navigation), never /accounts/profile/.
 LOGIN_REDIRECT_URL = "staff_home"
+
+# --- Staff sign-in: lock-out after failed passwords (django-axes) and two-factor codes (django-otp).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("BALAGH_LOGIN_FAILURE_LIMIT", 8, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("BALAGH_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+# Each separately: a user name guessed from many addresses, and one address trying many names.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "municipality.client_ip.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False
+# Two-factor codes for the roles that see or change the most (municipality/two_factor.py). On in
+# production; the demo (DEBUG=1) and the test suite leave it off so the demo logins work with a password.
+BALAGH_2FA_REQUIRED = env_bool("BALAGH_2FA_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "Balagh"
+
+# --- Abuse limits. X-Forwarded-For is believed only from these proxies (CIDR list; empty: never),
+# see municipality/client_ip.py. Every throttle and lock-out keys on that one address.
+BALAGH_TRUSTED_PROXIES = env_networks("BALAGH_TRUSTED_PROXIES")
+# The tracking page and API: failed look-ups per address and tracking number, and per tracking number
+# from all addresses, within the window, before look-ups of that number are refused for the window.
+BALAGH_TRACK_MAX_ATTEMPTS = env_int("BALAGH_TRACK_MAX_ATTEMPTS", 10, minimum=1)
+BALAGH_TRACK_MAX_ATTEMPTS_PER_NUMBER = env_int("BALAGH_TRACK_MAX_ATTEMPTS_PER_NUMBER", 50, minimum=1)
+BALAGH_TRACK_WINDOW_SECONDS = env_int("BALAGH_TRACK_WINDOW_SECONDS", 15 * 60, minimum=1)
+# One-time codes sent by SMS to confirm a mobile (following a report, "my reports").
+BALAGH_PHONE_CODE_MINUTES = env_int("BALAGH_PHONE_CODE_MINUTES", 10, minimum=1)
+BALAGH_PHONE_CODE_ATTEMPTS = env_int("BALAGH_PHONE_CODE_ATTEMPTS", 5, minimum=1)
+# Codes asked for per hour, per mobile number and per client address.
+BALAGH_PHONE_CODES_PER_NUMBER = env_int("BALAGH_PHONE_CODES_PER_NUMBER", 3, minimum=1)
+BALAGH_PHONE_CODES_PER_ADDRESS = env_int("BALAGH_PHONE_CODES_PER_ADDRESS", 20, minimum=1)
 
 # --- Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = redis_url()
@@ -228,6 +276,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "sla.tasks.resync_ladder_task",
         "schedule": crontab(minute=20, hour=2),
     },
+    "anonymise-reporters": {
+        "task": "complaints.tasks.anonymise_reporters",
+        "schedule": crontab(minute=10, hour=4),
+    },
+    "purge-phone-codes": {
+        "task": "notifications.tasks.purge_phone_codes",
+        "schedule": crontab(minute=50, hour=3),
+    },
     "purge-photo-stashes": {
         "task": "complaints.tasks.purge_photo_stashes",
         "schedule": crontab(minute=40, hour=3),
@@ -240,6 +296,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Keep the committee pages' landing views (the default one, each department's) computed in the shared cache (reports.selectors).
     "reports-warm-dashboard": {
         "task": "reports.tasks.warm_dashboard",
+        "schedule": crontab(minute="*/5"),
+    },
+    # WhatsApp messages stored while the broker was down (or whose worker died) are processed;
+    # conversations left with a description for WHATSAPP_ABANDON_MINUTES are filed.
+    "whatsapp-pickup": {
+        "task": "channels.whatsapp.tasks.pickup_unprocessed",
+        "schedule": crontab(minute="*"),
+    },
+    "whatsapp-abandoned": {
+        "task": "channels.whatsapp.tasks.file_abandoned",
         "schedule": crontab(minute="*/5"),
     },
 }
@@ -310,6 +376,56 @@ if X_BACKEND == "api" and not (X_BEARER_TOKEN and X_ACCOUNT_ID):
     raise SettingError(gettext_noop("X_BACKEND=api needs X_BEARER_TOKEN and X_ACCOUNT_ID (the municipality's account id)."))
 CELERY_BEAT_SCHEDULE["email-poll-mailbox"] = {"task": "channels.email.tasks.poll_mailbox", "schedule": IMAP_POLL_SECONDS}
 CELERY_BEAT_SCHEDULE["x-poll-mentions"] = {"task": "channels.x.tasks.poll_mentions", "schedule": X_POLL_SECONDS}
+# --- WhatsApp Cloud API (channels/whatsapp): the webhook's secrets, outbound messages, media downloads.
+# Under DEBUG the webhook works with development secrets (``manage.py whatsapp_simulate`` signs with them);
+# in production the POSTs are refused until WHATSAPP_APP_SECRET is set.
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET") or ("balagh-dev-whatsapp-secret" if DEBUG else "")
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN") or ("balagh-dev-verify-token" if DEBUG else "")
+WHATSAPP_ACCESS_TOKEN = env_str("WHATSAPP_ACCESS_TOKEN") or ""
+WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID") or ""
+WHATSAPP_GRAPH_URL = (env_str("WHATSAPP_GRAPH_URL") or "https://graph.facebook.com/v21.0").rstrip("/")
+WHATSAPP_HTTP_TIMEOUT = float(env_int("WHATSAPP_HTTP_TIMEOUT_MS", 10000, minimum=1)) / 1000
+_WHATSAPP_BACKENDS = {
+    "console": "channels.whatsapp.transport.ConsoleWhatsAppBackend",
+    "file": "channels.whatsapp.transport.FileWhatsAppBackend",
+    "graph": "channels.whatsapp.transport.GraphWhatsAppBackend",
+}
+_whatsapp_backend = env_str("WHATSAPP_BACKEND") or ("console" if DEBUG else "graph")
+BALAGH_WHATSAPP_BACKEND = _WHATSAPP_BACKENDS.get(_whatsapp_backend, _whatsapp_backend)
+if "." not in BALAGH_WHATSAPP_BACKEND:
+    raise SettingError(
+        gettext_noop("WHATSAPP_BACKEND=%(value)r: use console, file, graph or a dotted class path."), value=_whatsapp_backend
+    )
+BALAGH_WHATSAPP_FILE = env_str("WHATSAPP_FILE_PATH") or str(VAR_DIR / "whatsapp.log")
+_whatsapp_media = env_str("WHATSAPP_MEDIA_BACKEND") or ("folder" if DEBUG else "graph")
+BALAGH_WHATSAPP_MEDIA_BACKEND = {
+    "folder": "channels.whatsapp.media.FolderMediaFetcher",
+    "graph": "channels.whatsapp.media.GraphMediaFetcher",
+}.get(_whatsapp_media, _whatsapp_media)
+if "." not in BALAGH_WHATSAPP_MEDIA_BACKEND:
+    raise SettingError(
+        gettext_noop("WHATSAPP_MEDIA_BACKEND=%(value)r: use folder, graph or a dotted class path."), value=_whatsapp_media
+    )
+BALAGH_WHATSAPP_MEDIA_FOLDER = env_str("WHATSAPP_MEDIA_FOLDER") or str(VAR_DIR / "whatsapp-media")
+if WHATSAPP_APP_SECRET and not DEBUG:  # WhatsApp is switched on in production: the Graph API needs its credentials
+    _missing = [
+        name
+        for name, value in (
+            ("WHATSAPP_VERIFY_TOKEN", WHATSAPP_VERIFY_TOKEN),
+            ("WHATSAPP_ACCESS_TOKEN", WHATSAPP_ACCESS_TOKEN),
+            ("WHATSAPP_PHONE_NUMBER_ID", WHATSAPP_PHONE_NUMBER_ID),
+        )
+        if not value
+    ]
+    if _missing:
+        raise SettingError(
+            gettext_noop("WHATSAPP_APP_SECRET is set, so WhatsApp is on: it also needs %(names)s."), names=", ".join(_missing)
+        )
+# A conversation with a description and no answer for this long is filed with what it has.
+BALAGH_WHATSAPP_ABANDON_MINUTES = env_int("WHATSAPP_ABANDON_MINUTES", 30, minimum=1)
+# A message in the same chat this long after filing asks for the report's status, not for a new one.
+BALAGH_WHATSAPP_FOLLOW_UP_HOURS = env_int("WHATSAPP_FOLLOW_UP_HOURS", 24, minimum=0)
+BALAGH_WHATSAPP_MAX_BODY_BYTES = env_int("WHATSAPP_MAX_BODY_KB", 512, minimum=1) * 1024
 
 # --- API
 REST_FRAMEWORK = {
@@ -319,6 +435,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": [
+        "municipality.api_parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("BALAGH_API_ANON_RATE") or "120/min"},
     "EXCEPTION_HANDLER": "municipality.api_errors.api_exception_handler",
 }
@@ -361,6 +482,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- Browser security headers (docs/security.md). HTTPS settings are on by default in production.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's plain-HTTP health check
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Joining the browsers' preload list is hard to undo: a decision for the domain's owner.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_REFERRER_POLICY = "same-origin"  # tracking links carry a secret token: never sent to other sites
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# Geolocation only where the citizen form asks for it (municipality.security_headers).
+BALAGH_PERMISSIONS_POLICY = "geolocation=(), camera=(), microphone=(), payment=(), usb=(), interest-cohort=()"
+_tile_origin = urlsplit(BALAGH_TILE_URL.replace("{s}.", "*."))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],  # style attributes (Leaflet positions its tiles with them)
+        "img-src": [SELF, "data:", "blob:", f"{_tile_origin.scheme}://{_tile_origin.netloc}"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 if not DEBUG:

@@ -25,13 +25,14 @@ class OutboxAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
         "template",
         "language",
         "status_badge",
+        "delivery",
         "attempts",
         "last_error",
         "sent_at",
         "complaint",
     )
-    list_filter = ("status", "channel", "template", "language")
-    search_fields = ("recipient", "idempotency_key", "complaint__tracking_number")
+    list_filter = ("status", "delivery", "channel", "template", "language")
+    search_fields = ("recipient", "idempotency_key", "provider_id", "complaint__tracking_number")
     list_select_related = ("complaint",)
     readonly_fields = [f.name for f in Outbox._meta.fields]
     date_hierarchy = "created_at"

@@ -29,6 +29,10 @@ class SMSError(Exception):
     """The message was not accepted; the outbox records the text and retries."""
 
 
+class PermanentSendError(Exception):
+    """The provider refused this message for good (e.g. WhatsApp outside the 24-hour window): no retry."""
+
+
 class BaseSMSBackend:
     def send(self, *, to: str, body: str, key: str = "") -> None:  # pragma: no cover - interface
         raise NotImplementedError
@@ -99,3 +103,11 @@ class HTTPSMSBackend(BaseSMSBackend):
 
 def get_sms_backend() -> BaseSMSBackend:
     return import_string(settings.BALAGH_SMS_BACKEND)()
+
+
+def get_whatsapp_backend():
+    """The outbound WhatsApp backend (``settings.BALAGH_WHATSAPP_BACKEND``, in ``channels.whatsapp.transport``).
+
+    Named by a setting, like the SMS backends, so the outbox sends WhatsApp without importing the channel.
+    """
+    return import_string(settings.BALAGH_WHATSAPP_BACKEND)()

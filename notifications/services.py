@@ -28,9 +28,10 @@ from django.template import Context, Engine
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from notifications.backends import get_sms_backend
+from notifications.backends import PermanentSendError, get_sms_backend, get_whatsapp_backend
 from notifications.models import Channel, MessageTemplate, Outbox
-from notifications.texts import DEFAULT_TEXTS
+from notifications.texts import DEFAULT_TEXTS, SECRET_TEMPLATES, STOP_LINE
+from notifications.unsubscribe import stop_link
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ CITIZEN_MESSAGES = {
     "closed": MessageTemplate.Code.CLOSED,
     "reopened": MessageTemplate.Code.REOPENED,
 }
+# Sent only on WhatsApp: in a chat a staff reply is expected; by SMS it would cost and crowd the citizen.
+WHATSAPP_ONLY_MESSAGES = {"update": MessageTemplate.Code.UPDATE}
 # Timeline event kinds that give the report a new owner or person: the staff's "assigned" notice.
 ASSIGNMENT_KINDS = {"routed", "assigned", "transferred", "referred"}
 _ENGINE = Engine(autoescape=False)
@@ -110,18 +113,23 @@ def _staff_messages(*, template: str, contacts, context: dict, complaint_id: int
     return messages
 
 
-def _citizen_recipients(complaint) -> list[tuple[str, str, str]]:
-    """(channel, address, language) for the reporter and the citizens following the report."""
-    out: list[tuple[str, str, str]] = []
+def _citizen_recipients(complaint) -> list[tuple[str, str, str, dict]]:
+    """(channel, address, language, extra context) for the reporter and the citizens following the report.
+
+    A reporter who came by WhatsApp hears back on WhatsApp (SMS only if that fails). A follower's
+    messages carry ``stop_link``: they chose to follow, so they can always stop.
+    """
+    out: list[tuple[str, str, str, dict]] = []
     if complaint.reporter_phone:
-        out.append((Channel.SMS, complaint.reporter_phone, complaint.language))
+        reporter_channel = Channel.WHATSAPP if complaint.channel == Channel.WHATSAPP else Channel.SMS
+        out.append((reporter_channel, complaint.reporter_phone, complaint.language, {}))
     if complaint.reporter_email:
-        out.append((Channel.EMAIL, complaint.reporter_email, complaint.language))
+        out.append((Channel.EMAIL, complaint.reporter_email, complaint.language, {}))
     followers = getattr(complaint, "followers", None)
     if followers is not None:
-        for phone, language in followers.values_list("phone", "language"):
+        for pk, phone, language in followers.values_list("pk", "phone", "language"):
             if phone and phone != complaint.reporter_phone:
-                out.append((Channel.SMS, phone, language or complaint.language))
+                out.append((Channel.SMS, phone, language or complaint.language, {"stop_link": stop_link(pk)}))
     return out
 
 
@@ -131,19 +139,24 @@ def notify_complaint_event(*, complaint, kind: str) -> list[int]:
 
     from complaints.models import Event
 
-    citizen_code = CITIZEN_MESSAGES.get(kind)
+    citizen_code = CITIZEN_MESSAGES.get(kind) or WHATSAPP_ONLY_MESSAGES.get(kind)
     if citizen_code is None and kind not in ASSIGNMENT_KINDS:
         return []
-    event_id, event_data = (
-        Event.objects.filter(complaint_id=complaint.pk, kind=kind).order_by("-pk").values_list("pk", "data").first()
-    ) or (None, {})
+    event_id, event_text, event_data = (
+        Event.objects.filter(complaint_id=complaint.pk, kind=kind).order_by("-pk").values_list("pk", "text", "data").first()
+    ) or (None, "", {})
     key = f"c{complaint.pk}:e{event_id}:{kind}"
     # A channel's note to the citizen on this change (e.g. which e-mail attachments were refused).
     notice = (event_data or {}).get("notice", "")
     messages: list[Message] = []
     if citizen_code is not None:
-        for channel, address, language in _citizen_recipients(complaint):
+        for channel, address, language, extra in _citizen_recipients(complaint):
+            if kind in WHATSAPP_ONLY_MESSAGES and channel != Channel.WHATSAPP:
+                continue
             language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+            context = complaint_context(complaint, language=language)
+            if kind in WHATSAPP_ONLY_MESSAGES:
+                context["text"] = event_text
             messages.append(
                 Message(
                     channel,
@@ -151,7 +164,7 @@ def notify_complaint_event(*, complaint, kind: str) -> list[int]:
                     citizen_code,
                     language,
                     f"{key}:{channel}:{address}",
-                    {**complaint_context(complaint, language=language), **({"notice": notice} if notice else {})},
+                    {**context, **extra, **({"notice": notice} if notice else {})},
                     complaint.pk,
                     is_citizen=True,
                 )
@@ -379,6 +392,10 @@ def render(message: Outbox) -> tuple[str, str]:
     notice = (message.context or {}).get("notice", "")
     if notice and notice not in body:  # templates written before notices existed still carry it
         body = f"{body}\n\n{notice}"
+    stop = (message.context or {}).get("stop_link")
+    if stop and stop not in body:  # an edited template cannot take a follower's way out away
+        line = STOP_LINE.get(message.language) or STOP_LINE["ar"]
+        body = f"{body}\n{_ENGINE.from_string(line).render(context)}"
     return subject, body
 
 
@@ -491,20 +508,28 @@ def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> int | None
         return None
     message = Outbox.objects.get(pk=outbox_id)
     this_claim = {"pk": outbox_id, "status": Outbox.Status.SENDING, "attempts": message.attempts}
+    provider_id = ""
     with _SendingLease(outbox_id=outbox_id, attempt=message.attempts, seconds=lease):
         try:
             subject, body = render(message)
             if message.channel == Channel.SMS:
                 get_sms_backend().send(to=message.recipient, body=body, key=message.idempotency_key)
+            elif message.channel == Channel.WHATSAPP:
+                interactive = (message.context or {}).get("interactive")
+                provider_id = get_whatsapp_backend().send(
+                    to=message.recipient, body=body, key=message.idempotency_key, interactive=interactive
+                )
             else:
                 EmailMessage(subject=subject, body=body, to=[message.recipient], headers=email_headers(message)).send(
                     fail_silently=False
                 )
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= settings.BALAGH_OUTBOX_MAX_ATTEMPTS:
+            if isinstance(exc, PermanentSendError) or message.attempts >= settings.BALAGH_OUTBOX_MAX_ATTEMPTS:
                 _record(lookup=this_claim, status=Outbox.Status.FAILED, last_error=error, locked_at=None, lease_until=None)
                 log.error("Outbox %s failed after %s attempts: %s", outbox_id, message.attempts, error)
+                if message.channel == Channel.WHATSAPP:
+                    outbox_fallback_to_sms(outbox_id=outbox_id)
                 return None
             wait = backoff_seconds(message.attempts)
             _record(
@@ -516,15 +541,18 @@ def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> int | None
                 next_attempt_at=now + timedelta(seconds=wait),
             )
             return wait
+        kept: dict[str, object] = {"subject": subject[:200], "body": body}
+        if message.template in SECRET_TEMPLATES:  # a one-time code is not kept where staff can read it
+            kept = {"subject": "", "body": "", "context": {}}
         # Whatever happened to the row meanwhile (a re-send took it back after a long outage): it was sent.
         _record(
             lookup={"pk": outbox_id},
             status=Outbox.Status.SENT,
             sent_at=timezone.now(),
-            subject=subject[:200],
-            body=body,
             locked_at=None,
             lease_until=None,
+            provider_id=(provider_id or "")[:128],
+            **kept,
         )
     return None
 
@@ -557,3 +585,62 @@ def outbox_retry_now(*, ids: list[int]) -> int:
     )
     transaction.on_commit(partial(enqueue, list(ids)), robust=True)
     return changed
+
+
+# --------------------------------------------------------------------------- WhatsApp delivery
+
+
+# A status only moves a row forward (a late "delivered" never hides "read"); "failed" wins over all but "read".
+_DELIVERY_BEFORE: dict[str, list[str]] = {
+    Outbox.Delivery.SENT: [""],
+    Outbox.Delivery.DELIVERED: ["", Outbox.Delivery.SENT],
+    Outbox.Delivery.READ: ["", Outbox.Delivery.SENT, Outbox.Delivery.DELIVERED],
+    Outbox.Delivery.FAILED: ["", Outbox.Delivery.SENT, Outbox.Delivery.DELIVERED],
+}
+
+
+def outbox_delivery_update(*, provider_id: str, delivery: str, error: str = "") -> bool | None:
+    """Record a provider's delivery status on the row it sent. A failure falls back to SMS.
+
+    Returns True when the row moved, False when it was already past that status, and None when
+    no row carries this id (yet: the status may arrive before the send recorded the id).
+    """
+    if delivery not in _DELIVERY_BEFORE or not provider_id:
+        return False
+    rows = Outbox.objects.filter(provider_id=provider_id, channel=Channel.WHATSAPP)
+    pk = rows.values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    updates: dict = {"delivery": delivery}
+    if delivery == Outbox.Delivery.FAILED:
+        updates.update(status=Outbox.Status.FAILED, last_error=(error or "failed")[:2000])
+    moved = rows.filter(pk=pk, delivery__in=_DELIVERY_BEFORE[delivery]).update(**updates)
+    if moved and delivery == Outbox.Delivery.FAILED:
+        outbox_fallback_to_sms(outbox_id=pk)
+    return bool(moved)
+
+
+def outbox_fallback_to_sms(*, outbox_id: int) -> list[int]:
+    """Send a failed WhatsApp message about a report by SMS instead (once: the key says so).
+
+    Chat prompts (lists, buttons) mean nothing by SMS and are not sent again.
+    """
+    row = (
+        Outbox.objects.filter(pk=outbox_id, channel=Channel.WHATSAPP, complaint__isnull=False)
+        .exclude(template=MessageTemplate.Code.CHAT)
+        .first()
+    )
+    if row is None:
+        return []
+    fallback = Message(
+        Channel.SMS,
+        row.recipient,
+        row.template,
+        row.language,
+        f"{row.idempotency_key}:sms-fallback",
+        {k: v for k, v in (row.context or {}).items() if k != "interactive"},
+        row.complaint_id,
+        is_citizen=row.is_citizen,
+    )
+    with transaction.atomic():
+        return outbox_write(messages=[fallback])

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from notifications import services
+from notifications import services, verification
 
 
 @shared_task(bind=True, max_retries=None, acks_late=True)
@@ -35,3 +35,9 @@ def deliver_outbox_batch(outbox_ids: list[int]) -> int:
         else:
             deliver_outbox.apply_async((pk,), countdown=wait)
     return sent
+
+
+@shared_task
+def purge_phone_codes() -> int:
+    """Delete one-time codes expired for a day."""
+    return verification.phone_codes_purge()

@@ -130,12 +130,44 @@ DEFAULT_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "{% if more %} and {{ more }} more{% endif %}. The list: {{ admin_link }}",
         ),
     },
+    # WhatsApp only: a public update from staff, and the conversation's own answers (written by channels.whatsapp).
+    "update": {
+        "ar": ("تحديث على بلاغك {{ tracking_number }}", "تحديث على بلاغك رقم {{ tracking_number }}: {{ text }} {{ link }}"),
+        "en": (
+            "Update on your report {{ tracking_number }}",
+            "Update on your report {{ tracking_number }}: {{ text }} {{ link }}",
+        ),
+    },
+    "chat": {"ar": ("", "{{ text }}"), "en": ("", "{{ text }}")},
+    "phone_code": {
+        "ar": (
+            "رمز التحقق {{ code }}",
+            "بلاغ: رمز التحقق {{ code }} صالح لمدة {{ minutes }} دقائق. لا تشاركه مع أحد. إن لم تطلبه فتجاهل هذه الرسالة.",
+        ),
+        "en": (
+            "Your code {{ code }}",
+            "Balagh: your code is {{ code }}, valid for {{ minutes }} minutes. Do not share it. "
+            "If you did not ask for it, ignore this message.",
+        ),
+    },
 }
+
+# Texts that carry a secret: the outbox keeps neither their context nor their text once sent.
+SECRET_TEMPLATES = frozenset({"phone_code"})
+# Added to every message to a follower when its template lost the stop link (templates are editable).
+STOP_LINE = {
+    "ar": "لإيقاف رسائل هذا البلاغ: {{ stop_link }}",
+    "en": "To stop this report's messages: {{ stop_link }}",
+}
+# Texts that are not seeded as editable templates: the conversation writes its own.
+NOT_SEEDED = {"chat"}
 
 
 def seed_templates(message_template_model) -> None:
     """Create the missing (code, channel, language) rows; never overwrites an edited text."""
     for code, languages in DEFAULT_TEXTS.items():
+        if code in NOT_SEEDED:
+            continue
         for language, (subject, body) in languages.items():
             for channel in ("sms", "email"):
                 message_template_model.objects.get_or_create(

@@ -15,6 +15,7 @@ from complaints.exports import download
 from complaints.models import Category, Channel, Priority
 from complaints.workflow import ClosureReason, Status
 from municipality.models import Department, District, Utility
+from municipality.text import INVISIBLE
 from municipality.times import RIYADH
 from reports import xlsx
 
@@ -146,7 +147,12 @@ def xlsx_response(rows: Iterable[list], filename: str, *, title: str = "Balagh")
 
     note = _("More reports than a spreadsheet holds: this sheet stops here. Download the CSV for all of them.")
     response = StreamingHttpResponse(
-        xlsx.stream(rows, title=title, overflow_note=note, right_to_left=translation.get_language_bidi()),
+        xlsx.stream(
+            ([INVISIBLE.sub("", v) if isinstance(v, str) else v for v in row] for row in rows),
+            title=title,
+            overflow_note=note,
+            right_to_left=translation.get_language_bidi(),
+        ),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     return download(response, f"{filename}.xlsx")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import django_filters
 from django import forms
@@ -16,6 +16,8 @@ from reports.kpis import RIYADH, Period
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 3 * 366
+# Dates outside these bounds are typing mistakes or probes (9999-12-31 overflowed the period arithmetic).
+EARLIEST = date(2000, 1, 1)
 
 
 def default_dates():
@@ -23,15 +25,49 @@ def default_dates():
     return today - timedelta(days=DEFAULT_DAYS - 1), today
 
 
+def effective_dates(first: date | None, last: date | None) -> tuple[date, date]:
+    """The period a filter means when a date is missing: "from" alone runs to today, "to" alone takes the
+    default length ending then, neither is the default period."""
+    default_first, default_last = default_dates()
+    if first and not last:
+        last = max(first, default_last)
+    elif last and not first:
+        first = last - timedelta(days=DEFAULT_DAYS - 1)
+    return first or default_first, last or default_last
+
+
 class ReportFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         first, last = data.get("date_from"), data.get("date_to")
-        if first and last and first > last:
+        latest = default_dates()[1] + timedelta(days=366)
+        for value in (first, last):
+            if value and not (EARLIEST <= value <= latest):
+                raise forms.ValidationError(
+                    _("Choose dates between %(first)s and %(last)s.") % {"first": EARLIEST, "last": latest},
+                    code="date_out_of_range",
+                )
+        first, last = effective_dates(first, last)
+        if first > last:
             raise forms.ValidationError(_("The start date is after the end date."), code="dates_reversed")
-        if first and last and (last - first).days > MAX_DAYS:
+        if (last - first).days > MAX_DAYS:
             raise forms.ValidationError(_("Choose a period of at most three years."), code="period_too_long")
         return data
+
+
+def type_choices() -> list:
+    """The type filter's options: each main type a group, "all of it" first, then its sub-types."""
+    categories = list(Category.objects.order_by("sort_order", "code"))
+    subs: dict[int, list] = {}
+    for category in categories:
+        if category.parent_id is not None:
+            subs.setdefault(category.parent_id, []).append(category)
+    choices: list = [("", "---------")]
+    for main in (c for c in categories if c.parent_id is None):
+        options = [(main.pk, _("All of “%(type)s”") % {"type": main.name})]
+        options += [(sub.pk, sub.name) for sub in subs.get(main.pk, [])]
+        choices.append((main.name, options))
+    return choices
 
 
 class ComplaintReportFilter(django_filters.FilterSet):
@@ -57,6 +93,7 @@ class ComplaintReportFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, scope_department=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.scope_department = scope_department
+        self.form.fields["category"].widget.choices = type_choices()  # grouped; the queryset still validates
         first, last = default_dates()
         self.form.fields["date_from"].initial = first
         self.form.fields["date_to"].initial = last
@@ -74,11 +111,11 @@ class ComplaintReportFilter(django_filters.FilterSet):
 
     @property
     def period(self) -> Period:
-        first, last = default_dates()
         if self.is_bound and self.form.is_valid():
-            first = self.form.cleaned_data.get("date_from") or first
-            last = self.form.cleaned_data.get("date_to") or last
-        return Period.for_dates(first, last)
+            return Period.for_dates(
+                *effective_dates(self.form.cleaned_data.get("date_from"), self.form.cleaned_data.get("date_to"))
+            )
+        return Period.for_dates(*default_dates())
 
     @property
     def complaints(self):

@@ -48,11 +48,13 @@ from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Aggregate, Count, F, FloatField, QuerySet
+from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from complaints.models import Category, Channel, Complaint, Event
+from complaints.workflow import Status
+from municipality.calendar import business_calendar
 from municipality.models import Department, District, Utility, WorkingWeek
 from reports import kpi_scan
 from reports.kpi_definitions import (
@@ -72,6 +74,7 @@ from reports.kpi_definitions import (
     open_q,
     relevant_q,
 )
+from sla.clock import priority_targets
 
 GRID_CELL_DEGREES = 0.01  # about 1.1 km
 HOTSPOT_LIMIT = 50
@@ -468,25 +471,41 @@ def hotspot_cells(
 
 
 def overdue_list(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None, limit: int = 50) -> list[dict]:
-    """Reports still open at ``as_of`` past their resolution due time, the most overdue first."""
+    """Reports still open at ``as_of`` past their resolution due time, the most overdue first.
+
+    "Most overdue" is working time past the due time (wall-clock time for a 24/7 priority), so
+    a weekend does not lift a report above one that lost two working days. A report on hold
+    stopped its clock when it went on hold: it is listed only if it was already late then,
+    marked as on hold, with the lateness it had when the clock stopped.
+    """
     as_of = period.as_of(now)
     qs = Complaint.objects.all() if queryset is None else queryset
-    rows = (
+    stopped_in_time = Q(status=Status.ON_HOLD, on_hold_since__isnull=False, on_hold_since__lte=F("resolution_due_at"))
+    candidates = list(
         qs.filter(backlog_q(as_of), resolution_due_at__lt=as_of)
+        .exclude(stopped_in_time)
         .select_related("category", "category__parent", "department", "utility", "assignee", "district")
-        .order_by("resolution_due_at", "pk")[:limit]
+        # Working time is not monotonic in the due time (holds, 24/7 clocks): read more than shown, then sort.
+        .order_by("resolution_due_at", "pk")[: limit * 2]
     )
+    calendar = business_calendar()
+    wall_clock = {priority for priority, (clock, *_targets) in priority_targets().items() if clock == "wall"}
+    day = calendar.day_length.total_seconds()
     out = []
-    for c in rows:  # at most ``limit`` rows, for display
+    for c in candidates:  # at most ``2 × limit`` rows, for display
         owner = c.utility or c.department
         category = c.category  # None while in triage (it has no due time then, so it is not listed)
         due = c.resolution_due_at
         assert due is not None  # the filter above requires one
+        on_hold = c.status == Status.ON_HOLD and c.on_hold_since is not None and c.on_hold_since <= as_of
+        clock_end = c.on_hold_since if on_hold else as_of
+        late = (clock_end - due) if c.priority in wall_clock else calendar.between(due, clock_end)
         out.append(
             {
                 "id": c.pk,
                 "tracking_number": c.tracking_number,
                 "status": c.status,
+                "on_hold": on_hold,
                 "priority": c.priority,
                 "category_ar": category.name_ar if category else NO_NAME["name_ar"],
                 "category_en": (category.name_en or category.name_ar) if category else NO_NAME["name_en"],
@@ -498,11 +517,14 @@ def overdue_list(*, period: Period, queryset: QuerySet | None = None, now: datet
                 "created_at": c.created_at.isoformat(),
                 "due_at": due.isoformat(),
                 "age_days": round((as_of - c.created_at).total_seconds() / 86400, 1),
-                "overdue_days": round((as_of - due).total_seconds() / 86400, 1),
+                "overdue_days": round((clock_end - due).total_seconds() / 86400, 1),
+                "overdue_working_days": round(late.total_seconds() / day, 1) if c.priority not in wall_clock else None,
+                "overdue_hours": round(late.total_seconds() / 3600, 1),
                 "escalation_level": c.escalation_level,
             }
         )
-    return out
+    out.sort(key=lambda row: (-row["overdue_hours"], row["due_at"], row["id"]))
+    return out[:limit]
 
 
 def grouped_counts(*, period: Period, queryset: QuerySet | None = None, now: datetime | None = None) -> dict[str, Any]:

@@ -54,6 +54,13 @@ class ReportAccessMixin(LoginRequiredMixin):
     def get_filter(self) -> ComplaintReportFilter:
         return report_filter(self.request.GET or None, scope_department=self.scope_department)
 
+    def render_to_response(self, context, **response_kwargs):
+        """A page asked with invalid filters shows their errors with status 400."""
+        flt = context.get("filter")
+        if flt is not None and flt.is_bound and not flt.form.is_valid():
+            response_kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **response_kwargs)
+
 
 class DashboardView(ReportAccessMixin, TemplateView):
     template_name = "reports/dashboard.html"

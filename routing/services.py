@@ -11,13 +11,14 @@ import json
 import logging
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from complaints import access
 from complaints.models import Category, Complaint, Event
+from complaints.phones import normalize_phone, phones_match
 from complaints.services import (
     complaint_close,
     event_record,
@@ -27,6 +28,8 @@ from municipality import geo
 from municipality.cache import VersionedCache
 from municipality.geo import district_id_for_point, inside_municipality
 from municipality.models import Department, District, Utility
+from notifications.models import PhoneCode
+from notifications.verification import phone_code_confirm, phone_code_send
 from routing.models import Follower, RoutingRule
 
 logger = logging.getLogger(__name__)
@@ -160,25 +163,46 @@ def route_dry_run(*, category: Category, lat: float, lon: float) -> DryRun:
 MAX_FOLLOWERS = 50
 
 
-def complaint_follow(*, complaint: Complaint, phone: str, language: str = "ar"):
-    """A citizen follows an existing open report instead of filing the same problem again.
+def complaint_follow_request(*, complaint: Complaint, phone: str, language: str = "ar") -> None:
+    """Step 1 of following: send a one-time code to ``phone``.
 
-    Returns ``(follower, created)``; following twice with the same mobile is harmless.
+    The same for every number (the reporter's own, one already following, a new one):
+    nothing here may tell the caller who filed or follows the report.
+    Raises ``ValidationError`` for a number that is not a mobile, ``TransitionError`` for a closed report.
     """
-    from complaints.phones import normalize_phone, phones_match
-    from complaints.services import event_record
-    from routing.models import Follower
+    normalized = normalize_phone(phone)  # raises ValidationError with a translated message
+    if complaint.status not in ACTIVE_STATUSES:
+        raise TransitionError(_("This report is closed; file a new report if the problem is still there."))
+    phone_code_send(phone=normalized, purpose=PhoneCode.Purpose.FOLLOW, language=(language or "ar")[:5], complaint=complaint)
 
+
+def complaint_follow_confirm(*, complaint: Complaint, phone: str, code: str, language: str = "ar"):
+    """Step 2: the code sent to ``phone`` was typed back, so that mobile follows the report.
+
+    Returns the follower row (``None`` for the reporter's own mobile, which gets the updates already).
+    """
+    normalized = normalize_phone(phone)
+    phone_code_confirm(phone=normalized, code=code, purpose=PhoneCode.Purpose.FOLLOW, complaint=complaint)
+    follower, _created = complaint_follow(complaint=complaint, phone=normalized, language=language)
+    return follower
+
+
+def complaint_follow(*, complaint: Complaint, phone: str, language: str = "ar"):
+    """Add a confirmed mobile to an open report's followers; call it only once the mobile is proven.
+
+    Returns ``(follower, created)``; following twice is harmless, and the reporter's own
+    mobile is not added (``(None, False)``): it receives the updates already.
+    """
     normalized = normalize_phone(phone)  # raises ValidationError with a translated message
     if complaint.status not in ACTIVE_STATUSES:
         raise TransitionError(_("This report is closed; file a new report if the problem is still there."))
     if complaint.reporter_phone and phones_match(complaint.reporter_phone, normalized):
-        raise ValidationError({"phone": [_("This mobile already receives this report's updates.")]})
+        return None, False
     with transaction.atomic():
         existing = Follower.objects.filter(complaint=complaint, phone=normalized).first()
         if existing is not None:
             return existing, False
-        # A cap, so nobody can sign up a crowd of strangers' phones to one report's messages.
+        # A cap, so nobody can sign up a crowd of phones to one report's messages.
         if Follower.objects.filter(complaint=complaint).count() >= MAX_FOLLOWERS:
             raise TransitionError(_("This report already has the most followers it can have."))
         follower, created = Follower.objects.get_or_create(
@@ -193,6 +217,12 @@ def complaint_follow(*, complaint: Complaint, phone: str, language: str = "ar"):
                 data={"phone_last_digits": normalized[-4:]},
             )
     return follower, created
+
+
+def follower_stop(*, follower_id: int) -> bool:
+    """A follower stops the report's messages (from the link in each of them). True if a row was removed."""
+    deleted, _detail = Follower.objects.filter(pk=follower_id).delete()
+    return bool(deleted)
 
 
 def _root_master(complaint: Complaint) -> Complaint:

@@ -325,6 +325,14 @@ def _claim(
         return rows
 
 
+def _before_the_deadline(rows: list[Claimed], *, now: datetime) -> list[Claimed]:
+    """The claimed at-risk reports whose deadline is still ahead. A report already past it (the sweep
+    was stopped, a backlog was imported) is marked done without an "approaching the deadline" message:
+    the ladder's own steps tell people it is late."""
+    ahead = set(Complaint.objects.filter(pk__in=[r.id for r in rows], resolution_due_at__gt=now).values_list("pk", flat=True))
+    return [r for r in rows if r.id in ahead]
+
+
 def escalate_overdue(
     *,
     now: datetime | None = None,
@@ -362,7 +370,8 @@ def escalate_overdue(
                     continue  # stale queue rows only (the nightly resync removes them)
                 if after_claim is not None:
                     after_claim(step, [r.id for r in rows])
-                outbox_insert(messages=_messages_for(step, audience, rows, directory, now=now), now=now)
+                told = _before_the_deadline(rows, now=now) if step.name == "at_risk" else rows
+                outbox_insert(messages=_messages_for(step, audience, told, directory, now=now), now=now)
             counts[step.name] += len(rows)
     if any(counts.values()):
         log.info("Escalation sweep: %s", counts)

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from complaints.files import public_photo_url
 from complaints.models import Attachment, Category, Complaint, Event
 from complaints.services import citizen_can_rate, citizen_can_reopen
 
@@ -80,7 +81,8 @@ class ComplaintCreateSerializer(serializers.Serializer):
         allow_blank=True,
         max_length=120,
         default="",
-        help_text="The app's own id for this report. Sending the same id again returns the same report (200) instead of a new one.",
+        help_text="The app's own id for this report. Retrying with the same id, mobile and text returns the same report "
+        "(200) instead of a new one; the same id with other content is refused (409).",
     )
     photos = PhotosField(
         required=False,
@@ -142,7 +144,7 @@ class PublicPhotoSerializer(serializers.ModelSerializer):
 
     def get_url(self, attachment: Attachment) -> str:
         request = self.context.get("request")
-        url = attachment.file.url
+        url = public_photo_url(attachment)  # signed, expires: the file is not public
         return request.build_absolute_uri(url) if request is not None else url
 
 

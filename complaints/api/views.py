@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ParseError, Throttled
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -35,18 +35,27 @@ from complaints.api.serializers import (
     TrackQuerySerializer,
     TrackSerializer,
 )
-from complaints.lockout import TRACK_WINDOW, tracking_failed, tracking_locked_out
+from complaints.lockout import tracking_failed, tracking_locked_out
 from complaints.models import Attachment, Channel, Complaint, Event
+from complaints.phones import normalize_phone
 from complaints.selectors import category_tree, complaint_for_tracking
 from complaints.services import Submission, complaint_rate, complaint_reopen, complaint_submit
 from complaints.workflow import TransitionError
+from municipality.api_parsers import SafeJSONParser
+from municipality.client_ip import client_ip
 
 
 class AnonThrottle(AnonRateThrottle):
-    """DRF's anonymous throttle (scope "anon"), reading the rate when asked so settings overrides apply."""
+    """DRF's anonymous throttle (scope "anon"), reading the rate when asked so settings overrides apply.
+
+    Keyed on ``client_ip``: DRF's own ident believes any X-Forwarded-For a client writes.
+    """
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        return client_ip(request)
 
 
 class CitizenAPIView(APIView):
@@ -117,8 +126,34 @@ def app_report(external_id: str) -> Complaint | None:
     return Complaint.objects.filter(channel=Channel.APP, external_id=external_id).first()
 
 
+def _same_sender_and_content(complaint: Complaint, data: dict) -> bool:
+    """A retry of the request that made ``complaint``: same mobile, sub-type and text."""
+    try:
+        phone = normalize_phone(data["reporter_phone"]) if data["reporter_phone"].strip() else ""
+    except DjangoValidationError:
+        return False
+    return (
+        phone == complaint.reporter_phone
+        and data["category"].pk == complaint.category_id
+        and " ".join(data["description"].split()) == " ".join(complaint.description.split())
+    )
+
+
+def replay_answer(complaint: Complaint, data: dict) -> Response:
+    """An ``external_id`` sent again: the original answer for a retry, 409 without the token for anything else.
+
+    Answering every re-used id with the first report's token handed that secret to anyone who guessed the id.
+    """
+    if _same_sender_and_content(complaint, data):
+        return Response(created_payload(complaint), status=status.HTTP_200_OK)
+    return Response(
+        {"external_id": [_("This id was already used for another report. Send a new id for a new report.")]},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
 class ComplaintCreateView(CitizenAPIView):
-    parser_classes = (JSONParser, MultiPartParser, FormParser)
+    parser_classes = (SafeJSONParser, MultiPartParser, FormParser)
 
     @extend_schema(
         operation_id="complaints_create",
@@ -126,14 +161,16 @@ class ComplaintCreateView(CitizenAPIView):
         description="JSON, or multipart/form-data with `photos` (repeat the field for several files). "
         'Validated by the same rules as the web form; errors come back as `{"field": ["message"]}` in the '
         "request's language. A location outside the municipality is reported on `location`. "
-        "Sending an `external_id` already used returns that report with 200.",
+        "Sending an `external_id` already used with the same mobile, sub-type and text (a retry) returns that "
+        "report with 200; with anything else, 409 without the report.",
         request={
             "application/json": ComplaintCreateJSONSerializer,
             "multipart/form-data": ComplaintCreateSerializer,
         },
         responses={
             201: ComplaintCreatedSerializer,
-            200: OpenApiResponse(ComplaintCreatedSerializer, description="Same `external_id` as an earlier report."),
+            200: OpenApiResponse(ComplaintCreatedSerializer, description="A retry: same `external_id`, mobile and text."),
+            409: OpenApiResponse(description="`external_id` already used for a different report."),
             400: OpenApiResponse(description='Field errors: `{"field": ["message", ...]}`.'),
             429: OpenApiResponse(ErrorSerializer, description="Too many requests from this address."),
         },
@@ -170,7 +207,7 @@ class ComplaintCreateView(CitizenAPIView):
         external_id = data["external_id"].strip()
         existing = app_report(external_id)
         if existing is not None:
-            return Response(created_payload(existing), status=status.HTTP_200_OK)
+            return replay_answer(existing, data)
         submission = Submission(
             category=data["category"],
             description=data["description"],
@@ -194,7 +231,7 @@ class ComplaintCreateView(CitizenAPIView):
             complaint = app_report(external_id)
             if complaint is None:
                 raise
-            return Response(created_payload(complaint), status=status.HTTP_200_OK)
+            return replay_answer(complaint, data)
         return Response(created_payload(complaint), status=status.HTTP_201_CREATED)
 
 
@@ -210,15 +247,15 @@ def find_for_citizen(request, tracking_number: str, phone: str) -> Complaint:
 
     The same look-up and the same lock-out as the tracking page (``complaints.lockout``).
     """
-    if tracking_locked_out(request):
-        raise TrackingLockedOut(wait=TRACK_WINDOW)
+    if tracking_locked_out(request, tracking_number):
+        raise TrackingLockedOut(wait=settings.BALAGH_TRACK_WINDOW_SECONDS)
     complaint = complaint_for_tracking(
         tracking_number=tracking_number,
         phone=phone,
         queryset=Complaint.objects.select_related("category", "category__parent"),
     )
     if complaint is None:
-        tracking_failed(request)
+        tracking_failed(request, tracking_number)
         raise NotFound(_("No report matches this tracking number and mobile number."))
     # Only what the citizen may see: public events (no internal notes) and public photos.
     prefetch_related_objects(
@@ -262,7 +299,7 @@ class TrackView(CitizenAPIView):
 
 
 class RateView(CitizenAPIView):
-    parser_classes = (JSONParser, FormParser, MultiPartParser)
+    parser_classes = (SafeJSONParser, FormParser, MultiPartParser)
 
     @extend_schema(
         operation_id="track_rate",
@@ -291,7 +328,7 @@ class RateView(CitizenAPIView):
 
 
 class ReopenView(CitizenAPIView):
-    parser_classes = (JSONParser, FormParser, MultiPartParser)
+    parser_classes = (SafeJSONParser, FormParser, MultiPartParser)
 
     @extend_schema(
         operation_id="track_reopen",

@@ -36,6 +36,23 @@
     }
     box.textContent = message || "";
     box.hidden = !message;
+    markStep(step, !!message || (section.classList.contains("has-error") && !section.dataset.cleared));
+  }
+
+  // The step bar shows which steps need attention (the server's errors, then the browser's own checks).
+  function markStep(step, bad) {
+    var item = stepperItems[step - 1];
+    if (!item) return;
+    item.classList.toggle("has-error", bad);
+    var note = item.querySelector(".step-error-note");
+    if (bad && !note) {
+      note = document.createElement("span");
+      note.className = "visually-hidden step-error-note";
+      note.textContent = " " + text.needsAttention;
+      item.appendChild(note);
+    } else if (!bad && note) {
+      note.remove();
+    }
   }
 
   function show(step, focus) {
@@ -71,8 +88,11 @@
       var sub = checked("category");
       var photos = $("#id_photos").files.length + $all(".photo-list.kept li").length;
       if (description.length < 10) message = text.describe;
+      else if (photoProblems().length) message = photoProblems().join(" ");
       else if (sub && sub.getAttribute("data-photo") === "1" && photos === 0) message = text.photoNeeded;
+      if (!message) steps[3].dataset.cleared = "1";
     }
+    if (!message && step !== 4) steps[step - 1].dataset.cleared = "1";
     clientError(step, message);
     return !message;
   }
@@ -166,7 +186,9 @@
     var lat = parseFloat(latInput.value), lon = parseFloat(lonInput.value);
     var hasPin = !isNaN(lat) && !isNaN(lon);
     var centre = hasPin ? [lat, lon] : [parseFloat(element.getAttribute("data-center-lat")), parseFloat(element.getAttribute("data-center-lon"))];
-    map = L.map(element, { center: centre, zoom: hasPin ? 16 : 13, zoomControl: true });
+    map = L.map(element, { center: centre, zoom: hasPin ? 16 : 13, zoomControl: false });
+    // Leaflet's own tooltips are English: the page's language instead.
+    L.control.zoom({ zoomInTitle: text.zoomIn, zoomOutTitle: text.zoomOut }).addTo(map);
     L.tileLayer(element.getAttribute("data-tiles"), {
       maxZoom: 19,
       attribution: "&copy; OpenStreetMap"
@@ -207,10 +229,34 @@
   var warning = $("[data-photo-warning]");
   var maxPhotos = parseInt(form.getAttribute("data-max-photos"), 10);
   var maxBytes = parseInt(form.getAttribute("data-max-photo-mb"), 10) * 1024 * 1024;
+  function keptPhotos() {
+    return $all(".photo-list.kept li").length - $all('input[name="remove_photos"]:checked').length;
+  }
+  // What is wrong with the current selection: recomputed whenever it changes.
+  function photoProblems() {
+    var messages = [];
+    Array.prototype.forEach.call(photoInput.files, function (file) {
+      if (file.size > maxBytes) messages.push(file.name + ": " + text.tooBig);
+    });
+    return messages;
+  }
+  function showPhotoProblems(extra) {
+    var messages = (extra ? [extra] : []).concat(photoProblems());
+    warning.textContent = messages.join(" ");
+    warning.hidden = !messages.length;
+    if (!messages.length) clientError(4, "");
+  }
+  $all('input[name="remove_photos"]').forEach(function (box) {
+    box.addEventListener("change", function () { showPhotoProblems(""); });
+  });
   photoInput.addEventListener("change", function () {
     previews.innerHTML = "";
-    var kept = $all(".photo-list.kept li").length - $all('input[name="remove_photos"]:checked').length;
-    var messages = [];
+    if (keptPhotos() + photoInput.files.length > maxPhotos) {
+      // Refused here, before anything is sent: the citizen chooses again.
+      photoInput.value = "";
+      showPhotoProblems(text.tooMany);
+      return;
+    }
     Array.prototype.forEach.call(photoInput.files, function (file) {
       var item = document.createElement("li");
       if (file.type.indexOf("image/") === 0) {
@@ -219,15 +265,10 @@
         img.src = URL.createObjectURL(file);
         item.appendChild(img);
       }
-      if (file.size > maxBytes) {
-        item.className = "is-bad";
-        messages.push(file.name + ": " + text.tooBig);
-      }
+      if (file.size > maxBytes) item.className = "is-bad";
       previews.appendChild(item);
     });
-    if (kept + photoInput.files.length > maxPhotos) messages.unshift(text.tooMany);
-    warning.textContent = messages.join(" ");
-    warning.hidden = !messages.length;
+    showPhotoProblems("");
   });
 
   form.addEventListener("submit", function () {
@@ -241,6 +282,7 @@
   var hasValues = !!checked("main_type") || !!checked("category");
   if (hasValues) reached = steps.length;
   var firstError = steps.filter(function (section) { return section.classList.contains("has-error"); })[0];
+  steps.forEach(function (section, i) { if (section.classList.contains("has-error")) markStep(i + 1, true); });
   var start = firstError ? steps.indexOf(firstError) + 1 : 1;
   if (firstError) reached = steps.length;
   show(start, !!firstError);

@@ -23,13 +23,14 @@
       var dist = document.createElement("span");
       dist.className = "muted";
       dist.textContent = " — " + box.getAttribute("data-text-meters").replace("{m}", item.distance_m);
-      var text = document.createElement("p");
-      text.textContent = item.description;
+      var age = document.createElement("p");
+      age.className = "muted";
+      age.textContent = box.getAttribute("data-text-age").replace("{d}", item.age_days);
       var link = document.createElement("a");
       link.className = "btn btn-secondary";
       link.href = item.follow_url;
       link.textContent = box.getAttribute("data-text-follow");
-      li.appendChild(head); li.appendChild(dist); li.appendChild(text); li.appendChild(link);
+      li.appendChild(head); li.appendChild(dist); li.appendChild(age); li.appendChild(link);
       list.appendChild(li);
     });
     box.hidden = results.length === 0;
@@ -42,7 +43,8 @@
     last = key;
     if (!category || !lat || !lon) { render([]); return; }
     var url = box.getAttribute("data-url") + "?" + new URLSearchParams({ category: category, lat: lat, lon: lon });
-    fetch(url, { headers: { "Accept": "application/json" }, credentials: "omit" })
+    // The page's language, not the browser's: the API negotiates by Accept-Language.
+    fetch(url, { headers: { "Accept": "application/json", "Accept-Language": document.documentElement.lang || "ar" }, credentials: "omit" })
       .then(function (r) { return r.ok ? r.json() : { results: [] }; })
       .then(function (data) { if (key === last) { render(data.results || []); } })
       .catch(function () { render([]); });

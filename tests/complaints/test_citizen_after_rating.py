@@ -45,3 +45,23 @@ def test_in_chromium_the_rating_turns_into_thanks(live_server, transactional_db)
         assert ASKING not in page.locator("main").inner_text()
         assert page.get_by_role("heading", name="شكرًا لتقييمك").is_visible()
         assert js_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_on_a_phone_the_status_steps_do_not_run_together(live_server, transactional_db, language):
+    from tests.factories import CategoryFactory, submit
+
+    report = submit(CategoryFactory())
+    with open_page(live_server, locale="ar", viewport=(390, 844)) as page:
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page.goto(live_server.url + reverse("citizen:track", args=[report.token]))
+        boxes = page.evaluate(
+            "() => [...document.querySelectorAll('.progress .label')].map(e => { const r = e.getBoundingClientRect(); "
+            "return [r.left, r.right]; })"
+        )
+        boxes.sort()
+        assert len(boxes) == 5
+        for (_left_a, right_a), (left_b, _right_b) in zip(boxes, boxes[1:], strict=False):
+            assert right_a <= left_b + 0.5, boxes  # no label overlaps the next
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390

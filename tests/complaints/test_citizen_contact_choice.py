@@ -56,7 +56,7 @@ def test_a_citizen_chooses_no_contact_details_and_keeps_the_link(live_server, tr
     )
     with open_page(live_server, locale="ar", viewport=(390, 844)) as page:
         page.goto(live_server.url + "/")
-        page.get_by_text("التشوه البصري", exact=True).click()
+        page.locator("#step-type").get_by_text("التشوه البصري", exact=True).click()
         page.get_by_text("كتابة على الجدران").click()
         box = page.locator("#report-map").bounding_box()
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

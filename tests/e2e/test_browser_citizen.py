@@ -47,7 +47,7 @@ def test_a_citizen_files_a_report_and_gets_its_tracking_number(page, live_server
     page.screenshot(path=str(SCREENSHOTS / "citizen-1-types.png"), full_page=True)
 
     # 1. main type → 2. sub-type (each choice moves on by itself)
-    page.get_by_text("الطرق والأرصفة", exact=True).click()
+    page.locator("#step-type").get_by_text("الطرق والأرصفة", exact=True).click()
     assert page.locator("#step-subtype").is_visible()
     assert page.get_by_text("حفرة في الطريق").is_visible()
     page.get_by_text("حفرة في الطريق").click()

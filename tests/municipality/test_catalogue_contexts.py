@@ -68,3 +68,8 @@ def test_the_admin_change_links_read_tadil(admin_client, path):
     with translation.override("ar"):
         page = admin_client.get(path, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert "تعديل" in page and "التغير" not in page
+
+
+def test_the_periodic_tasks_section_is_named_in_arabic(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+    assert "المهام الدورية" in page and "Periodic Tasks" not in page

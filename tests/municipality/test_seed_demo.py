@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from complaints.models import Category, Complaint
 from complaints.workflow import Status
@@ -26,7 +27,7 @@ def test_demo_municipality_is_complete(seeded):
 
 def test_every_demo_login_works_with_its_role(seeded):
     for username, role, *_rest in USERS:
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        user = authenticate(RequestFactory().post("/admin/login/"), username=username, password=DEMO_PASSWORD)
         assert user is not None, username
         assert StaffProfile.objects.get(user=user).role == role
     assert StaffProfile.objects.get(user__username="water").utility.code == "nwc"

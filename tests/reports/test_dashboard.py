@@ -43,7 +43,7 @@ def test_filters_narrow_the_numbers(committee, week_data):
 
 def test_bad_dates_get_a_clear_error_and_keep_the_input(committee, week_data):
     response = committee.get("/reports/", {"date_from": "2026-11-07", "date_to": "2026-11-01"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # the page with the errors, as a 400
     html = response.content.decode()
     assert "2026-11-07" in html  # what was typed is still in the form
     assert response.context["filter"].form.non_field_errors()
@@ -295,3 +295,18 @@ def test_when_the_other_computation_fails_the_reader_computes_the_view_itself(co
     with CaptureQueriesContext(connection) as queries:
         response = committee.get("/reports/", WEEK)
     assert len(queries) > 8 and response.context["k"]["summary"]["received"] == 9
+
+
+def test_the_type_filter_groups_sub_types_under_their_main_type(client, db):
+    from municipality.models import Role
+    from tests.factories import CategoryFactory, MainCategoryFactory, make_user
+
+    roads = MainCategoryFactory(name_ar="الطرق", name_en="Roads")
+    pothole = CategoryFactory(parent=roads, name_ar="حفرة", name_en="Pothole")
+    client.force_login(make_user("chair-types", Role.COMMITTEE))
+    page = client.get("/reports/").content.decode()
+    group = page.split('<optgroup label="الطرق">', 1)[1].split("</optgroup>", 1)[0]
+    assert f'value="{roads.pk}"' in group and "كل «الطرق»" in group
+    assert f'value="{pothole.pk}"' in group and "حفرة" in group
+    filtered = client.get("/reports/", {"category": pothole.pk})
+    assert filtered.status_code == 200 and filtered.context["filter"].form.is_valid()

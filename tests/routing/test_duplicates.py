@@ -82,8 +82,9 @@ def test_nearby_api_lists_public_facts_and_a_follow_link(client, town):
     body = response.json()
     assert body["radius_m"] == 100
     [item] = body["results"]
-    assert item["tracking_number"] == existing.tracking_number and 29 <= item["distance_m"] <= 31
-    assert "reporter_phone" not in item and existing.token not in item["follow_url"]
+    assert 29 <= item["distance_m"] <= 31 and item["age_days"] == 0 and item["category"] == town.pothole.name
+    assert "tracking_number" not in item and "description" not in item and "reporter_phone" not in item
+    assert existing.token not in item["follow_url"]
     response = client.get(reverse("api:complaints-nearby"), {"category": town.pothole.pk, "lat": LAT, "lon": LON})
     assert len(response.json()["results"]) == 1
 
@@ -95,17 +96,26 @@ def test_nearby_api_refuses_bad_input_clearly(client, town):
     assert set(response.json()) == {"category", "lat", "lon"}
 
 
+def sent_code(phone):
+    from notifications.models import Outbox
+
+    return Outbox.objects.filter(template="phone_code", recipient=phone).latest("pk").context["code"]
+
+
 def test_a_citizen_follows_an_existing_report(client, town):
     report = submit(town.pothole, phone="0501111111")
     url = reverse("routing:follow", args=[follow_token(report)])
     assert client.get(url).status_code == 200
     response = client.post(url, {"phone": "0552222222"})
-    assert response.status_code == 201
+    assert response.status_code == 302
+    response = client.post(response["Location"], {"code": sent_code("+966552222222")})
+    assert response.status_code == 200
     follower = Follower.objects.get(complaint=report)
     assert follower.phone == "+966552222222"
     assert report.events.filter(kind=Event.Kind.FOLLOWED).count() == 1
     # Following again changes nothing; a bad phone is a clear error.
-    assert client.post(url, {"phone": "0552222222"}).status_code == 200
+    response = client.post(url, {"phone": "0552222222"})
+    assert client.post(response["Location"], {"code": sent_code("+966552222222")}).status_code == 200
     assert Follower.objects.count() == 1
     response = client.post(url, {"phone": "123"})
     assert response.status_code == 400 and Follower.objects.count() == 1
@@ -235,8 +245,11 @@ def test_an_app_follows_through_the_api(client, town):
     found = client.get(reverse("api:complaints-nearby"), {"category": town.pothole.code, "lat": LAT, "lon": LON}).json()
     url = found["results"][0]["follow_api_url"]
     response = client.post(url, {"phone": "0553333333"}, content_type="application/json")
-    assert response.status_code == 201 and response.json()["tracking_number"] == report.tracking_number
-    assert client.post(url, {"phone": "0553333333"}, content_type="application/json").status_code == 200
+    assert response.status_code == 202
+    confirm = response.json()["confirm_url"]
+    body = {"phone": "0553333333", "code": sent_code("+966553333333")}
+    response = client.post(confirm, body, content_type="application/json")
+    assert response.status_code == 200 and response.json()["tracking_number"] == report.tracking_number
     assert client.post(url, {"phone": "12"}, content_type="application/json").status_code == 400
     assert (
         client.post(url.replace("/follow/", "/follow/x"), {"phone": "0553333333"}, content_type="application/json").status_code

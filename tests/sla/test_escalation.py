@@ -13,7 +13,7 @@ from complaints import services
 from complaints.models import Complaint
 from notifications.models import Outbox
 from sla.sweep import escalate_overdue
-from tests.sla.helpers import file_reports, step_counts
+from tests.sla.helpers import FILED, file_reports, step_counts
 
 
 @pytest.mark.django_db
@@ -34,7 +34,8 @@ def test_the_whole_ladder_once_and_a_rerun_adds_nothing(town, django_capture_on_
     assert Outbox.objects.filter(template="escalated", recipient="committee@balagh.test").count() == 3
     assert Outbox.objects.filter(template="escalated", recipient="mayor@balagh.test").count() == 3
     assert Outbox.objects.filter(template="response_late", recipient="head@balagh.test").count() == 2
-    assert Outbox.objects.filter(template="at_risk", recipient="officer@balagh.test").count() == 1  # its assignee
+    # Swept long after their deadline: no "approaching the deadline" notice, only the ladder's.
+    assert not Outbox.objects.filter(template="at_risk").exists()
     assert not Outbox.objects.exclude(status="sent").filter(template__in=["escalated", "at_risk", "response_late"])
     mayor_mail = [m for m in mail.outbox if m.to == ["mayor@balagh.test"]]
     assert len(mayor_mail) == 3 and reports[1].tracking_number in " ".join(m.body for m in mayor_mail)
@@ -200,3 +201,21 @@ def test_with_level_1_switched_off_level_2_follows_level_0(town):
     counts = escalate_overdue()
     assert (counts["level1"], counts["level2"], counts["level3"]) == (0, 1, 1)
     assert Complaint.objects.get(pk=c.pk).escalation_level == 3
+
+
+@pytest.mark.django_db
+def test_the_at_risk_notice_goes_out_only_before_the_deadline(town):
+    department, category, (head, committee, mayor, officer) = town
+    (late,) = file_reports(category, 1)
+    (on_time,) = file_reports(category, 1, when=FILED + timedelta(days=21))
+    for report in (late, on_time):
+        services.complaint_start(complaint=report, actor=officer)
+        report.refresh_from_db()
+    # The first is swept only after its deadline has passed (the sweep was stopped): no "approaching" notice.
+    counts = escalate_overdue(now=late.resolution_due_at + timedelta(days=3))
+    assert counts["at_risk"] == 1  # the step is done, once
+    assert not Outbox.objects.filter(template="at_risk", complaint_id=late.pk).exists()
+    assert Outbox.objects.filter(template="escalated", complaint_id=late.pk).exists()
+    # The second is swept when it becomes at risk: its owner is warned.
+    escalate_overdue(now=on_time.at_risk_at)
+    assert Outbox.objects.filter(template="at_risk", complaint_id=on_time.pk).exists()

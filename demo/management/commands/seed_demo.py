@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -28,3 +29,13 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(_("Demo ready. Logins: %(logins)s — password: %(pw)s") % {"logins": logins, "pw": DEMO_PASSWORD})
         )
+        if settings.BALAGH_2FA_REQUIRED:
+            self.stdout.write(
+                _(
+                    "Two-step sign-in is on (BALAGH_2FA_REQUIRED): admin, committee, mayor and roads_head scan a QR code "
+                    "with an authenticator app at their first sign-in. Set BALAGH_2FA_REQUIRED=0 to try the demo with "
+                    "passwords only."
+                )
+            )
+        else:
+            self.stdout.write(_("Two-step sign-in is off (BALAGH_2FA_REQUIRED=0, the DEBUG default): passwords are enough."))

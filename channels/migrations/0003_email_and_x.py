@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("channels", "0001_api_keys"),
-        ("complaints", "0010_triage_queue_and_incoming_messages"),
+        ("channels", "0002_whatsapp_conversations"),
+        ("complaints", "0011_triage_queue_and_incoming_messages"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0009_event_kinds_without_photo"),
+        ("complaints", "0010_staff_reads_of_reporters_numbers"),
     ]
 
     operations = [
