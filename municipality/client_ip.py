@@ -45,3 +45,13 @@ def client_ip(request: HttpRequest) -> str:
             if not _trusted(address):
                 break
     return str(client)
+
+
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """The login lock-out's address: ``None`` rather than a word when none is readable.
+
+    django-axes writes it to a ``GenericIPAddressField``, which PostgreSQL refuses to hold
+    anything but an address (a login without a network peer, e.g. ``Client.force_login``).
+    """
+    address = client_ip(request)
+    return None if address == UNKNOWN else address

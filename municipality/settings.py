@@ -186,7 +186,7 @@ AXES_FAILURE_LIMIT = env_int("BALAGH_LOGIN_FAILURE_LIMIT", 8, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("BALAGH_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
 # Each separately: a user name guessed from many addresses, and one address trying many names.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_CLIENT_IP_CALLABLE = "municipality.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "municipality.client_ip.axes_client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
