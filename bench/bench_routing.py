@@ -159,7 +159,11 @@ def bench_nearby(wanted: int) -> Result:
     subs = list(Category.objects.filter(parent__isnull=False))
     # Points where reports are: sampled from the data (a citizen reports where problems are).
     sample = (
-        list(Complaint.objects.order_by("?").values_list("pk", "lat", "lon", "category_id")[:512])
+        list(
+            Complaint.objects.filter(lat__isnull=False, lon__isnull=False)
+            .order_by("?")
+            .values_list("pk", "lat", "lon", "category_id")[:512]
+        )
         if connection.vendor != "postgresql"
         else []
     )
@@ -171,6 +175,7 @@ def bench_nearby(wanted: int) -> Result:
     queries = [
         (lat + rng.gauss(0, 0.0005), lon + rng.gauss(0, 0.0005), by_pk.get(cat) or rng.choice(subs))
         for _, lat, lon, cat in sample
+        if lat is not None and lon is not None  # reports in triage have no pin yet
     ]
     pks = [row[0] for row in sample]
     state = {"i": 0, "j": 0, "found": 0}

@@ -38,8 +38,8 @@ ASSIGNEE_ROLES = frozenset({Role.OFFICER, Role.HEAD})
 
 # --------------------------------------------------------------------------- role × action
 
-NOTE, PRIORITY, CATEGORY = "note", "priority", "category"
-EXTRA_ACTIONS = (NOTE, PRIORITY, CATEGORY)
+NOTE, PRIORITY, CATEGORY, TRIAGE = "note", "priority", "category", "triage"
+EXTRA_ACTIONS = (NOTE, PRIORITY, CATEGORY, TRIAGE)
 
 _DEPARTMENT_ACTIONS = frozenset(
     [
@@ -62,7 +62,7 @@ ROLE_ACTIONS: dict[str | None, frozenset[str]] = {
     Role.OFFICER: _DEPARTMENT_ACTIONS,
     Role.HEAD: _DEPARTMENT_ACTIONS,
     Role.LIAISON: frozenset([Action.START, Action.HOLD, Action.RESUME, Action.RESOLVE, Action.RETURN, NOTE]),
-    Role.AGENT: frozenset([Action.ASSIGN, Action.CLOSE, NOTE, PRIORITY, CATEGORY]),
+    Role.AGENT: frozenset([Action.ASSIGN, Action.CLOSE, NOTE, PRIORITY, CATEGORY, TRIAGE]),
     Role.COMMITTEE: frozenset(),
     Role.MAYOR: frozenset(),
 }
@@ -134,7 +134,10 @@ def actions_for(user, complaint) -> list[str]:
     if not can_work(user, complaint):
         return []
     possible = list(allowed_actions(complaint.status))
-    if complaint.status in OPEN_STATUSES:
+    if complaint.status == Status.NEW and complaint.needs_triage:
+        # Type and pin first: routing, transfers and the clock wait for them. It may still be closed (spam, duplicate).
+        possible = [TRIAGE, *(action for action in possible if action == Action.CLOSE)]
+    elif complaint.status in OPEN_STATUSES:
         possible += [PRIORITY, CATEGORY]
     possible.append(NOTE)
     role = role_of(user)

@@ -38,9 +38,9 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import access, services
 from complaints import admin_forms as forms_
-from complaints.access import CATEGORY, NOTE, PRIORITY, actions_for, may_see_contact, role_may
+from complaints.access import CATEGORY, NOTE, PRIORITY, TRIAGE, actions_for, may_see_contact, role_may
 from complaints.exports import csv_response
-from complaints.models import Attachment, Category, Complaint, ContactRead
+from complaints.models import Attachment, Category, Channel, Complaint, ContactRead
 from complaints.phones import mask_phone, normalize_phone
 from complaints.selectors import clock_state, normalize_tracking_number
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
@@ -137,6 +137,14 @@ WORKFLOW: dict[str, WorkflowAction] = {
         lambda c, u, d: services.complaint_set_priority(complaint=c, actor=u, priority=d["priority"]),
         _("The priority of %(number)s was updated."),
     ),
+    TRIAGE: WorkflowAction(
+        _("Complete type and location"),
+        forms_.TriageForm,
+        lambda c, u, d: services.complaint_complete_triage(
+            complaint=c, actor=u, category=d["category"], lat=d["lat"], lon=d["lon"], address=d.get("address", "")
+        ),
+        _("%(number)s has its type and location; it was routed."),
+    ),
     CATEGORY: WorkflowAction(
         _("Correct the type"),
         forms_.CategoryForm,
@@ -210,6 +218,24 @@ class MainTypeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TriageFilter(admin.SimpleListFilter):
+    """The triage queue: reports still without a sub-type or a pin."""
+
+    title = _("triage")
+    parameter_name = "triage"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Waiting for type or location")), ("no", _("Complete"))]
+
+    def queryset(self, request, queryset):
+        waiting = Q(category__isnull=True) | Q(lat__isnull=True) | Q(lon__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(waiting)
+        if self.value() == "no":
+            return queryset.exclude(waiting)
+        return queryset
+
+
 #: ``?due=all``: the whole list, for the roles whose list otherwise opens on open work.
 SHOW_ALL = "all"
 #: Roles that work reports: their list opens on what is still to do (``?due=open``).
@@ -255,6 +281,7 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
     list_display_links = ("tracking_number",)
     list_filter = (
         "status",
+        TriageFilter,
         MainTypeFilter,
         ("category", ScopedRelatedFilter),
         ("department", ScopedRelatedFilter),
@@ -322,6 +349,8 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("type"), ordering="category__parent__code")
     def category_display(self, obj):
+        if obj.category_id is None:
+            return format_html('<span class="balagh-badge balagh-triage">{}</span>', gettext("To triage"))
         if obj.category.parent_id:
             return format_html('{}<br><small class="balagh-muted">{}</small>', obj.category.name, obj.category.parent.name)
         return obj.category.name
@@ -492,6 +521,10 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
                 }
             )
         events = list(obj.events.select_related("actor").order_by("created_at", "pk"))
+        for event in events:  # which channel a message came in on, in the reader's language
+            code = event.data.get("channel") if isinstance(event.data, dict) else None
+            setattr(event, "channel_label", Channel(code).label if code in Channel.values else "")  # noqa: B010
+        incoming = list(obj.incoming.all()) if may_see_contact(user) else []
         photos = list(obj.attachments.order_by("created_at"))
         return {
             "title": gettext("Report %(number)s") % {"number": isolate(obj.tracking_number)},
@@ -505,7 +538,8 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
             "may_work": access.can_work(user, obj),
             "due_state": due_state(obj),
             "status_class": STATUS_COLOURS.get(obj.status, ""),
-            "complaint_point": {"lat": obj.lat, "lon": obj.lon, "label": obj.tracking_number},
+            "complaint_point": {"lat": obj.lat, "lon": obj.lon, "label": obj.tracking_number} if obj.has_pin else None,
+            "incoming": incoming,
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
@@ -712,15 +746,15 @@ def csv_rows(queryset, *, with_contact: bool):
             local_minute(c.created_at),
             c.get_status_display(),
             c.get_priority_display(),
-            c.main_category.name,
-            c.category.name,
+            c.main_category.name if c.category_id else "",
+            c.category.name if c.category_id else "",
             c.department.name if c.department_id else "",
             c.utility.name if c.utility_id else "",
             c.district.name if c.district_id else "",
             c.get_channel_display(),
             c.address,
-            c.lat,
-            c.lon,
+            "" if c.lat is None else c.lat,
+            "" if c.lon is None else c.lon,
             local_minute(c.resolution_due_at),
             local_minute(c.resolved_at),
             local_minute(c.closed_at),

@@ -238,6 +238,23 @@ class CategoryForm(WorkflowForm):
         self.fields["category"].initial = self.complaint.category_id
 
 
+class TriageForm(WorkflowForm):
+    """The agent completes what the channel could not give: the sub-type and the pin."""
+
+    category = SubTypeChoiceField(label=_("Type"), queryset=Category.objects.none())
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90, widget=forms.TextInput(attrs={"dir": "ltr"}))
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180, widget=forms.TextInput(attrs={"dir": "ltr"}))
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = sub_types()
+        self.fields["category"].initial = self.complaint.category_id
+        self.fields["lat"].initial = self.complaint.lat
+        self.fields["lon"].initial = self.complaint.lon
+        self.fields["address"].initial = self.complaint.address
+
+
 # --------------------------------------------------------------------------- bulk actions (intermediate pages)
 
 

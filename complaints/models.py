@@ -101,10 +101,14 @@ class Complaint(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=20, unique=True, editable=False)
     token = models.CharField(_("public token"), max_length=32, unique=True, default=new_token, editable=False)
 
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("category"))
+    # Empty (with lat/lon) while the report waits in the triage queue: a channel message
+    # (an e-mail, a tweet) comes without a sub-type or a pin, and an agent completes them.
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("category")
+    )
     description = models.TextField(_("description"))
-    lat = models.FloatField(_("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
-    lon = models.FloatField(_("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    lat = models.FloatField(_("latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    lon = models.FloatField(_("longitude"), null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)])
     address = models.CharField(_("address"), max_length=255, blank=True)
     district = models.ForeignKey(
         District, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints", verbose_name=_("district")
@@ -212,8 +216,20 @@ class Complaint(models.Model):
         return self.utility or self.department
 
     @property
-    def main_category(self) -> Category:
-        return self.category.parent or self.category
+    def main_category(self) -> Category | None:
+        category = self.category
+        if category is None:
+            return None
+        return category.parent or category
+
+    @property
+    def has_pin(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+    @property
+    def needs_triage(self) -> bool:
+        """No sub-type or no pin yet: an agent completes them before it can be routed."""
+        return self.category_id is None or not self.has_pin
 
 
 class TrackingSequence(models.Model):
@@ -271,6 +287,8 @@ class Event(models.Model):
         ESCALATED = "escalated", _("Escalated")
         AT_RISK = "at_risk", _("At risk of breach")
         FOLLOWED = "followed", _("Followed by another citizen")
+        TRIAGED = "triaged", _("Type and location completed")
+        CITIZEN_MESSAGE = "citizen_message", _("Message from the citizen")
 
     # db_index=False: event_complaint_time (complaint, created_at) serves every lookup by report.
     complaint = models.ForeignKey(
@@ -309,6 +327,38 @@ class Event(models.Model):
         return f"{self.complaint_id} {self.kind}"
 
 
+class IncomingMessage(models.Model):
+    """What a citizen sent on a channel, as it arrived: the original of a report or a later message.
+
+    The agent completing a triage report reads it here (text, sender, time, photos); its
+    ``(channel, external_id)`` makes a re-delivered message harmless, for the first message
+    (the report) and for the replies alike.
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="incoming", verbose_name=_("report"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    external_id = models.CharField(_("channel message id"), max_length=120, blank=True)
+    is_original = models.BooleanField(_("original message"), default=True)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    received_at = models.DateTimeField(_("received"))
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("incoming message")
+        verbose_name_plural = _("incoming messages")
+        ordering = ["received_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="incoming_unique_channel_message",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.external_id or self.pk}"
 class ContactRead(models.Model):
     """A staff member was shown a reporter's full mobile (PDPL: who read whose number, when)."""
 

@@ -7,18 +7,19 @@ Side effects (messages) are queued only after the transaction commits.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints import access, hooks
-from complaints.models import Attachment, Category, Channel, Complaint, ContactRead, Event, Priority
+from complaints.models import Attachment, Category, Channel, Complaint, ContactRead, Event, IncomingMessage, Priority
 from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
 from complaints.workflow import ACTIVE_STATUSES, Action, ClosureReason, Status, TransitionError, guard
@@ -86,6 +87,12 @@ def _locked(complaint: Complaint) -> Complaint:
 def _ensure_can_work(actor, complaint: Complaint) -> None:
     if actor is not None and not access.can_work(actor, complaint):
         raise PermissionDenied(_("You may not change this report."))
+
+
+def _ensure_triaged(complaint: Complaint) -> None:
+    """The clock needs a sub-type and routing a pin: a triage report gets them first."""
+    if complaint.needs_triage:
+        raise TransitionError(_("Complete the type and location of this report first."))
 
 
 def _transition(
@@ -315,6 +322,8 @@ def complaint_submit(
 
 def complaint_route(*, complaint: Complaint, at: datetime | None = None) -> Complaint:
     """Give a new report its owner (department or utility) and its due times."""
+    if complaint.category is None:
+        return complaint  # in triage: routed when an agent gives it its type (complaint_complete_triage)
     decision = hooks.router().decide(category=complaint.category, district_id=complaint.district_id)
     if decision.owner is None:
         return complaint
@@ -337,6 +346,259 @@ def complaint_route(*, complaint: Complaint, at: datetime | None = None) -> Comp
     )
 
 
+# --------------------------------------------------------------------------- incomplete reports (triage)
+
+
+# What is kept of a channel message as it arrived (a forwarded newsletter can be megabytes of text).
+MAX_MESSAGE_CHARS = 20_000
+
+
+def channel_message_key(raw: str) -> str:
+    """A channel's message id as stored: itself, or a digest when it is longer than the column.
+
+    E-mail Message-IDs have no length limit; a digest keeps a long one unique and repeatable.
+    """
+    raw = (raw or "").strip()
+    if len(raw) <= 120:
+        return raw
+    return "sha256:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _pin_in_city(lat, lon) -> tuple[float, float, int | None] | None:
+    """``(lat, lon, district id)`` for a usable point inside the municipality, else ``None``."""
+
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not inside_municipality(lat, lon):
+        return None
+    return lat, lon, district_id_for_point(lat, lon)
+
+
+def _clean_contact(*, phone: str, email: str) -> tuple[str, str]:
+    """The reporter's mobile (E.164) and e-mail when they are valid, else empty: a channel cannot ask again."""
+    from django.core.validators import validate_email
+
+    try:
+        phone = normalize_phone(phone) if (phone or "").strip() else ""
+    except ValidationError:
+        phone = ""
+    email = (email or "").strip()[:254]
+    try:
+        if email:
+            validate_email(email)
+    except ValidationError:
+        email = ""
+    return phone, email
+
+
+def complaint_submit_incomplete(
+    *,
+    channel: str,
+    external_id: str,
+    description: str,
+    received_at: datetime | None = None,
+    sender: str = "",
+    subject: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_email: str = "",
+    language: str = "ar",
+    photos: list | tuple = (),
+    category: Category | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    original: dict | None = None,
+    notice: str = "",
+) -> Complaint:
+    """File what a channel heard, even without a sub-type or a pin: it gets a tracking number now.
+
+    Whatever is missing leaves the report in the triage queue (status ``new``, no department,
+    no clock) until an agent completes it with ``complaint_complete_triage``; a message that
+    brings both a valid sub-type and a pin inside the city is routed at once, like the form's.
+    The original message (``text``, ``sender``, ``subject``, time, ``original`` details) is kept
+    as an ``IncomingMessage`` for the agent. ``photos`` are already checked
+    (``complaints.photos.clean_photo``). ``notice`` is a line for the citizen's automatic answer
+    (e.g. which attachments were refused), kept on the "received" event.
+
+    Idempotent by ``(channel, external_id)``: a re-delivered message returns the first report.
+    """
+    if channel not in Channel.values:
+        raise ValidationError({"channel": [_("Unknown channel.")]})
+    key = channel_message_key(external_id)
+    if key:
+        existing = Complaint.objects.filter(channel=channel, external_id=key).first()
+        if existing is not None:
+            return existing
+    text = (description or "").strip()
+    subject = (subject or "").strip()
+    if not text and not subject and not photos:
+        raise ValidationError({"description": [_("The message has no text and no photo.")]})
+    body = text or subject or _("(no text; see the photos)")
+    if subject and text and subject not in text:
+        body = f"{subject}\n\n{text}"
+    if category is not None and (category.parent_id is None or not category.active):
+        category = None  # a main type or a retired one: the agent chooses the sub-type
+    pin = _pin_in_city(lat, lon) if lat is not None and lon is not None else None
+    phone, email = _clean_contact(phone=reporter_phone, email=reporter_email)
+    now = timezone.now()
+    received = received_at or now
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    photos = list(photos)[: settings.BALAGH_MAX_PHOTOS]
+    try:
+        with transaction.atomic():
+            complaint = Complaint.objects.create(
+                tracking_number=next_tracking_number(at=now),
+                category=category,
+                description=body[:4000],
+                lat=pin[0] if pin else None,
+                lon=pin[1] if pin else None,
+                district_id=pin[2] if pin else None,
+                channel=channel,
+                external_id=key,
+                reporter_name=(reporter_name or "").strip()[:120],
+                reporter_phone=phone,
+                reporter_email=email,
+                is_anonymous=not phone and not email,
+                language=language,
+                priority=category.default_priority if category else Priority.NORMAL,
+                status=Status.NEW,
+                created_at=now,
+            )
+            IncomingMessage.objects.create(
+                complaint=complaint,
+                channel=channel,
+                external_id=key,
+                is_original=True,
+                sender=(sender or "")[:254],
+                subject=subject[:255],
+                text=text[:MAX_MESSAGE_CHARS],
+                received_at=received,
+                data={**(original or {}), "photos": len(photos)},
+            )
+            for photo in photos:
+                Attachment.objects.create(complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE)
+            with translation.override(complaint.language):
+                label = complaint.get_channel_display()
+                event_record(
+                    complaint=complaint,
+                    kind=Event.Kind.CREATED,
+                    text=_("Report received through %(channel)s.") % {"channel": label},
+                    is_public=True,
+                    to_status=Status.NEW,
+                    data={"channel": channel, "triage": complaint.needs_triage, **({"notice": notice} if notice else {})},
+                    at=now,
+                )
+                if not complaint.needs_triage:
+                    complaint_route(complaint=complaint, at=now)
+            _after_commit(complaint, Event.Kind.CREATED)
+    except IntegrityError:
+        # The same message delivered twice at once: the other delivery filed it.
+        existing = Complaint.objects.filter(channel=channel, external_id=key).first() if key else None
+        if existing is None:
+            raise
+        return existing
+    return complaint
+
+
+def complaint_complete_triage(
+    *, complaint: Complaint, actor, category: Category, lat: float, lon: float, address: str = ""
+) -> Complaint:
+    """The agent gives a triage report its sub-type and pin; routing and the clock start now."""
+    if category is None or category.parent_id is None:
+        raise TransitionError(_("Choose a sub-type, not only the main type."))
+    pin = _pin_in_city(lat, lon)
+    if pin is None:
+        raise TransitionError(_("This point is outside the municipality. Put the pin inside the city's districts."))
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _locked(complaint)
+        _ensure_can_work(actor, locked)
+        if locked.status != Status.NEW or not locked.needs_triage:
+            raise TransitionError(_("This report already has its type and location."))
+        updates = {
+            "category": category,
+            "lat": pin[0],
+            "lon": pin[1],
+            "district_id": pin[2],
+            "priority": category.default_priority,
+        }
+        if address.strip():
+            updates["address"] = address.strip()[:255]
+        for name, value in updates.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=[*updates, "updated_at"])
+        with translation.override(locked.language):
+            event_record(
+                complaint=locked,
+                kind=Event.Kind.TRIAGED,
+                actor=actor,
+                is_public=True,
+                text=_("Type recorded: %(type)s.") % {"type": category.name},
+                data={"category": category.code, "lat": pin[0], "lon": pin[1]},
+                at=now,
+            )
+            locked = complaint_route(complaint=locked, at=now)
+    for name in (*updates, "status", "department_id", "utility_id", "resolution_due_at"):
+        setattr(complaint, name, getattr(locked, name))
+    return locked
+
+
+def complaint_add_citizen_message(
+    *,
+    complaint: Complaint,
+    channel: str,
+    external_id: str,
+    text: str,
+    sender: str = "",
+    subject: str = "",
+    received_at: datetime | None = None,
+    photos: list | tuple = (),
+    original: dict | None = None,
+) -> Event | None:
+    """A later message from the reporter about their report (a reply to our answer): one timeline event.
+
+    Idempotent by ``(channel, external_id)``: a re-delivered message returns ``None`` and adds nothing.
+    """
+    key = channel_message_key(external_id)
+    text = (text or "").strip()
+    photos = list(photos)[: settings.BALAGH_MAX_PHOTOS]
+    if not text and not photos:
+        raise ValidationError({"description": [_("The message has no text and no photo.")]})
+    if key and IncomingMessage.objects.filter(channel=channel, external_id=key).exists():
+        return None
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            IncomingMessage.objects.create(
+                complaint=complaint,
+                channel=channel,
+                external_id=key,
+                is_original=False,
+                sender=(sender or "")[:254],
+                subject=(subject or "").strip()[:255],
+                text=text[:MAX_MESSAGE_CHARS],
+                received_at=received_at or now,
+                data={**(original or {}), "photos": len(photos)},
+            )
+            for photo in photos:
+                Attachment.objects.create(complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE)
+            with translation.override(complaint.language):
+                return event_record(
+                    complaint=complaint,
+                    kind=Event.Kind.CITIZEN_MESSAGE,
+                    text=text[:4000] or _("(no text; see the photos)"),
+                    is_public=False,
+                    data={"channel": channel, "photos": len(photos)},
+                    at=now,
+                )
+    except IntegrityError:
+        if key and IncomingMessage.objects.filter(channel=channel, external_id=key).exists():
+            return None
+        raise
+
+
 # --------------------------------------------------------------------------- staff workflow
 
 
@@ -344,6 +606,7 @@ def complaint_assign(*, complaint: Complaint, actor, department=None, assignee=N
     """Give an unowned (new or triage) report to a department, and optionally to a person."""
     if department is None and assignee is None:
         raise TransitionError(_("Choose a department or a person."))
+    _ensure_triaged(complaint)
     updates: dict = {"assigned_at": timezone.now()}
     if complaint.resolution_due_at is None:  # from triage: the clock starts now
         updates.update(
@@ -372,6 +635,7 @@ def complaint_transfer(*, complaint: Complaint, actor, department, reason: str) 
     reason = (reason or "").strip()
     if not reason:
         raise TransitionError(_("Give a reason for the transfer."))
+    _ensure_triaged(complaint)
     if department.pk == complaint.department_id and complaint.utility_id is None:
         raise TransitionError(_("The report is already with this department."))
     old = complaint.department
@@ -406,6 +670,7 @@ def complaint_refer(*, complaint: Complaint, actor, utility, reason: str) -> Com
     reason = (reason or "").strip()
     if not reason:
         raise TransitionError(_("Give a reason for the referral."))
+    _ensure_triaged(complaint)
     return _transition(
         complaint,
         action=Action.REFER,
@@ -699,8 +964,9 @@ def complaint_set_priority(*, complaint: Complaint, actor, priority: str) -> Com
             return locked
         old = locked.priority
         start = locked.assigned_at or locked.created_at
-        clock = hooks.clock().due_times(category=locked.category, priority=priority, start=start)
-        if locked.first_response_at:
+        # A triage report has no clock yet: it starts, with this priority, when it is routed.
+        clock = hooks.clock().due_times(category=locked.category, priority=priority, start=start) if locked.category else {}
+        if clock and locked.first_response_at:
             clock.pop("response_due_at"), clock.pop("response_alert_at")
         locked.priority = priority
         for name, value in clock.items():
@@ -724,6 +990,7 @@ def complaint_set_category(*, complaint: Complaint, actor, category: Category, r
     with transaction.atomic():
         locked = _locked(complaint)
         _ensure_can_work(actor, locked)
+        _ensure_triaged(locked)
         if locked.category_id == category.pk:
             return locked
         old = locked.category
@@ -734,8 +1001,8 @@ def complaint_set_category(*, complaint: Complaint, actor, category: Category, r
             kind=Event.Kind.CATEGORY,
             actor=actor,
             is_public=True,
-            text=_("Type changed from %(old)s to %(new)s.") % {"old": old.name, "new": category.name},
-            data={"from": old.code, "to": category.code},
+            text=_("Type changed from %(old)s to %(new)s.") % {"old": old.name if old else "—", "new": category.name},
+            data={"from": old.code if old else None, "to": category.code},
         )
         if reroute and locked.status in (Status.NEW, Status.ASSIGNED) and locked.utility_id is None:
             decision = hooks.router().decide(category=category, district_id=locked.district_id)

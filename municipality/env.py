@@ -241,6 +241,37 @@ def redis_url(name: str = "REDIS_URL") -> str | None:
     return raw
 
 
+def mailbox_url(name: str = "IMAP_URL") -> str:
+    """A mailbox to poll: ``imaps://user:password@host[:port]/FOLDER``, ``imap://…`` or ``maildir:///path``; ``""`` when unset."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return ""
+    parsed = urlparse(raw)
+    if parsed.scheme not in ("imap", "imaps", "maildir"):
+        raise SettingError(
+            gettext_noop("%(name)s=%(value)r: use imaps://user:password@host/INBOX or maildir:///path."),
+            name=name,
+            value=redact(raw),
+        )
+    if parsed.scheme == "maildir":
+        if not parsed.path or parsed.path == "/":
+            raise SettingError(
+                gettext_noop("%(name)s=%(value)r needs a folder: maildir:///path/to/Maildir."), name=name, value=raw
+            )
+        return raw
+    if not (parsed.hostname and parsed.username):
+        raise SettingError(
+            gettext_noop("%(name)s=%(value)r needs a user and a host: imaps://user:password@host/INBOX."),
+            name=name,
+            value=redact(raw),
+        )
+    try:
+        _port = parsed.port  # raises for a port that is not a number
+    except ValueError:
+        raise SettingError(gettext_noop("%(name)s=%(value)r: the port is not a number."), name=name, value=redact(raw)) from None
+    return raw
+
+
 RATE_UNITS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
 
 

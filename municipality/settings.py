@@ -26,6 +26,7 @@ from municipality.env import (
     env_str,
     env_thresholds,
     load_env_file,
+    mailbox_url,
     redis_url,
 )
 
@@ -353,6 +354,28 @@ BALAGH_OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 60, 
 BALAGH_OUTBOX_LEASE_SECONDS = max(BALAGH_SMS_HTTP_TIMEOUT, EMAIL_TIMEOUT) + env_int("OUTBOX_LEASE_MARGIN_SECONDS", 20, minimum=1)
 BALAGH_SMS_PER_REPORT_PER_DAY = env_int("SMS_PER_REPORT_PER_DAY", 5, minimum=1)
 
+# --- E-mail and X intake (channels.email, channels.x); see docs/channels.md.
+# The address citizens write to: the Reply-To of our answers, so their replies come back to the intake.
+EMAIL_INTAKE_ADDRESS = env_str("EMAIL_INTAKE_ADDRESS") or ""
+# The mailbox the beat task polls: imaps://user:password@host[:port]/FOLDER, imap://… (STARTTLS or plain, for
+# a local server), or maildir:///path/to/Maildir. Empty: no polling (a mail server may pipe to receive_email).
+IMAP_URL = mailbox_url("IMAP_URL")
+IMAP_POLL_SECONDS = env_int("IMAP_POLL_SECONDS", 60, minimum=5)
+# X mentions: "fake" (development and tests: mentions from a JSON file, replies appended to another) or "api".
+X_BACKEND = (env_str("X_BACKEND") or "fake").strip().lower()
+if X_BACKEND not in ("fake", "api"):
+    raise SettingError(gettext_noop("X_BACKEND=%(value)r: use fake or api."), value=X_BACKEND)
+X_BEARER_TOKEN = env_str("X_BEARER_TOKEN") or ""
+X_ACCOUNT_ID = env_str("X_ACCOUNT_ID") or ""
+X_API_URL = (env_str("X_API_URL") or "https://api.x.com/2").rstrip("/")
+X_API_TIMEOUT = float(env_int("X_API_TIMEOUT_MS", 10000, minimum=1)) / 1000
+X_POLL_SECONDS = env_int("X_POLL_SECONDS", 120, minimum=15)
+X_FAKE_MENTIONS_FILE = env_str("X_FAKE_MENTIONS_FILE") or str(VAR_DIR / "x" / "mentions.json")
+X_FAKE_REPLIES_FILE = env_str("X_FAKE_REPLIES_FILE") or str(VAR_DIR / "x" / "replies.jsonl")
+if X_BACKEND == "api" and not (X_BEARER_TOKEN and X_ACCOUNT_ID):
+    raise SettingError(gettext_noop("X_BACKEND=api needs X_BEARER_TOKEN and X_ACCOUNT_ID (the municipality's account id)."))
+CELERY_BEAT_SCHEDULE["email-poll-mailbox"] = {"task": "channels.email.tasks.poll_mailbox", "schedule": IMAP_POLL_SECONDS}
+CELERY_BEAT_SCHEDULE["x-poll-mentions"] = {"task": "channels.x.tasks.poll_mentions", "schedule": X_POLL_SECONDS}
 # --- WhatsApp Cloud API (channels/whatsapp): the webhook's secrets, outbound messages, media downloads.
 # Under DEBUG the webhook works with development secrets (``manage.py whatsapp_simulate`` signs with them);
 # in production the POSTs are refused until WHATSAPP_APP_SECRET is set.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.template import Context, Engine
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from notifications.backends import PermanentSendError, get_sms_backend, get_whatsapp_backend
 from notifications.models import Channel, MessageTemplate, Outbox
@@ -46,6 +48,8 @@ WHATSAPP_ONLY_MESSAGES = {"update": MessageTemplate.Code.UPDATE}
 # Timeline event kinds that give the report a new owner or person: the staff's "assigned" notice.
 ASSIGNMENT_KINDS = {"routed", "assigned", "transferred", "referred"}
 _ENGINE = Engine(autoescape=False)
+# Our outgoing mails' Message-IDs name their outbox row, so a citizen's reply finds its report.
+OUTBOUND_MESSAGE_ID = re.compile(r"^<balagh\.(\d+)\.[^@>]*@[^>]+>$")
 
 
 @dataclass
@@ -78,11 +82,14 @@ def complaint_context(complaint, *, language: str) -> dict:
             "rating_link": f"{link}#rate",
             "admin_link": f"{base}/admin/complaints/complaint/{complaint.pk}/change/",
             "status": str(complaint.get_status_display()),
-            "category": complaint.category.name if complaint.category_id else "",
+            # A report still in triage has no type yet; the citizen reads that it is being sorted.
+            "category": complaint.category.name if complaint.category_id else gettext("being sorted"),
             "department": owner.name if owner else "",
             "reason": str(complaint.get_closure_reason_display()) if complaint.closure_reason else "",
             "expected_by": _fmt(complaint.resolution_due_at),
             "due": _fmt(complaint.resolution_due_at),
+            # A report that came by e-mail: our mails about it answer the citizen's first mail (one thread).
+            "thread_id": complaint.external_id if complaint.channel == "email" and complaint.external_id.startswith("<") else "",
         }
 
 
@@ -135,10 +142,12 @@ def notify_complaint_event(*, complaint, kind: str) -> list[int]:
     citizen_code = CITIZEN_MESSAGES.get(kind) or WHATSAPP_ONLY_MESSAGES.get(kind)
     if citizen_code is None and kind not in ASSIGNMENT_KINDS:
         return []
-    event_id, event_text = (
-        Event.objects.filter(complaint_id=complaint.pk, kind=kind).order_by("-pk").values_list("pk", "text").first()
-    ) or (None, "")
+    event_id, event_text, event_data = (
+        Event.objects.filter(complaint_id=complaint.pk, kind=kind).order_by("-pk").values_list("pk", "text", "data").first()
+    ) or (None, "", {})
     key = f"c{complaint.pk}:e{event_id}:{kind}"
+    # A channel's note to the citizen on this change (e.g. which e-mail attachments were refused).
+    notice = (event_data or {}).get("notice", "")
     messages: list[Message] = []
     if citizen_code is not None:
         for channel, address, language, extra in _citizen_recipients(complaint):
@@ -155,7 +164,7 @@ def notify_complaint_event(*, complaint, kind: str) -> list[int]:
                     citizen_code,
                     language,
                     f"{key}:{channel}:{address}",
-                    {**context, **extra},
+                    {**context, **extra, **({"notice": notice} if notice else {})},
                     complaint.pk,
                     is_citizen=True,
                 )
@@ -380,11 +389,27 @@ def render(message: Outbox) -> tuple[str, str]:
     context = Context(message.context or {}, autoescape=False)
     subject = _ENGINE.from_string(subject_src).render(context).strip().replace("\n", " ")
     body = _ENGINE.from_string(body_src).render(context).strip()
+    notice = (message.context or {}).get("notice", "")
+    if notice and notice not in body:  # templates written before notices existed still carry it
+        body = f"{body}\n\n{notice}"
     stop = (message.context or {}).get("stop_link")
     if stop and stop not in body:  # an edited template cannot take a follower's way out away
         line = STOP_LINE.get(message.language) or STOP_LINE["ar"]
         body = f"{body}\n{_ENGINE.from_string(line).render(context)}"
     return subject, body
+
+
+def email_headers(message: Outbox) -> dict[str, str]:
+    """Headers of an outgoing mail: ours is automatic (RFC 3834, so no machine answers it), its
+    Message-ID names the outbox row, and mails about an e-mailed report continue the citizen's thread."""
+    headers = {"Message-ID": email_message_id(message), "Auto-Submitted": "auto-generated"}
+    thread = (message.context or {}).get("thread_id", "")
+    if thread:
+        headers["In-Reply-To"] = thread
+        headers["References"] = thread
+    if message.is_citizen and settings.EMAIL_INTAKE_ADDRESS:
+        headers["Reply-To"] = settings.EMAIL_INTAKE_ADDRESS
+    return headers
 
 
 def backoff_seconds(attempt: int) -> int:
@@ -459,7 +484,8 @@ class _SendingLease:
 def email_message_id(message: Outbox) -> str:
     """The e-mail's Message-ID, the same on every attempt, so a repeat is recognisable downstream."""
     digest = hashlib.sha256(message.idempotency_key.encode("utf-8")).hexdigest()[:32]
-    return f"<outbox.{digest}@{urlsplit(settings.SITE_URL).hostname or 'balagh.local'}>"
+    # It names the row (OUTBOUND_MESSAGE_ID), so a citizen's reply to it finds its report.
+    return f"<balagh.{message.pk}.{digest}@{urlsplit(settings.SITE_URL).hostname or 'balagh.local'}>"
 
 
 def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> int | None:
@@ -494,9 +520,9 @@ def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> int | None
                     to=message.recipient, body=body, key=message.idempotency_key, interactive=interactive
                 )
             else:
-                EmailMessage(
-                    subject=subject, body=body, to=[message.recipient], headers={"Message-ID": email_message_id(message)}
-                ).send(fail_silently=False)
+                EmailMessage(subject=subject, body=body, to=[message.recipient], headers=email_headers(message)).send(
+                    fail_silently=False
+                )
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:2000]
             if isinstance(exc, PermanentSendError) or message.attempts >= settings.BALAGH_OUTBOX_MAX_ATTEMPTS:

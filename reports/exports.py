@@ -137,8 +137,8 @@ def complaint_rows(queryset) -> Iterator[list]:
             r[19],
             r[20] or "",
             r[21],
-            r[22],
-            r[23],
+            "" if r[22] is None else r[22],  # no pin yet: still in triage
+            "" if r[23] is None else r[23],
         ]
 
 

@@ -260,7 +260,7 @@ def dimension_keys() -> dict[str, Combinable]:
     return {
         "_d_department": Coalesce("department_id", Value(-1)),
         "_d_channel": F("channel"),
-        "_d_category": Coalesce("category__parent_id", "category_id"),
+        "_d_category": Coalesce("category__parent_id", "category_id", Value(-1)),  # -1: still in triage
         "_d_district": Coalesce("district_id", Value(-1)),
         "_d_utility": Coalesce("utility_id", Value(-1)),
     }

@@ -234,7 +234,8 @@ def _statement(inner_sql: str, keys: list[str], flags: list[str]) -> str:
     received_by = "SELECT b, n FROM kpi_buckets WHERE grouped_by = 1 AND b IS NOT NULL AND n > 0"
     closed_by = "SELECT bc AS b, closed AS n FROM kpi_buckets WHERE grouped_by = 2 AND bc IS NOT NULL AND closed > 0"
     hotspots = (
-        f"SELECT {q('_cy')}, {q('_cx')}, n, open FROM kpi_buckets WHERE grouped_by = 3 AND n > 0 ORDER BY n DESC, 1, 2 LIMIT %s"
+        f"SELECT {q('_cy')}, {q('_cx')}, n, open FROM kpi_buckets WHERE grouped_by = 3 AND n > 0 "
+        f"AND {q('_cy')} IS NOT NULL AND {q('_cx')} IS NOT NULL ORDER BY n DESC, 1, 2 LIMIT %s"
     )
     parts = {
         "groups": groups,
@@ -273,7 +274,8 @@ def _unpack(parts: list[tuple[str, dict | str]]) -> dict:
             if row["_d_category"] is None:
                 out["previous"] = row
             elif row["received"]:
-                out["previous_by_category"][row["_d_category"]] = row["received"]
+                key = None if row["_d_category"] == -1 else row["_d_category"]  # -1: still in triage
+                out["previous_by_category"][key] = row["received"]
         elif part == "percentiles":
             out["percentiles"] = {w: {p: row[f"{w}_{p}"] for p in PERCENTILE_POINTS} for w in ("current", "previous")}
         elif part in ("received_by", "closed_by"):

@@ -362,17 +362,20 @@ def by_category(
     """
     main = dimension_keys()["_d_category"]
     rows = _grouped(queryset, period, period.as_of(now), main, working_hours_factor(period), raw)
+    for row in rows:  # -1: reports still in triage, without a type; shown as "not set"
+        row["key"] = None if row["key"] == -1 else row["key"]
     before = previous_received
     if before is None:
         qs = Complaint.objects.all() if queryset is None else queryset
-        before = dict(
-            qs.filter(kpi_flags(period.previous(), period.previous().end)["received"])
+        before = {
+            None if key == -1 else key: n
+            for key, n in qs.filter(kpi_flags(period.previous(), period.previous().end)["received"])
             .annotate(_main=main)
             .values("_main")
             .annotate(n=Count("pk"))
             .order_by()
             .values_list("_main", "n")
-        )
+        }
     seen = {r["key"] for r in rows}
     for key in set(before) - seen:  # types that had reports last period and none now
         rows.append(
@@ -455,7 +458,7 @@ def hotspot_cells(
         qs = Complaint.objects.all() if queryset is None else queryset
         cy, cx = hotspot_cell(cell)
         rows = list(
-            qs.filter(kpi_flags(period, period.end)["received"])
+            qs.filter(kpi_flags(period, period.end)["received"], lat__isnull=False, lon__isnull=False)  # triage: no pin
             .annotate(_cy=cy, _cx=cx)
             .values("_cy", "_cx")
             .annotate(n=Count("pk"), open=Count("pk", filter=open_q()))
@@ -491,6 +494,7 @@ def overdue_list(*, period: Period, queryset: QuerySet | None = None, now: datet
     out = []
     for c in candidates:  # at most ``2 × limit`` rows, for display
         owner = c.utility or c.department
+        category = c.category  # None while in triage (it has no due time then, so it is not listed)
         due = c.resolution_due_at
         assert due is not None  # the filter above requires one
         on_hold = c.status == Status.ON_HOLD and c.on_hold_since is not None and c.on_hold_since <= as_of
@@ -503,8 +507,8 @@ def overdue_list(*, period: Period, queryset: QuerySet | None = None, now: datet
                 "status": c.status,
                 "on_hold": on_hold,
                 "priority": c.priority,
-                "category_ar": c.category.name_ar,
-                "category_en": c.category.name_en or c.category.name_ar,
+                "category_ar": category.name_ar if category else NO_NAME["name_ar"],
+                "category_en": (category.name_en or category.name_ar) if category else NO_NAME["name_en"],
                 "owner_ar": owner.name_ar if owner else NO_NAME["name_ar"],
                 "owner_en": (owner.name_en or owner.name_ar) if owner else NO_NAME["name_en"],
                 "assignee": c.assignee.get_full_name() or c.assignee.get_username() if c.assignee else "",

@@ -338,8 +338,14 @@ def open_data_rows() -> Iterator[list]:
     for category_id, district_id, channel, created, resolved, closed, status, reason, lat, lon in (
         Complaint.objects.order_by("created_at", "pk").values_list(*columns).iterator(chunk_size=2000)
     ):
-        sub_code, sub_ar, sub_en, parent_id = categories[category_id]
-        main_code, main_ar, main_en, _parent = categories.get(parent_id) or (sub_code, sub_ar, sub_en, None)
+        # A report still in triage (an e-mail, a tweet) has no type and no place yet: empty cells.
+        sub_code, sub_ar, sub_en, parent_id = (categories.get(category_id) if category_id else None) or ("", "", "", None)
+        main_code, main_ar, main_en, _parent = (categories.get(parent_id) if parent_id else None) or (
+            sub_code,
+            sub_ar,
+            sub_en,
+            None,
+        )
         yield [
             main_code,
             main_ar,
@@ -354,6 +360,6 @@ def open_data_rows() -> Iterator[list]:
             day(closed),
             status,
             reason,
-            f"{lat:.{places}f}",
-            f"{lon:.{places}f}",
+            f"{lat:.{places}f}" if lat is not None else "",
+            f"{lon:.{places}f}" if lon is not None else "",
         ]

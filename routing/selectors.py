@@ -92,6 +92,8 @@ def nearby_open_complaints(
         qs = qs.exclude(pk=exclude_pk)
     found = []
     for complaint in qs.only(*NEARBY_FIELDS).order_by()[:500]:
+        if complaint.lat is None or complaint.lon is None:  # the box filter above excludes them; for the type checker
+            continue
         distance = haversine_m(lat, lon, complaint.lat, complaint.lon)
         if distance <= radius:
             found.append(Nearby(complaint, distance))
@@ -102,13 +104,14 @@ def nearby_open_complaints(
 def merge_candidates(complaint: Complaint, *, user=None, limit: int = 10) -> list[Nearby]:
     """Open reports near ``complaint`` of the same sub-type that it could be merged into (or with)."""
 
-    if complaint.status not in OPEN_STATUSES:
-        return []
+    category, lat, lon = complaint.category, complaint.lat, complaint.lon
+    if complaint.status not in OPEN_STATUSES or category is None or lat is None or lon is None:
+        return []  # a triage report has no type or pin to compare yet
     queryset = access.visible_complaints(user) if user is not None else None
     candidates = nearby_open_complaints(
-        category=complaint.category,
-        lat=complaint.lat,
-        lon=complaint.lon,
+        category=category,
+        lat=lat,
+        lon=lon,
         exclude_pk=complaint.pk,
         limit=limit,
         queryset=queryset,

@@ -255,9 +255,12 @@ def complaint_merge(*, duplicate: Complaint, master: Complaint, actor) -> Compla
             .order_by("pk")
         }
         master_row, duplicate_row = locked[master.pk], locked[duplicate.pk]
+        master_type, duplicate_type = master_row.category, duplicate_row.category
         if (
-            master_row.category_id != duplicate_row.category_id
-            and master_row.category.parent_id != duplicate_row.category.parent_id
+            master_type is not None  # a triage report has no type yet: it may join any report
+            and duplicate_type is not None
+            and master_type.pk != duplicate_type.pk
+            and master_type.parent_id != duplicate_type.parent_id
         ):
             raise TransitionError(_("Only reports of the same type can be merged."))
         if master_row.status == Status.CLOSED:

@@ -145,14 +145,16 @@ def media_url(name: str | None) -> str | None:
 
 def request_payload(complaint: WithAnnotations[Complaint, _RequestAnnotations]) -> dict:
     owner = complaint.utility or complaint.department
+    category = complaint.category  # None while the report waits in triage
     names = (complaint.reporter_name,)
     return {
         "service_request_id": complaint.tracking_number,
         "status": open311_status(complaint.status),
         # status_notes, first_photo and status_then are annotations of the selectors above.
         "status_notes": public_text(getattr(complaint, "status_notes", None) or "", names=names) or None,
-        "service_name": complaint.category.name,
-        "service_code": complaint.category.code,
+        # A report still in triage (an e-mail, a tweet) has no service yet.
+        "service_name": category.name if category else None,
+        "service_code": category.code if category else None,
         "description": public_text(complaint.description, names=names),
         "agency_responsible": owner.name if owner else None,
         "service_notice": None,

@@ -153,8 +153,8 @@ class TrackSerializer(serializers.ModelSerializer):
 
     status_display = serializers.CharField(source="get_status_display")
     closure_reason_display = serializers.CharField(source="get_closure_reason_display")
-    category = CategoryRefSerializer()
-    main_category = CategoryRefSerializer(help_text="The main type the sub-type belongs to.")
+    category = CategoryRefSerializer(allow_null=True, help_text="Empty while the report waits in triage.")
+    main_category = CategoryRefSerializer(allow_null=True, help_text="The main type the sub-type belongs to.")
     timeline = PublicEventSerializer(many=True, source="public_events")
     photos = PublicPhotoSerializer(many=True, source="public_photos")
     can_rate = serializers.SerializerMethodField()
