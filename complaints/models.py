@@ -359,6 +359,8 @@ class IncomingMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.external_id or self.pk}"
+
+
 class ContactRead(models.Model):
     """A staff member was shown a reporter's full mobile (PDPL: who read whose number, when)."""
 

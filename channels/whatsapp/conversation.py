@@ -224,7 +224,7 @@ def status_replies(*, phone: str, tracking_number: str = "") -> list[Reply]:
     for complaint in reports:
         line = _("Report %(number)s (%(type)s): %(status)s.") % {
             "number": complaint.tracking_number,
-            "type": complaint.category.name if complaint.category_id else "—",  # a triage report has none yet
+            "type": complaint.category.name if complaint.category else "—",  # a triage report has none yet
             "status": complaint.get_status_display(),
         }
         last_update = getattr(complaint, "last_update", "")  # annotated by reports_for_status
