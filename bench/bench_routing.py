@@ -67,7 +67,7 @@ def bench_route_one_report() -> Result:
     from complaints.models import Category, Complaint
     from municipality import geo
     from municipality.models import Department, District
-    from routing import services
+    from routing import rules as routing_rules
     from routing.models import RoutingRule
 
     rng = random.Random(42)
@@ -101,7 +101,7 @@ def bench_route_one_report() -> Result:
                 )
             RoutingRule.objects.bulk_create(rules)
             geo.invalidate()
-            services.invalidate_rules()
+            routing_rules.invalidate_rules()
             points = [(rng.uniform(SOUTH, NORTH), rng.uniform(WEST, EAST), rng.choice(subs)) for _ in range(512)]
             pks = list(Complaint.objects.order_by("?").values_list("pk", flat=True)[:512]) or [0]
             n_districts = District.objects.count()
@@ -111,7 +111,7 @@ def bench_route_one_report() -> Result:
                 lat, lon, category = points[state["i"] % len(points)]
                 state["i"] += 1
                 district_id = geo.district_id_for_point(lat, lon)
-                return services.route_decision(category=category, district_id=district_id)
+                return routing_rules.route_decision(category=category, district_id=district_id)
 
             def baseline():
                 pk = pks[state["j"] % len(pks)]
@@ -132,7 +132,7 @@ def bench_route_one_report() -> Result:
     except _Rollback:
         pass
     geo.invalidate()
-    services.invalidate_rules()
+    routing_rules.invalidate_rules()
     assert result is not None, "the measurement ends by rolling back; it sets the result first"
     return result
 

@@ -34,7 +34,7 @@ from complaints.models import Category, Channel, Complaint, Event, TrackingSeque
 from demo.data import MAIN_TYPES
 from demo.seed import SeedReport, seed_organisation
 from municipality.models import Department, District, Utility
-from routing.services import import_districts_from_geojson
+from routing.districts_import import import_districts_from_geojson
 from sla import ladder
 
 LOAD_PREFIX = "L"

@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 
 class Decision(Protocol):
-    """Who gets a report (``routing.services.RouteDecision``)."""
+    """Who gets a report (``routing.rules.RouteDecision``)."""
 
     department: Any
     utility: Any

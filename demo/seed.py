@@ -26,7 +26,7 @@ from demo import data
 from municipality.geo import inside_municipality
 from municipality.models import Department, District, StaffProfile, Utility
 from notifications.models import Outbox
-from routing.services import import_districts_from_geojson
+from routing.districts_import import import_districts_from_geojson
 
 DISTRICTS_FILE = Path(__file__).resolve().parent.parent / "municipality" / "data" / "khamis_mushait_districts.geojson"
 DEMO_MARK = "demo-"

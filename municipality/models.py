@@ -34,7 +34,7 @@ class Department(BilingualName):
         _("triage queue"), default=False, help_text=_("Reports nobody else owns land here for agents to sort.")
     )
     active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
-    # Bumped on every save: the routing rules' cache fingerprints it (routing.services._rules_version).
+    # Bumped on every save: the routing rules' cache fingerprints it (routing.rules._rules_version).
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -54,7 +54,7 @@ class Utility(BilingualName):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     email = models.EmailField(_("e-mail"), blank=True)
     active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
-    # Bumped on every save: the routing rules' cache fingerprints it (routing.services._rules_version).
+    # Bumped on every save: the routing rules' cache fingerprints it (routing.rules._rules_version).
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import Category
 from municipality.admin import AdminRoleOnlyMixin
 from routing.models import Follower, RoutingRule
-from routing.services import route_dry_run
+from routing.rules import route_dry_run
 
 
 class DryRunForm(forms.Form):

@@ -4,7 +4,7 @@ The citizen form calls it before submitting so the citizen can follow an
 existing report instead of filing the same problem again. Only what is needed to
 recognise the problem is returned: no descriptions (citizens write phone numbers
 in them), no tracking numbers, no names or phones. Following confirms the mobile
-with a one-time code first (routing.services.complaint_follow_request).
+with a one-time code first (routing.duplicates.complaint_follow_request).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from complaints.phones import normalize_phone
 from complaints.workflow import TransitionError
 from municipality.client_ip import client_ip
 from notifications.verification import phone_code_allowed
+from routing.duplicates import complaint_follow_confirm, complaint_follow_request
 from routing.selectors import nearby_open_complaints
-from routing.services import complaint_follow_confirm, complaint_follow_request
 from routing.tokens import complaint_id_from_follow_token, follow_token
 
 

@@ -9,6 +9,6 @@ class RoutingConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: models and services load only once the app registry is ready.
         from complaints import hooks
-        from routing.services import route_decision
+        from routing.rules import route_decision
 
         hooks.router.plug(hooks.Router(decide=route_decision))

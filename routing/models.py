@@ -38,7 +38,7 @@ class RoutingRule(models.Model):
     order = models.PositiveIntegerField(_("order"), default=100, help_text=_("Lower first among equally specific rules."))
     active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    # Bumped on every save: the per-process rule cache compares it (see routing.services).
+    # Bumped on every save: the per-process rule cache compares it (see routing.rules).
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

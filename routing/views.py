@@ -20,8 +20,8 @@ from complaints.workflow import TransitionError
 from municipality.client_ip import client_ip
 from notifications.unsubscribe import follower_id_from_stop_token
 from notifications.verification import phone_code_allowed
+from routing.duplicates import complaint_follow_confirm, complaint_follow_request, complaint_merge, follower_stop
 from routing.selectors import open_referrals_by_utility
-from routing.services import complaint_follow_confirm, complaint_follow_request, complaint_merge, follower_stop
 from routing.tokens import complaint_id_from_follow_token
 
 

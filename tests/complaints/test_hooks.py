@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from complaints import hooks
 from notifications.services import notify_complaint_event
-from routing.services import route_decision
+from routing.rules import route_decision
 from sla import clock, ladder
 
 

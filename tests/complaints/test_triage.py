@@ -285,7 +285,7 @@ def test_assigning_or_transferring_a_triage_report_is_refused_with_a_reason(town
 
 
 def test_a_triage_report_can_be_merged_into_the_report_it_repeats(town):
-    from routing.services import complaint_merge
+    from routing.duplicates import complaint_merge
 
     known = submit_complete(town.pothole)
     tweet = triage_report(channel="twitter", external_id="1864", reporter_email="")

@@ -3,8 +3,8 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _fresh_rule_cache():
-    from routing import services
+    from routing import rules
 
-    services.invalidate_rules()
+    rules.invalidate_rules()
     yield
-    services.invalidate_rules()
+    rules.invalidate_rules()

@@ -9,7 +9,7 @@ from django.utils import translation
 from complaints.services import Submission, complaint_submit
 from municipality import geo
 from municipality.models import District
-from routing.services import DistrictImportError, import_districts_from_geojson
+from routing.districts_import import DistrictImportError, import_districts_from_geojson
 from tests.factories import CategoryFactory, DistrictFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from complaints import services
 from complaints.models import Complaint, Event
 from complaints.workflow import ClosureReason, Status, TransitionError
 from municipality.models import Role
+from routing.duplicates import complaint_follow, complaint_merge
 from routing.models import Follower
 from routing.selectors import haversine_m, merge_candidates, nearby_open_complaints
-from routing.services import complaint_follow, complaint_merge
 from routing.tokens import follow_token
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, make_user, submit
 
@@ -259,9 +259,9 @@ def test_an_app_follows_through_the_api(client, town):
 
 
 def test_a_report_takes_a_limited_number_of_followers(town, monkeypatch):
-    from routing import services as routing_services
+    from routing import duplicates
 
-    monkeypatch.setattr(routing_services, "MAX_FOLLOWERS", 2)
+    monkeypatch.setattr(duplicates, "MAX_FOLLOWERS", 2)
     report = submit(town.pothole)
     complaint_follow(complaint=report, phone="0552222221")
     complaint_follow(complaint=report, phone="0552222222")

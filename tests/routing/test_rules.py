@@ -5,7 +5,7 @@ from django.utils import translation
 
 from complaints.models import Event
 from routing.models import RoutingRule
-from routing.services import route_decision, route_dry_run
+from routing.rules import route_decision, route_dry_run
 from tests.factories import (
     INSIDE,
     CategoryFactory,

@@ -3,7 +3,7 @@
 import pytest
 
 from municipality.models import Department
-from routing.services import route_decision, rules_cache
+from routing.rules import route_decision, rules_cache
 from tests.factories import CategoryFactory, DepartmentFactory
 
 pytestmark = pytest.mark.django_db

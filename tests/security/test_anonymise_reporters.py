@@ -13,8 +13,8 @@ from complaints import services
 from complaints.models import Complaint
 from complaints.tasks import anonymise_reporters
 from complaints.workflow import ClosureReason, Status
+from routing.duplicates import complaint_follow
 from routing.models import Follower
-from routing.services import complaint_follow
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, submit
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from django.utils import timezone
 from complaints import services
 from notifications.models import MessageTemplate, Outbox, PhoneCode
 from notifications.services import outbox_deliver
+from routing.duplicates import complaint_follow
 from routing.models import Follower
-from routing.services import complaint_follow
 from routing.tokens import follow_token
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, make_user, submit
 

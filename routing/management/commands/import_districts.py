@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from routing.services import DistrictImportError, import_districts_from_geojson
+from routing.districts_import import DistrictImportError, import_districts_from_geojson
 
 
 class Command(BaseCommand):
