@@ -159,13 +159,13 @@ def _transition_locked(
         data=data,
         at=now,
     )
-    _after_commit(locked, kind)
+    _queue_messages(locked, kind)
     for name in fields:
         setattr(complaint, name, getattr(locked, name))
     return locked
 
 
-def _after_commit(complaint: Complaint, kind: str) -> None:
+def _queue_messages(complaint: Complaint, kind: str) -> None:
     """Messages for this change: outbox rows written in this transaction, sent after commit."""
     hooks.notifier().complaint_event(complaint=complaint, kind=kind)
 
@@ -316,7 +316,7 @@ def complaint_submit(
                 at=now,
             )
             complaint_route(complaint=complaint, at=now)
-        _after_commit(complaint, Event.Kind.CREATED)  # after routing: the SMS gives the "expected by" date
+        _queue_messages(complaint, Event.Kind.CREATED)  # after routing: the SMS gives the "expected by" date
     return complaint
 
 
@@ -492,7 +492,7 @@ def complaint_submit_incomplete(
                 )
                 if not complaint.needs_triage:
                     complaint_route(complaint=complaint, at=now)
-            _after_commit(complaint, Event.Kind.CREATED)
+            _queue_messages(complaint, Event.Kind.CREATED)
     except IntegrityError:
         # The same message delivered twice at once: the other delivery filed it.
         existing = Complaint.objects.filter(channel=channel, external_id=key).first() if key else None
@@ -950,7 +950,7 @@ def complaint_add_note(*, complaint: Complaint, actor, text: str, public: bool) 
             complaint=locked, kind=Event.Kind.UPDATE if public else Event.Kind.NOTE, actor=actor, text=text, is_public=public
         )
         if public:
-            _after_commit(locked, Event.Kind.UPDATE)
+            _queue_messages(locked, Event.Kind.UPDATE)
     return event
 
 
