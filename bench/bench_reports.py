@@ -40,7 +40,15 @@ from __future__ import annotations
 import os
 import time
 
-from bench import Result, interleaved
+from bench import Result, interleaved, timeit
+from complaints.models import Complaint
+from complaints.workflow import OPEN_STATUSES
+from municipality.celery import app
+from municipality.models import Role, StaffProfile
+from reports import kpi_definitions, kpis, services
+from reports.filters import ComplaintReportFilter, default_dates, report_filter
+from reports.models import WeeklyReport
+from reports.selectors import dashboard_cache_key
 
 N = int(os.environ.get("BENCH_COMPLAINTS", "1000000"))
 REPEAT = int(os.environ.get("BENCH_REPORTS_REPEAT", "3"))
@@ -48,8 +56,6 @@ REPEAT = int(os.environ.get("BENCH_REPORTS_REPEAT", "3"))
 
 def _ensure_load() -> int:
     from django.core.management import call_command
-
-    from complaints.models import Complaint
 
     have = Complaint.objects.count()
     if have < N:
@@ -203,8 +209,6 @@ def _dashboard_views() -> list[tuple[str, dict]]:
     from django.db.models import Count, F
     from django.db.models.functions import Coalesce
 
-    from complaints.models import Complaint
-
     def largest(expression):
         rows = (
             Complaint.objects.annotate(_v=expression).exclude(_v=None).values("_v").annotate(n=Count("pk")).order_by("-n", "_v")
@@ -233,9 +237,6 @@ def _dashboard_cold(client, params: dict) -> None:
 
 def _per_query(period, params: dict) -> None:
     """The same figures the way they were computed before the one-statement scan (and still are on SQLite)."""
-    from complaints.models import Complaint
-    from reports import kpis
-    from reports.filters import ComplaintReportFilter
 
     flt = ComplaintReportFilter(params or None, queryset=Complaint.objects.all())
     groups = _grouping_sets(period, flt.complaints)
@@ -251,14 +252,12 @@ def _grouping_sets(period, queryset) -> dict | None:
     from django.db.models import BooleanField, ExpressionWrapper
     from django.utils import timezone
 
-    from reports import kpi_definitions as d
-
     as_of = period.as_of(timezone.now())
-    flags = d.kpi_flags(period, as_of)
-    keys = d.dimension_keys()
-    base = queryset.filter(d.relevant_q(period, as_of)).annotate(**d.kpi_annotations())
+    flags = kpi_definitions.kpi_flags(period, as_of)
+    keys = kpi_definitions.dimension_keys()
+    base = queryset.filter(kpi_definitions.relevant_q(period, as_of)).annotate(**kpi_definitions.kpi_annotations())
     columns = {f"_f_{name}": ExpressionWrapper(q, output_field=BooleanField()) for name, q in flags.items()}
-    values = [value for value, _flag in d.KPI_AVERAGES.values()]
+    values = [value for value, _flag in kpi_definitions.KPI_AVERAGES.values()]
     inner = base.annotate(**keys, **columns).values(*keys, *columns, *values).order_by()
     try:
         sql, params = inner.query.sql_with_params()
@@ -268,7 +267,8 @@ def _grouping_sets(period, queryset) -> dict | None:
     selects = [qn(k) for k in keys]
     selects += [f"COUNT(*) FILTER (WHERE {qn('_f_' + name)}) AS {qn(name)}" for name in flags]
     selects += [
-        f"AVG({qn(value)}) FILTER (WHERE {qn('_f_' + flag)}) AS {qn(name)}" for name, (value, flag) in d.KPI_AVERAGES.items()
+        f"AVG({qn(value)}) FILTER (WHERE {qn('_f_' + flag)}) AS {qn(name)}"
+        for name, (value, flag) in kpi_definitions.KPI_AVERAGES.items()
     ]
     sets = ", ".join(f"({qn(k)})" for k in keys)
     query = f"SELECT {', '.join(selects)} FROM ({sql} OFFSET 0) AS kpi_rows GROUP BY GROUPING SETS ({sets}, ())"
@@ -276,16 +276,16 @@ def _grouping_sets(period, queryset) -> dict | None:
         cursor.execute(query, params)
         names = [c[0] for c in cursor.description]
         rows = [dict(zip(names, r, strict=False)) for r in cursor.fetchall()]
-    out: dict = {dim: [] for dim in d.DIMENSIONS}
+    out: dict = {dim: [] for dim in kpi_definitions.DIMENSIONS}
     for row in rows:
-        dims = [dim for dim in d.DIMENSIONS if row[f"_d_{dim}"] is not None]
+        dims = [dim for dim in kpi_definitions.DIMENSIONS if row[f"_d_{dim}"] is not None]
         if dims:
             value = row[f"_d_{dims[0]}"]
             out[dims[0]].append({**row, "key": None if value == -1 else value})
         else:
             out["all"] = row
     if "all" not in out:  # nothing relevant: the grouping set () of no rows is no row
-        out["all"] = base.aggregate(**d.kpi_aggregates(period, as_of))
+        out["all"] = base.aggregate(**kpi_definitions.kpi_aggregates(period, as_of))
     return out
 
 
@@ -296,8 +296,6 @@ def _committee_client():
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.test.utils import setup_test_environment
-
-    from municipality.models import Role, StaffProfile
 
     try:
         setup_test_environment()  # so responses carry their template context
@@ -317,9 +315,6 @@ def _export_year(data: str) -> list[Result]:
     from datetime import timedelta
 
     from django.db import connection
-
-    from reports import kpis
-    from reports.filters import default_dates
 
     last = default_dates()[1]
     first = last - timedelta(days=366)
@@ -372,12 +367,6 @@ def run() -> list[Result]:
     from django.db import connection
     from django.utils import timezone
 
-    from complaints.models import Complaint
-    from complaints.workflow import OPEN_STATUSES
-    from reports import kpis, services
-    from reports.filters import default_dates
-    from reports.models import WeeklyReport
-
     rows = _ensure_load()
     dash_period = kpis.Period.for_dates(*default_dates())
     recent = Complaint.objects.filter(created_at__gte=dash_period.start).count()
@@ -407,8 +396,6 @@ def run() -> list[Result]:
             )
         )
     else:
-        from bench import timeit
-
         results.append(
             Result(
                 "reports: compile a week's KPIs (ORM)",
@@ -437,8 +424,6 @@ def run() -> list[Result]:
     def dashboard_cold():
         cache.clear()
         dashboard()
-
-    from bench import timeit
 
     if connection.vendor == "postgresql":
         dash_ms, dash_sql_ms = interleaved(
@@ -485,10 +470,6 @@ def run() -> list[Result]:
     results.append(
         Result("reports: dashboard, warm (cached KPIs)", warm_ms, "primary-key lookup", pk_ms, target="< 500 ms", data=data)
     )
-
-    from municipality.celery import app
-    from reports.filters import report_filter
-    from reports.selectors import dashboard_cache_key
 
     app.conf.update(broker_url="memory://", result_backend=None)  # the queued refreshes go nowhere: the bench runs no worker
     app.conf.task_always_eager = False

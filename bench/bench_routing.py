@@ -15,6 +15,13 @@ import os
 import random
 
 from bench import Result, interleaved
+from bench.load import ensure_seed
+from complaints.models import Category, Complaint
+from municipality import geo
+from municipality.models import Department, District
+from routing import rules as routing_rules
+from routing.models import RoutingRule
+from routing.selectors import nearby_open_complaints
 
 N_DISTRICTS = 200
 N_RULES = 100
@@ -62,13 +69,6 @@ def _district_polygon(col: int, row: int, cols: int, rows: int, rng: random.Rand
 
 def bench_route_one_report() -> Result:
     from django.db import transaction
-
-    from bench.load import ensure_seed
-    from complaints.models import Category, Complaint
-    from municipality import geo
-    from municipality.models import Department, District
-    from routing import rules as routing_rules
-    from routing.models import RoutingRule
 
     rng = random.Random(42)
     result: Result | None = None
@@ -140,8 +140,6 @@ def bench_route_one_report() -> Result:
 def _ensure_load(wanted: int) -> int:
     from django.core.management import call_command
 
-    from complaints.models import Complaint
-
     have = Complaint.objects.count()
     if have < wanted:
         call_command("generate_load", complaints=wanted - have, batch=20000, seed=2026)
@@ -150,9 +148,6 @@ def _ensure_load(wanted: int) -> int:
 
 def bench_nearby(wanted: int) -> Result:
     from django.db import connection
-
-    from complaints.models import Category, Complaint
-    from routing.selectors import nearby_open_complaints
 
     total = _ensure_load(wanted)
     rng = random.Random(7)

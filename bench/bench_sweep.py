@@ -28,6 +28,11 @@ import time
 from datetime import timedelta
 
 from bench import Result, timeit
+from complaints.models import Complaint
+from municipality.celery import app
+from municipality.models import Department, Role, StaffProfile
+from sla import ladder
+from sla.sweep import escalate_overdue
 
 OPEN = ("assigned", "in_progress")
 
@@ -39,8 +44,6 @@ def _log(msg: str) -> None:
 def _ensure_load(total: int) -> None:
     from django.core.management import call_command
 
-    from complaints.models import Complaint
-
     have = Complaint.objects.count()
     if have < total:
         _log(f"generate_load --complaints {total - have:,} (once; kept in the bench database)")
@@ -50,8 +53,6 @@ def _ensure_load(total: int) -> None:
 def _ensure_heads() -> None:
     """Every department has a head with an e-mail address (the level-1 audience)."""
     from django.contrib.auth import get_user_model
-
-    from municipality.models import Department, Role, StaffProfile
 
     User = get_user_model()
     for dept in Department.objects.all():
@@ -124,8 +125,6 @@ def _sync_queue() -> None:
     VACUUM, as autovacuum and page pruning would between two sweeps five minutes apart."""
     from django.db import connection, transaction
 
-    from sla import ladder
-
     with transaction.atomic():
         ladder.sync()
     if connection.vendor == "postgresql":
@@ -168,10 +167,6 @@ def run() -> list[Result]:
     from django.conf import settings
     from django.db import connection
     from django.utils import timezone
-
-    from complaints.models import Complaint
-    from municipality.celery import app
-    from sla.sweep import escalate_overdue
 
     settings.DEBUG = False  # as in production: no per-query debug logging of 100,000-parameter statements
     app.conf.update(broker_url="memory://", result_backend=None)  # queue the delivery tasks, send nothing

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
@@ -28,6 +29,7 @@ from django.template import Context, Engine
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from complaints.models import Event
 from notifications.backends import PermanentSendError, get_sms_backend, get_whatsapp_backend
 from notifications.models import Channel, MessageTemplate, Outbox
 from notifications.texts import DEFAULT_TEXTS, SECRET_TEMPLATES, STOP_LINE
@@ -135,10 +137,6 @@ def _citizen_recipients(complaint) -> list[tuple[str, str, str, dict]]:
 
 def notify_complaint_event(*, complaint, kind: str) -> list[int]:
     """Write the outbox rows for one change of a report (inside the caller's transaction)."""
-    from django.contrib.auth import get_user_model
-
-    from complaints.models import Event
-
     citizen_code = CITIZEN_MESSAGES.get(kind) or WHATSAPP_ONLY_MESSAGES.get(kind)
     if citizen_code is None and kind not in ASSIGNMENT_KINDS:
         return []
@@ -346,6 +344,8 @@ def outbox_insert(*, messages: list[Message], now: datetime | None = None) -> li
 
 def enqueue(ids: list[int]) -> int:
     """Hand rows to Celery. When the broker is down the rows stay pending for the periodic re-send."""
+    # Imported here, not at the top: the tasks import this module to send, and sending queues tasks in
+    # turn (a failed WhatsApp message is written again as an SMS). The cycle is in what the code does.
     from notifications.tasks import deliver_outbox
 
     queued = 0
@@ -360,7 +360,7 @@ def enqueue(ids: list[int]) -> int:
 
 
 def enqueue_batch(ids: list[int]) -> int:
-    from notifications.tasks import deliver_outbox_batch
+    from notifications.tasks import deliver_outbox_batch  # here, not at the top: see enqueue
 
     try:
         deliver_outbox_batch.delay(ids)

@@ -150,8 +150,6 @@ def _working_hours_factor(period: Period | None) -> float:
     """
     if period is not None:
         try:
-            from municipality.calendar import business_calendar
-
             weeks = max(5, math.ceil(period.days / 7))
             start = period.end - timedelta(days=7 * weeks)
             return business_calendar().between(start, period.end) / (period.end - start)

@@ -3,6 +3,8 @@ import os
 import pytest
 from django.db import connection
 
+from municipality import geo
+
 
 def pytest_collection_modifyitems(config, items):
     """Skip what needs a service this run does not have."""
@@ -17,7 +19,6 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_district_index():
-    from municipality import geo
 
     geo.invalidate()
     yield

@@ -6,6 +6,8 @@ import json
 
 from django.db import migrations
 
+from municipality.calendar import seed_calendar
+
 PRIORITY_TARGETS = [
     ("urgent", "wall", "1", "4"),
     ("high", "working", "4", "8"),
@@ -26,8 +28,6 @@ SCHEDULES = [
 
 
 def seed(apps, schema_editor):
-    from municipality.calendar import seed_calendar
-
     PrioritySLA = apps.get_model("complaints", "PrioritySLA")
     for priority, clock, response, resolution in PRIORITY_TARGETS:
         PrioritySLA.objects.get_or_create(

@@ -2,10 +2,10 @@
 
 from django.db import migrations
 
+from notifications.texts import seed_templates
+
 
 def seed(apps, schema_editor):
-    from notifications.texts import seed_templates
-
     seed_templates(apps.get_model("notifications", "MessageTemplate"))
 
 

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from notifications.texts import seed_templates
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -53,8 +55,6 @@ class Migration(migrations.Migration):
 
 
 def seed(apps, schema_editor):
-    from notifications.texts import seed_templates
-
     seed_templates(apps.get_model("notifications", "MessageTemplate"))
 
 

@@ -10,8 +10,10 @@ from django.core import mail as django_mail
 from django.core.management import call_command
 from django.utils import translation
 
+from channels.email import parsing
 from channels.email.parsing import html_to_text, parse_mail, strip_quoted
 from channels.email.services import email_receive
+from channels.management.commands import receive_email
 from complaints.models import Complaint, Event, IncomingMessage
 from complaints.workflow import Status
 from notifications.models import Outbox
@@ -243,8 +245,6 @@ def test_a_mail_with_no_text_and_no_photo_is_refused():
 
 
 def test_a_huge_mail_is_refused(monkeypatch):
-    from channels.email import parsing
-    from channels.management.commands import receive_email
 
     monkeypatch.setattr(parsing, "MAX_MAIL_BYTES", 2000)
     monkeypatch.setattr(receive_email, "MAX_MAIL_BYTES", 2000)
@@ -284,8 +284,6 @@ def test_a_body_in_an_unknown_charset_is_still_read():
 
 def test_the_database_being_down_asks_the_mail_server_to_try_again(monkeypatch):
     from django.db import OperationalError
-
-    from channels.management.commands import receive_email
 
     def down(**kwargs):
         raise OperationalError("connection refused")

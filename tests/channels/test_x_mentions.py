@@ -16,8 +16,9 @@ from channels.x.services import x_poll
 from channels.x.tasks import poll_mentions
 from complaints.models import Complaint, Event, IncomingMessage
 from complaints.workflow import Status
+from municipality.models import Role
 from notifications.models import Outbox
-from tests.factories import INSIDE, OUTSIDE, DistrictFactory
+from tests.factories import INSIDE, OUTSIDE, DistrictFactory, make_user
 
 pytestmark = pytest.mark.django_db
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "x-mentions.json"
@@ -252,8 +253,6 @@ def test_a_rate_limited_reply_stays_pending(api):
 
 
 def test_administrators_see_the_replies_and_an_agent_does_not(x, client):
-    from municipality.models import Role
-    from tests.factories import make_user
 
     x.mentions(tweet(1016, "@Khamis بلاغ عن حفرة كبيرة"))
     x_poll()

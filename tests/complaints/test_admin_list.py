@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints import services
-from complaints.models import Attachment
+from complaints.models import Attachment, Complaint
 from municipality.models import Role
 from tests.factories import (
     CategoryFactory,
@@ -88,8 +88,6 @@ def test_an_overdue_report_is_marked(client, town):
     from datetime import timedelta
 
     from django.utils import timezone
-
-    from complaints.models import Complaint
 
     c = submit(town.types[0])
     Complaint.objects.filter(pk=c.pk).update(resolution_due_at=timezone.now() - timedelta(hours=2))

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from complaints import services
+from municipality.models import Role
 from tests.browser import js_errors, open_page
 from tests.complaints.test_citizen_tracking import _fresh_rate_limit, complaint, officer, resolved  # noqa: F401
+from tests.factories import CategoryFactory, make_user, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +32,6 @@ def test_before_rating_the_page_asks_and_after_it_thanks(client, complaint, offi
 
 @pytest.mark.browser
 def test_in_chromium_the_rating_turns_into_thanks(live_server, transactional_db):
-    from complaints import services
-    from municipality.models import Role
-    from tests.factories import CategoryFactory, make_user, submit
 
     report = submit(CategoryFactory(name_ar="إنارة معطلة", name_en="Broken light"), phone="0501234567")
     worker = make_user("k.otaibi", Role.OFFICER, department=report.department)
@@ -50,7 +50,6 @@ def test_in_chromium_the_rating_turns_into_thanks(live_server, transactional_db)
 @pytest.mark.browser
 @pytest.mark.parametrize("language", ["ar", "en"])
 def test_on_a_phone_the_status_steps_do_not_run_together(live_server, transactional_db, language):
-    from tests.factories import CategoryFactory, submit
 
     report = submit(CategoryFactory())
     with open_page(live_server, locale="ar", viewport=(390, 844)) as page:

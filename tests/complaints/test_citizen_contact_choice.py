@@ -7,7 +7,7 @@ import pytest
 from complaints.models import Complaint
 from tests.browser import js_errors, open_page
 from tests.complaints.test_citizen_form import START, confirm_payload, errors_of, form_data, review
-from tests.factories import CategoryFactory
+from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, MainCategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,6 @@ def test_with_a_mobile_the_done_page_speaks_of_the_number_and_sms(client, open_c
 
 @pytest.mark.browser
 def test_a_citizen_chooses_no_contact_details_and_keeps_the_link(live_server, transactional_db):
-    from tests.factories import DepartmentFactory, DistrictFactory, MainCategoryFactory
 
     DistrictFactory()
     main = MainCategoryFactory(name_ar="التشوه البصري", name_en="Visual pollution")

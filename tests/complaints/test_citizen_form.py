@@ -11,6 +11,7 @@ from django.urls import reverse
 from PIL import Image
 
 from complaints.models import Complaint
+from complaints.photo_stash import PhotoStash, purge_stale_stashes
 from tests.factories import OUTSIDE, CategoryFactory, DistrictFactory, photo_file
 
 pytestmark = pytest.mark.django_db
@@ -322,8 +323,6 @@ def test_a_stash_reference_cannot_be_forged(client, category):
 def test_stashed_photos_are_cleaned_up(client, category, settings):
     import os
     import time
-
-    from complaints.photo_stash import PhotoStash, purge_stale_stashes
 
     tmp = settings.MEDIA_ROOT / "tmp"
     response = review(client, form_data(category), photos=[photo_file()])

@@ -18,9 +18,14 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import Complaint, Event, IncomingMessage
+from complaints.photos import clean_photo
 from complaints.workflow import Status, TransitionError
 from municipality.models import Role
 from notifications.models import Outbox
+from reports import services as reports_services
+from reports.services import week_start_for
+from routing.duplicates import complaint_merge
+from sla.sweep import escalate_overdue
 from tests.factories import INSIDE, OUTSIDE, CategoryFactory, DepartmentFactory, DistrictFactory, make_user, photo_file
 from tests.factories import submit as submit_complete
 
@@ -118,7 +123,6 @@ def test_an_empty_message_is_refused_and_nothing_is_saved(town):
 
 
 def test_a_photo_only_message_is_filed_with_its_photo(town):
-    from complaints.photos import clean_photo
 
     complaint = triage_report(description="", subject="", photos=[clean_photo(photo_file())])
     assert complaint.attachments.count() == 1 and complaint.description
@@ -267,8 +271,6 @@ def test_the_dashboard_and_its_exports_count_a_triage_report(client, town):
 
 
 def test_the_weekly_report_counts_a_triage_report_under_no_type(town):
-    from reports import services as reports_services
-    from reports.services import week_start_for
 
     complaint = triage_report()
     report = reports_services.weekly_report_compile(week_start=week_start_for(timezone.localdate(complaint.created_at)))
@@ -285,7 +287,6 @@ def test_assigning_or_transferring_a_triage_report_is_refused_with_a_reason(town
 
 
 def test_a_triage_report_can_be_merged_into_the_report_it_repeats(town):
-    from routing.duplicates import complaint_merge
 
     known = submit_complete(town.pothole)
     tweet = triage_report(channel="twitter", external_id="1864", reporter_email="")
@@ -294,7 +295,6 @@ def test_a_triage_report_can_be_merged_into_the_report_it_repeats(town):
 
 
 def test_the_escalation_sweep_passes_over_triage_reports(town):
-    from sla.sweep import escalate_overdue
 
     complaint = triage_report()
     Complaint.objects.filter(pk=complaint.pk).update(created_at=timezone.now() - timedelta(days=30))

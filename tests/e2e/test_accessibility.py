@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from complaints import services
+from municipality.models import Role
 from tests.browser import js_errors, log_in, open_page
+from tests.factories import CategoryFactory, DistrictFactory, MainCategoryFactory, make_user, submit
 
 pytestmark = pytest.mark.browser
 
@@ -30,9 +33,6 @@ def violations(page) -> list[str]:
 
 @pytest.fixture
 def town(transactional_db):
-    from complaints import services
-    from municipality.models import Role
-    from tests.factories import CategoryFactory, DistrictFactory, MainCategoryFactory, make_user, submit
 
     DistrictFactory()
     main = MainCategoryFactory(name_ar="الطرق", name_en="Roads", icon="roads")

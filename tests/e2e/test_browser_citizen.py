@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from complaints.models import Complaint
 from tests.browser import SCREENSHOTS, js_errors, open_page
+from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, MainCategoryFactory
 
 pytestmark = pytest.mark.browser
 
@@ -30,8 +32,6 @@ def photo(tmp_path) -> Path:
 
 
 def test_a_citizen_files_a_report_and_gets_its_tracking_number(page, live_server, transactional_db, photo):
-    from complaints.models import Complaint
-    from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, MainCategoryFactory
 
     department = DepartmentFactory(code="roads", name_ar="إدارة الطرق", name_en="Roads department")
     DistrictFactory(code="centre", name_ar="حي المركز", name_en="Centre")

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.browser import js_errors, open_page
+from tests.factories import CategoryFactory, MainCategoryFactory
 
 pytestmark = pytest.mark.django_db
 EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
@@ -14,7 +15,6 @@ EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 
 @pytest.fixture
 def types():
-    from tests.factories import CategoryFactory, MainCategoryFactory
 
     roads = MainCategoryFactory(code="roads", name_ar="الطرق", name_en="Roads", icon="🛣️")
     CategoryFactory(parent=roads, name_ar="حفرة", name_en="Pothole")

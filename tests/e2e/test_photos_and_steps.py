@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from tests.browser import js_errors, open_page
+from tests.factories import CategoryFactory, DistrictFactory, MainCategoryFactory
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,6 @@ def pictures(tmp_path):
 
 
 def test_more_photos_than_allowed_are_refused_before_sending(live_server, transactional_db, pictures, settings):
-    from tests.factories import CategoryFactory, DistrictFactory, MainCategoryFactory
 
     settings.BALAGH_MAX_PHOTOS = 4
     DistrictFactory()

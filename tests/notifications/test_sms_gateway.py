@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from notifications.models import Outbox
+from notifications.services import backoff_seconds, outbox_deliver
 from notifications.tasks import deliver_outbox
 from tests.factories import CategoryFactory, make_user, submit
 
@@ -97,7 +98,6 @@ def test_a_gateway_that_times_out_is_retried_then_marked_failed_with_the_error_i
 
 
 def test_an_error_answer_is_retried_with_exponential_back_off(http_sms):
-    from notifications.services import backoff_seconds, outbox_deliver
 
     http_sms.BALAGH_OUTBOX_BACKOFF_SECONDS = 30
     submit(CategoryFactory())

@@ -8,8 +8,14 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from municipality.models import Role
-from tests.factories import make_user
+from complaints.models import Channel, Complaint
+from complaints.workflow import Status
+from municipality.models import Department, Role
+from reports.filters import report_filter
+from reports.kpis import RIYADH
+from reports.selectors import dashboard_cache_key
+from reports.tasks import refresh_dashboard, warm_dashboard
+from tests.factories import CategoryFactory, MainCategoryFactory, make_user
 
 pytestmark = pytest.mark.django_db
 WEEK = {"date_from": "2026-11-01", "date_to": "2026-11-07"}
@@ -62,11 +68,8 @@ def test_csv_export_of_the_filtered_complaints(committee, week_data):
     rows = list(csv.reader(io.StringIO(text)))
     numbers = {r[1] for r in rows[1:]}
     assert numbers == {week_data.c[n].tracking_number for n in "BFG"}
-    from complaints.models import Channel
-    from complaints.workflow import Status
 
     # Times in Riyadh's local time, to the minute; a time not reached yet is left empty.
-    from reports.kpis import RIYADH
 
     by_number = {r[1]: r for r in rows[1:]}
     for name in "BFG":
@@ -84,7 +87,6 @@ def test_csv_export_of_the_filtered_complaints(committee, week_data):
 
 
 def test_a_name_that_looks_like_a_formula_is_exported_as_text(committee, week_data):
-    from municipality.models import Department
 
     Department.objects.filter(pk=week_data.dept2.pk).update(name_ar='=HYPERLINK("http://evil.example","اضغط")')
     response = committee.get("/reports/export/complaints.csv", {**WEEK, "department": week_data.dept2.pk})
@@ -114,7 +116,6 @@ def test_xlsx_export_of_the_department_table(committee, week_data):
 
 
 def test_a_kpi_table_downloads_with_the_figures_of_the_page_it_came_from(committee, week_data):
-    from complaints.models import Complaint
 
     page = committee.get("/reports/", WEEK).context["k"]["departments"]
     # A report leaves the week after the page was shown; the download still matches the page.
@@ -145,7 +146,6 @@ def test_the_dashboard_reuses_its_figures_for_the_same_filters(committee, week_d
 
 
 def test_the_warmer_prepares_the_default_dashboard(committee, week_data, django_assert_max_num_queries):
-    from reports.tasks import warm_dashboard
 
     warm_dashboard.delay()
     with django_assert_max_num_queries(8):
@@ -154,7 +154,6 @@ def test_the_warmer_prepares_the_default_dashboard(committee, week_data, django_
 
 
 def test_the_warmer_prepares_each_heads_landing_page_and_only_theirs(client, week_data, django_assert_max_num_queries):
-    from reports.tasks import warm_dashboard
 
     head = make_user("head1", Role.HEAD, department=week_data.dept1)
     keys = warm_dashboard.delay().get()
@@ -190,9 +189,6 @@ def _view_key(data: dict | None = None, scope_department=None) -> str:
     from django.http import QueryDict
     from django.utils.http import urlencode
 
-    from reports.filters import report_filter
-    from reports.selectors import dashboard_cache_key
-
     flt = report_filter(QueryDict(urlencode(data)) if data else None, scope_department=scope_department)
     return dashboard_cache_key(flt=flt, scope_department=scope_department)
 
@@ -210,7 +206,6 @@ def _age_cached_figures(data: dict | None, *, seconds: float, scope_department=N
 def test_older_figures_are_shown_at_once_while_newer_ones_are_computed(
     committee, week_data, settings, django_assert_max_num_queries
 ):
-    from complaints.models import Complaint
 
     settings.BALAGH_REPORTS_CACHE_SECONDS, settings.BALAGH_REPORTS_STALE_SECONDS = 600, 3600
     first = committee.get("/reports/", WEEK)
@@ -230,7 +225,6 @@ def test_older_figures_are_shown_at_once_while_newer_ones_are_computed(
 
 
 def test_figures_past_their_stale_time_are_computed_during_the_request(committee, week_data, settings):
-    from complaints.models import Complaint
 
     settings.BALAGH_REPORTS_CACHE_SECONDS, settings.BALAGH_REPORTS_STALE_SECONDS = 600, 0
     committee.get("/reports/", WEEK)
@@ -241,7 +235,6 @@ def test_figures_past_their_stale_time_are_computed_during_the_request(committee
 
 
 def test_a_background_refresh_keeps_a_heads_figures_to_their_department(client, week_data, django_assert_max_num_queries):
-    from reports.tasks import refresh_dashboard
 
     head = make_user("head1", Role.HEAD, department=week_data.dept1)
     client.force_login(head)
@@ -298,8 +291,6 @@ def test_when_the_other_computation_fails_the_reader_computes_the_view_itself(co
 
 
 def test_the_type_filter_groups_sub_types_under_their_main_type(client, db):
-    from municipality.models import Role
-    from tests.factories import CategoryFactory, MainCategoryFactory, make_user
 
     roads = MainCategoryFactory(name_ar="الطرق", name_en="Roads")
     pothole = CategoryFactory(parent=roads, name_ar="حفرة", name_en="Pothole")

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from complaints import services
 from complaints.models import Complaint
 from reports import kpi_definitions, kpi_scan, kpis
 from reports.filters import ComplaintReportFilter
@@ -236,7 +237,6 @@ def test_every_relevant_row_has_an_activity_key_at_or_after_the_lower_bound(edge
 
 def test_a_reopened_report_moves_between_periods(edges):
     """C is closed in the week; reopened and closed again the week after, it counts there, and both paths agree."""
-    from complaints import services
 
     c = services.complaint_reopen(complaint=Complaint.objects.get(pk=edges.c["C"].pk), actor=edges.admin, reason="عادت المشكلة")
     place(c, status="closed", closure_reason="fixed", resolved_at=at(9), closed_at=at(9.5), reopen_count=2)

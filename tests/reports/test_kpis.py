@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+from complaints.models import Complaint
+from municipality.models import Holiday
 from reports import kpis
 from reports.kpis import Period
 from tests.reports.conftest import PERIOD, WEEK, at
@@ -51,7 +53,6 @@ def test_satisfaction_reopen_duplicates_and_transfers(week_data):
 
 
 def test_a_filtered_view_counts_the_transfers_of_its_own_reports(week_data):
-    from complaints.models import Complaint
 
     def transfers(**filters):
         return kpis.compile_kpis(period=PERIOD, queryset=Complaint.objects.filter(**filters))["summary"]["transfers"]
@@ -62,7 +63,6 @@ def test_a_filtered_view_counts_the_transfers_of_its_own_reports(week_data):
 
 
 def test_holidays_shorten_the_working_hours(week_data):
-    from municipality.models import Holiday
 
     before = kpis.working_hours_factor(PERIOD)
     Holiday.objects.create(date=date(2026, 11, 3), name_ar="عطلة", name_en="A holiday")  # a Tuesday

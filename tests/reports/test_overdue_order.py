@@ -8,9 +8,10 @@ import pytest
 
 from complaints.models import Complaint
 from complaints.workflow import Status
+from municipality.models import Role
 from reports import kpis
 from reports.kpis import RIYADH
-from tests.factories import CategoryFactory, submit
+from tests.factories import CategoryFactory, make_user, submit
 
 pytestmark = pytest.mark.django_db
 AS_OF = datetime(2026, 11, 5, 12, 0, tzinfo=RIYADH)  # a Thursday noon
@@ -46,8 +47,6 @@ def test_order_is_working_time_overdue_and_holds_are_marked():
 
 
 def test_the_overdue_page_says_on_hold_in_words(client):
-    from municipality.models import Role
-    from tests.factories import make_user
 
     report(due=datetime(2026, 11, 2, 14, 0, tzinfo=RIYADH), on_hold_since=datetime(2026, 11, 3, 12, 0, tzinfo=RIYADH))
     client.force_login(make_user("chair", Role.COMMITTEE))

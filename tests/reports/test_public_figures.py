@@ -14,7 +14,9 @@ from reports import services
 from reports.kpis import RIYADH
 from reports.models import WeeklyReport
 from reports.selectors import OPEN_DATA_FIELDS
+from sla import clock as sla
 from tests.browser import js_errors, open_page
+from tests.factories import CategoryFactory, MainCategoryFactory
 from tests.reports.conftest import WEEK
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +72,6 @@ def test_the_published_service_levels_are_the_clocks_own(client, week_data):
     groups = client.get("/figures/").context["sla_groups"]
     sub = groups[0]["subs"][0]
     category = sub["category"]
-    from sla import clock as sla
 
     target = sla.target_for(category=category, priority=category.default_priority)
     assert sub["resolution_hours"] == round(target.resolution.total_seconds() / 3600, 1)
@@ -112,7 +113,6 @@ def test_the_page_lists_the_files_columns_and_licence(client, db):
 
 @pytest.mark.browser
 def test_the_figures_page_in_chromium_in_both_languages(live_server, transactional_db):
-    from tests.factories import CategoryFactory, MainCategoryFactory
 
     CategoryFactory(parent=MainCategoryFactory(name_ar="الطرق", name_en="Roads"), name_ar="حفرة", name_en="Pothole")
     with open_page(live_server, locale="en-US", viewport=(390, 844)) as page:

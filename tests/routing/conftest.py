@@ -1,9 +1,10 @@
 import pytest
 
+from routing import rules
+
 
 @pytest.fixture(autouse=True)
 def _fresh_rule_cache():
-    from routing import rules
 
     rules.invalidate_rules()
     yield

@@ -10,6 +10,8 @@ from complaints import services
 from complaints.models import Complaint, Event
 from complaints.workflow import ClosureReason, Status, TransitionError
 from municipality.models import Role
+from notifications.models import Outbox
+from routing import duplicates
 from routing.duplicates import complaint_follow, complaint_merge
 from routing.models import Follower
 from routing.selectors import haversine_m, merge_candidates, nearby_open_complaints
@@ -97,7 +99,6 @@ def test_nearby_api_refuses_bad_input_clearly(client, town):
 
 
 def sent_code(phone):
-    from notifications.models import Outbox
 
     return Outbox.objects.filter(template="phone_code", recipient=phone).latest("pk").context["code"]
 
@@ -259,7 +260,6 @@ def test_an_app_follows_through_the_api(client, town):
 
 
 def test_a_report_takes_a_limited_number_of_followers(town, monkeypatch):
-    from routing import duplicates
 
     monkeypatch.setattr(duplicates, "MAX_FOLLOWERS", 2)
     report = submit(town.pothole)

@@ -7,7 +7,9 @@ import re
 
 import pytest
 
+from routing.models import Follower
 from tests.browser import SCREENSHOTS, js_errors, open_page
+from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, MainCategoryFactory, submit
 
 pytestmark = pytest.mark.browser
 
@@ -19,11 +21,9 @@ def page(live_server):
 
 
 def test_the_form_offers_to_follow_a_nearby_report(page, live_server, transactional_db, settings, tmp_path):
-    from routing.models import Follower
 
     settings.BALAGH_SMS_BACKEND = "notifications.backends.FileSMSBackend"
     settings.BALAGH_SMS_FILE = str(tmp_path / "sms.log")
-    from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, MainCategoryFactory, submit
 
     department = DepartmentFactory(code="roads", name_ar="إدارة الطرق")
     DistrictFactory(code="centre")
@@ -60,7 +60,6 @@ def test_the_form_offers_to_follow_a_nearby_report(page, live_server, transactio
 
 
 def test_the_nearby_box_speaks_the_pages_language_not_the_browsers(live_server, transactional_db):
-    from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, MainCategoryFactory, submit
 
     department = DepartmentFactory(code="roads", name_ar="إدارة الطرق", name_en="Roads department")
     DistrictFactory(code="centre")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from municipality.models import Role
 from tests.browser import js_errors, open_page
+from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, make_user, submit
 
 pytestmark = pytest.mark.browser
 
 
 def test_citizen_and_staff_pages_run_under_the_policy(live_server, transactional_db):
-    from municipality.models import Role
-    from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, make_user, submit
 
     DistrictFactory()
     report = submit(CategoryFactory(default_department=DepartmentFactory(code="roads")))

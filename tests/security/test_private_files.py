@@ -10,7 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from complaints.files import PUBLIC_SALT
+from complaints.photo_stash import PhotoStash
+from complaints.photos import clean_photo
 from municipality.models import Role
+from reports import services
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, make_user, photo_file, submit
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +33,6 @@ def test_media_files_are_not_served_at_their_storage_address(client, report):
 
 def test_the_weekly_pdf_is_only_behind_the_committee_view(report):
     from django.core.files.base import ContentFile
-
-    from reports import services
 
     weekly = services.weekly_report_compile(week_start=services.last_complete_week_start(), render_pdf=False)
     weekly.pdf.save("x.pdf", ContentFile(b"%PDF-1.4 committee only"), save=True)
@@ -82,8 +83,6 @@ def test_an_internal_photo_has_no_public_link(client, report):
 
 
 def test_form_previews_are_signed_links_to_the_visitors_own_stash(client):
-    from complaints.photo_stash import PhotoStash
-    from complaints.photos import clean_photo
 
     stash = PhotoStash()
     name = stash.add(clean_photo(photo_file()))

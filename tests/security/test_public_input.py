@@ -10,8 +10,10 @@ from rest_framework.test import APIClient
 
 from complaints.exports import csv_response
 from complaints.models import Complaint
+from municipality.models import Role
 from reports.exports import complaint_rows
-from tests.factories import CategoryFactory, DistrictFactory, submit
+from tests.factories import CategoryFactory, DistrictFactory, make_user, submit
+from tests.municipality.test_settings_env import last_line, start
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +86,6 @@ def test_a_foreign_mobile_is_refused_with_a_clear_message(category, settings):
 
 
 def test_the_accepted_countries_are_checked_at_start_up(tmp_path):
-    from tests.municipality.test_settings_env import last_line, start
 
     result = start(tmp_path, DEBUG="1", BALAGH_PHONE_COUNTRIES="SA,XX")
     assert result.returncode != 0 and "BALAGH_PHONE_COUNTRIES" in last_line(result) and "XX" in last_line(result)
@@ -154,8 +155,6 @@ def test_zero_width_padding_does_not_reach_the_minimum_length(category):
 
 
 def test_older_rows_with_overrides_are_cleaned_in_the_staff_csv(category, client):
-    from municipality.models import Role
-    from tests.factories import make_user
 
     complaint = submit(category)
     Complaint.objects.filter(pk=complaint.pk).update(reporter_name="\u202eexe.jpg", address='=HYPERLINK("http://x")')

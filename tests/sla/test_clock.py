@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import Complaint
+from complaints.selectors import clock_state
+from complaints.services import Submission, complaint_submit
 from complaints.workflow import Status
 from municipality.calendar import business_calendar
-from municipality.models import Role
+from municipality.models import Department, Role
 from sla import clock as sla
 from sla.models import EscalationStep, PrioritySLA
 from tests.factories import CategoryFactory, DepartmentFactory, make_user
@@ -32,7 +34,6 @@ def category():
 
 
 def file_at(category, when, **kwargs):
-    from complaints.services import Submission, complaint_submit
 
     sub = Submission(
         category=category, description="عمود إنارة مطفأ منذ أسبوع", lat=18.30, lon=42.73, reporter_phone="0501234567", **kwargs
@@ -159,7 +160,6 @@ def test_an_inactive_ladder_step_leaves_its_threshold_empty(category):
 
 
 def test_reports_for_the_triage_queue_get_their_clock_too():
-    from municipality.models import Department
 
     category = CategoryFactory(default_department=None, parent__default_department=None, response_hours=8, resolution_hours=24)
     triage = Department.objects.create(code="triage", name_ar="الفرز", is_triage=True)
@@ -172,7 +172,6 @@ def test_reports_for_the_triage_queue_get_their_clock_too():
 
 
 def test_the_admin_colours_follow_the_clock_written_on_the_report():
-    from complaints.selectors import clock_state
 
     now = at(2026, 11, 3, 12)
     c = Complaint(status=Status.IN_PROGRESS, resolution_due_at=now + 10 * H, at_risk_at=now + 2 * H)

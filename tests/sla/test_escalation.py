@@ -12,6 +12,7 @@ from django.db import connection, connections
 from complaints import services
 from complaints.models import Complaint
 from notifications.models import Outbox
+from sla.models import EscalationStep
 from sla.sweep import escalate_overdue
 from tests.sla.helpers import FILED, file_reports, step_counts
 
@@ -193,7 +194,6 @@ def test_a_report_locked_by_someone_else_is_not_pushed_past_a_rung(town):
 
 @pytest.mark.django_db
 def test_with_level_1_switched_off_level_2_follows_level_0(town):
-    from sla.models import EscalationStep
 
     department, category, _ = town
     (c,) = file_reports(category, 1)

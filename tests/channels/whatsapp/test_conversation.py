@@ -2,10 +2,13 @@
 
 import pytest
 
+from channels.whatsapp import intake, simulate, tasks
 from channels.whatsapp.models import Conversation, InboundMessage
+from complaints import services
 from complaints.models import Attachment, Complaint
+from municipality.models import Role
 from notifications.models import Outbox
-from tests.factories import OUTSIDE, CategoryFactory, MainCategoryFactory
+from tests.factories import OUTSIDE, CategoryFactory, MainCategoryFactory, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +126,6 @@ def test_an_unknown_row_id_shows_the_list_again(citizen):
 
 @pytest.mark.parametrize("kind", ["sticker", "audio", "voice", "video", "contacts", "document", "unsupported"])
 def test_messages_we_cannot_read_get_a_polite_answer(citizen, kind):
-    from channels.whatsapp import simulate
 
     citizen.send(simulate.other(citizen.number, kind))
     assert "text, photos or your location" in citizen.last["body"] or "نص" in citizen.last["body"]
@@ -132,7 +134,6 @@ def test_messages_we_cannot_read_get_a_polite_answer(citizen, kind):
 
 
 def test_a_reaction_needs_no_answer(citizen):
-    from channels.whatsapp import simulate
 
     citizen.send(simulate.other(citizen.number, "reaction"))
     assert citizen.replies == []
@@ -146,7 +147,6 @@ def test_a_file_that_is_not_a_photo_gets_the_forms_error_and_is_not_kept(citizen
 
 
 def test_a_photo_the_media_backend_cannot_fetch_is_asked_again(citizen):
-    from channels.whatsapp import simulate
 
     citizen.says("There is a deep pothole in front of the school")
     citizen.send(simulate.image(citizen.number, "missing-media-id", ts=citizen.tick()))
@@ -246,9 +246,6 @@ def test_new_starts_another_report_after_filing(citizen):
 
 
 def test_the_status_shows_the_last_public_update(citizen):
-    from complaints import services
-    from municipality.models import Role
-    from tests.factories import make_user
 
     complaint = file_one(citizen)
     officer = make_user("roads-officer", Role.OFFICER, department=complaint.department)
@@ -299,7 +296,6 @@ def test_two_citizens_at_once_get_their_own_conversations(make_citizen):
 
 def test_a_burst_processed_out_of_order_is_read_in_the_order_the_citizen_wrote_it(citizen, monkeypatch):
     """All four messages stored before any is processed, then the worker takes the confirmation first."""
-    from channels.whatsapp import intake, simulate, tasks
 
     sent = [
         simulate.text(citizen.number, "حفرة كبيرة أمام المدرسة تعيق السيارات", ts=citizen.tick()),
@@ -323,7 +319,6 @@ def test_a_burst_processed_out_of_order_is_read_in_the_order_the_citizen_wrote_i
 
 @pytest.mark.parametrize("media_id", ["../../etc/passwd", "*", "a/b", ""])
 def test_a_media_id_that_is_a_path_or_a_pattern_reads_no_file(citizen, media_id):
-    from channels.whatsapp import simulate
 
     (citizen.files / "media-in" / "secret.jpg").write_bytes(b"x")
     citizen.says("There is a deep pothole in front of the school")
@@ -356,7 +351,6 @@ def test_a_message_of_an_unexpected_shape_gets_an_answer_not_an_error(citizen, s
 
 def test_lists_and_buttons_stay_within_whatsapps_limits(citizen, city, settings):
     """Longer titles than WhatsApp takes would make the Graph API refuse the whole message."""
-    from notifications.models import Outbox
 
     long_main = MainCategoryFactory(code="long", name_ar="الحدائق والمرافق العامة والمساحات الخضراء المفتوحة")
     CategoryFactory(code="long-sub", parent=long_main, name_ar="أرجوحة مكسورة في حديقة الحي الكبيرة قرب المسجد الجامع")

@@ -8,6 +8,7 @@ import pytest
 
 from channels.whatsapp import simulate
 from channels.whatsapp.media import GraphMediaFetcher, MediaError
+from channels.whatsapp.models import InboundMessage
 from channels.whatsapp.transport import ConsoleWhatsAppBackend, GraphWhatsAppBackend, SendError
 from complaints import services
 from complaints.models import Complaint
@@ -99,7 +100,6 @@ def test_a_failed_conversation_prompt_is_not_sent_by_sms(citizen):
 
 
 def test_a_status_for_an_unknown_message_is_kept_for_a_later_try(citizen):
-    from channels.whatsapp.models import InboundMessage
 
     citizen.post(statuses=[simulate.status("wamid.unknown", "delivered")])
     stored = InboundMessage.objects.get(kind="status")

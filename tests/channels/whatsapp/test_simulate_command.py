@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from channels.whatsapp import simulate
 from channels.whatsapp.models import InboundMessage
 
 
@@ -19,7 +20,6 @@ def test_the_command_posts_a_signed_message_the_site_accepts(live_server, whatsa
 @pytest.mark.django_db(transaction=True)
 def test_the_command_says_clearly_when_the_secret_does_not_match(live_server, whatsapp_files, settings, monkeypatch):
     url = f"{live_server.url}/webhooks/whatsapp/"
-    from channels.whatsapp import simulate
 
     monkeypatch.setattr(simulate, "signed", lambda body, secret=None: "sha256=" + "0" * 64)
     with pytest.raises(CommandError, match="HTTP 403"):

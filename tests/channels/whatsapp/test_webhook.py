@@ -2,7 +2,7 @@
 
 import pytest
 
-from channels.whatsapp import simulate
+from channels.whatsapp import conversation, simulate, tasks
 from channels.whatsapp.models import InboundMessage
 from complaints.models import Complaint
 from notifications.models import Outbox
@@ -146,7 +146,6 @@ def test_a_replayed_conversation_files_one_report(citizen, city):
 
 
 def test_the_broker_being_down_loses_nothing(citizen, city, monkeypatch):
-    from channels.whatsapp import tasks
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
@@ -166,7 +165,6 @@ def test_the_broker_being_down_loses_nothing(citizen, city, monkeypatch):
 
 
 def test_a_message_whose_processing_fails_is_kept_with_its_error_and_retried_five_times_at_most(citizen, monkeypatch):
-    from channels.whatsapp import conversation, tasks
 
     def broken(**kwargs):
         raise RuntimeError("database went away")
