@@ -90,6 +90,20 @@ class AdminRoleOnlyMixin(OfferedFiltersOnlyMixin):
         return is_admin_role(request.user)
 
 
+class AdminRoleReadOnlyMixin(AdminRoleOnlyMixin):
+    """Shown to administrators, written only by the code (a channel's messages, its poller's state):
+    nobody adds, edits or deletes a row here, so what the page shows is what happened."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Department)
 class DepartmentAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
     list_display = ("name_ar", "name_en", "code", "email", "is_triage", "active")

@@ -5,22 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from channels.whatsapp.models import Conversation, InboundMessage
 from channels.whatsapp.tasks import retry_inbound
-from municipality.admin import AdminRoleOnlyMixin
-
-
-class ReadOnlyMixin(AdminRoleOnlyMixin):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from municipality.admin import AdminRoleReadOnlyMixin
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class InboundMessageAdmin(AdminRoleReadOnlyMixin, admin.ModelAdmin):
     list_display = ("received_at", "kind", "sender", "sender_name", "result", "processed_at", "attempts", "last_error")
     list_filter = ("kind", "result", ("processed_at", admin.EmptyFieldListFilter))
     search_fields = ("sender", "external_id", "sender_name")
@@ -35,7 +24,7 @@ class InboundMessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ConversationAdmin(AdminRoleReadOnlyMixin, admin.ModelAdmin):
     list_display = ("last_message_at", "contact", "status", "language", "category", "complaint", "abandoned")
     list_filter = ("status", "language", "abandoned")
     search_fields = ("contact__wa_id", "contact__name", "complaint__tracking_number", "first_wamid")
