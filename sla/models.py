@@ -99,7 +99,9 @@ class EscalationStep(models.Model):
         verbose_name_plural = _("escalation ladder")
         ordering = ["trigger", "percent"]
         constraints = [
-            models.UniqueConstraint(fields=["trigger", "percent"], name="escalationpolicy_unique_step"),
+            # A step is (trigger, level): one row of settings each, so the clock and the sweep read the same
+            # one. Percent is what the administrator edits, and two steps may fire at the same percent.
+            models.UniqueConstraint(fields=["trigger", "level"], name="escalationstep_one_row_per_step"),
             models.CheckConstraint(name="escalationpolicy_level_0_to_3", condition=models.Q(level__lte=3)),
         ]
 

@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from complaints.services import Submission, complaint_submit
@@ -61,3 +62,27 @@ def test_a_changed_percent_moves_the_threshold_of_the_next_report(client, boss):
     report = complaint_submit(submission=sub, at=MONDAY_8)
     # half of 24 working hours: 12 working hours after Monday 08:00 is Tuesday 12:00
     assert report.escalate_l1_at == datetime(2026, 11, 3, 12, 0, tzinfo=RIYADH)
+
+
+def test_two_steps_may_fire_at_the_same_percent(client, boss):
+    # The committee and the mayor told at once: an edit of what the admin offers, not an error page.
+    response = client.post(url("change", level(2).pk), {"percent": 200, "audience": "committee", "active": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert level(2).percent == level(3).percent == 200
+    report = complaint_submit(
+        submission=Submission(
+            category=CategoryFactory(response_hours=8, resolution_hours=24),
+            description="حاوية نفايات ممتلئة منذ أيام",
+            lat=18.30,
+            lon=42.73,
+            reporter_phone="0501234567",
+        ),
+        at=MONDAY_8,
+    )
+    assert report.escalate_l2_at == report.escalate_l3_at
+
+
+def test_a_step_has_one_row_of_settings(boss):
+    # Two rows for one step would leave the clock and the sweep each picking one of them.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EscalationStep.objects.create(name="Another level 2", trigger="resolution", level=2, percent=175, audience="mayor")
