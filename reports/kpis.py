@@ -294,7 +294,7 @@ def transfer_counts(*, period: Period, queryset: QuerySet | None = None) -> dict
     (``transfers_out``) count. With a filter, the events are those of the
     reports the filter matches (a semi-join, :func:`_events_of`): at a million
     reports 2× faster than looking each event's report up inside the
-    aggregate's ``FILTER`` (docs/benchmarks.md, session 5).
+    aggregate's ``FILTER`` (docs/benchmarks.md, "Committee reports").
     """
     previous = period.previous()
     in_p, in_q = in_period("created_at", period), in_period("created_at", previous)

@@ -1,8 +1,8 @@
 """A worker is killed (``kill -9``) while the SMS gateway holds a message: it is sent again within the lease, never lost.
 
 The gateway took the message and the worker died before hearing back, so the outbox cannot know
-whether it went out: it sends it again once the row's lease has passed (seconds, not the ten
-minutes of the old stuck-row rescue), with the same ``Idempotency-Key``, which the gateway uses
+whether it went out: it sends it again once the row's lease has passed (seconds: the lease is the
+longest send timeout plus a margin), with the same ``Idempotency-Key``, which the gateway uses
 to deliver it once. Every other message is sent exactly once.
 """
 
