@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from complaints.models import Event
+from municipality.times import local_minute
 from notifications.backends import PermanentSendError, get_sms_backend, get_whatsapp_backend
 from notifications.models import Channel, MessageTemplate, Outbox
 from notifications.texts import DEFAULT_TEXTS, SECRET_TEMPLATES, STOP_LINE
@@ -69,10 +70,6 @@ class Message:
 # --------------------------------------------------------------------------- who and what
 
 
-def _fmt(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def complaint_context(complaint, *, language: str) -> dict:
     base = settings.SITE_URL
     link = f"{base}/track/{complaint.token}/"
@@ -88,8 +85,8 @@ def complaint_context(complaint, *, language: str) -> dict:
             "category": complaint.category.name if complaint.category_id else gettext("being sorted"),
             "department": owner.name if owner else "",
             "reason": str(complaint.get_closure_reason_display()) if complaint.closure_reason else "",
-            "expected_by": _fmt(complaint.resolution_due_at),
-            "due": _fmt(complaint.resolution_due_at),
+            "expected_by": local_minute(complaint.resolution_due_at),
+            "due": local_minute(complaint.resolution_due_at),
             # A report that came by e-mail: our mails about it answer the citizen's first mail (one thread).
             "thread_id": complaint.external_id if complaint.channel == "email" and complaint.external_id.startswith("<") else "",
         }

@@ -1,14 +1,13 @@
 """Shared by the SLA tests: a department with its staff, and reports filed through the services."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from complaints.models import Event
 from complaints.services import Submission, complaint_submit
 from municipality.models import Role, StaffProfile
+from municipality.times import RIYADH
 from tests.factories import make_user
 
-RIYADH = ZoneInfo("Asia/Riyadh")
 FILED = datetime(2026, 10, 4, 8, 0, tzinfo=RIYADH)  # a Sunday, long past: every rung is due now
 
 

@@ -1,14 +1,13 @@
 """Working-time arithmetic on fixed datetimes: weekends, holidays, evenings, overnight."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from municipality.calendar import BusinessCalendar, CalendarError, business_calendar
 from municipality.models import Holiday, WorkingWeek
+from municipality.times import RIYADH
 
-RIYADH = ZoneInfo("Asia/Riyadh")
 H = timedelta(hours=1)
 
 

@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -14,12 +13,12 @@ from complaints.services import Submission, complaint_submit
 from complaints.workflow import Status
 from municipality.calendar import business_calendar
 from municipality.models import Department, Role
+from municipality.times import RIYADH
 from sla import clock as sla
 from sla.models import EscalationStep, PrioritySLA
 from tests.factories import CategoryFactory, DepartmentFactory, make_user
 
 pytestmark = pytest.mark.django_db
-RIYADH = ZoneInfo("Asia/Riyadh")
 H = timedelta(hours=1)
 
 

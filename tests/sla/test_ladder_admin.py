@@ -1,7 +1,6 @@
 """The ladder's admin offers only what the sweep really reads: percent, audience, active (docs/sla.md)."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -9,11 +8,12 @@ from django.urls import reverse
 
 from complaints.services import Submission, complaint_submit
 from municipality.models import Role
+from municipality.times import RIYADH
 from sla.models import EscalationStep
 from tests.factories import CategoryFactory, make_user
 
 pytestmark = pytest.mark.django_db
-RIYADH = ZoneInfo("Asia/Riyadh")
+
 MONDAY_8 = datetime(2026, 11, 2, 8, 0, tzinfo=RIYADH)
 
 
