@@ -22,6 +22,7 @@ INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+=\"", re.I)
 PRODUCTION = {
     "SECRET_KEY": "k3y-Th1s-is-a-long-random-production-secret-9f8e7d6c5b4a",
     "ALLOWED_HOSTS": "balagh.example.gov.sa",
+    "BALAGH_ENV_FILE": "",  # a checkout's development .env (DEBUG=1) is not production
 }
 
 
