@@ -401,7 +401,7 @@ def _resume(
     sender = f"+{filed.contact.wa_id}"
     added = Reply(_("Added to your report %(number)s.") % {"number": complaint.tracking_number})
     replies: list[Reply] = []
-    if kind in ("text", "image"):
+    if kind in ("text", "button", "image"):
         files: list = []
         if kind == "image":
             if photo is not None and photo.error is not None:
