@@ -233,3 +233,13 @@ def test_the_sweep_goes_on_past_a_conversation_that_fails(citizen, make_citizen,
         monkeypatch.setattr(chat, "file_conversation", real)
         assert conversations_file_abandoned() == 1  # the failed one, on the next sweep
     assert Complaint.objects.count() == 2
+
+
+def test_a_citizen_whose_number_is_not_a_saudi_mobile_still_gets_the_number_in_the_chat(make_citizen):
+    visitor = make_citizen("14155550123")
+    visitor.says("There is a deep pothole in front of the school")
+    age(31)
+    assert run_sweep(visitor) == 1
+    complaint = Complaint.objects.get()
+    assert complaint.reporter_phone == "" and complaint.needs_triage
+    assert complaint.tracking_number in visitor.last["body"] and f"/track/{complaint.token}/" in visitor.last["body"]
