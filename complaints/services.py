@@ -173,6 +173,19 @@ def _queue_messages(complaint: Complaint, kind: str) -> None:
 # --------------------------------------------------------------------------- submission
 
 
+# The shortest description a report is filed with, counted in characters a reader sees
+# (``municipality.text.visible_length``: zero-width padding does not count). The form, the API and
+# every channel ask for it; the one definition (the error messages below and the form's script
+# static/js/report-form.js name the same 10).
+MIN_DESCRIPTION = 10
+MAX_DESCRIPTION = 4000
+
+
+def description_is_enough(text: str | None) -> bool:
+    """Whether ``text`` is a description the form would take: at least ``MIN_DESCRIPTION`` visible characters."""
+    return visible_length(strip_invisible(text)) >= MIN_DESCRIPTION
+
+
 @dataclass
 class Submission:
     """What a citizen, an agent or a channel hands in."""
@@ -204,9 +217,9 @@ def validate_submission(sub: Submission, *, photos_cleaned: bool = False) -> dic
         errors.setdefault("category", []).append(_("Choose a sub-type, not only the main type."))
     cleaned["category"] = category
     description = strip_invisible(sub.description)
-    if visible_length(description) < 10:
+    if not description_is_enough(description):
         errors.setdefault("description", []).append(_("Describe the problem in at least 10 characters."))
-    elif len(description) > 4000:
+    elif len(description) > MAX_DESCRIPTION:
         errors.setdefault("description", []).append(_("The description is limited to 4000 characters."))
     cleaned["description"] = description
     try:
@@ -542,6 +555,67 @@ def complaint_complete_triage(
             locked = complaint_route(complaint=locked, at=now)
     for name in (*updates, "status", "department_id", "utility_id", "resolution_due_at"):
         setattr(complaint, name, getattr(locked, name))
+    return locked
+
+
+def complaint_supply_missing(
+    *,
+    complaint: Complaint,
+    channel: str,
+    category: Category | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    address: str = "",
+) -> Complaint | None:
+    """The reporter of a report still in triage sends, on their channel, what it lacks: a sub-type, a pin.
+
+    Only what is missing is filled (what an agent already chose stays); a main or retired type and
+    a point outside the city are ignored. Once it has both, it is routed and its clock starts, as
+    when an agent completes it. Returns the updated report, or ``None`` when nothing changed (the
+    report is no longer in triage, or nothing usable was sent).
+    """
+    if category is not None and (category.parent_id is None or not category.active):
+        category = None
+    pin = _pin_in_city(lat, lon) if lat is not None and lon is not None else None
+    if category is None and pin is None:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _locked(complaint)
+        if locked.status != Status.NEW or not locked.needs_triage:
+            return None
+        updates: dict = {}
+        if locked.category_id is None and category is not None:
+            updates.update(category=category, priority=category.default_priority)
+        if not locked.has_pin and pin is not None:
+            updates.update(lat=pin[0], lon=pin[1], district_id=pin[2])
+            if address.strip():
+                updates["address"] = strip_invisible(address)[:255]
+        if not updates:
+            return None
+        for name, value in updates.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=[*updates, "updated_at"])
+        with translation.override(locked.language):
+            parts: list[str] = []
+            data: dict = {"channel": channel}
+            if category is not None and "category" in updates:
+                parts.append(_("Type chosen by the citizen: %(type)s.") % {"type": category.name})
+                data["category"] = category.code
+            if pin is not None and "lat" in updates:
+                parts.append(_("Location sent by the citizen."))
+                data.update(lat=pin[0], lon=pin[1])
+            done = not locked.needs_triage
+            event_record(
+                complaint=locked,
+                kind=Event.Kind.TRIAGED if done else Event.Kind.CITIZEN_MESSAGE,
+                is_public=done,
+                text=" ".join(parts),
+                data=data,
+                at=now,
+            )
+            if done:
+                locked = complaint_route(complaint=locked, at=now)
     return locked
 
 

@@ -21,13 +21,21 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from channels.whatsapp.models import MIN_DESCRIPTION, Conversation, InboundMessage, WhatsAppContact
+from channels.whatsapp.models import Conversation, InboundMessage, WhatsAppContact
 from channels.whatsapp.selectors import open_conversation, recent_filed_conversation, reports_for_status
 from complaints.models import Category, Channel, Complaint
 from complaints.phones import normalize_phone
 from complaints.photo_stash import PhotoStash
 from complaints.selectors import category_tree, normalize_tracking_number
-from complaints.services import Submission, complaint_submit
+from complaints.services import (
+    Submission,
+    complaint_add_citizen_message,
+    complaint_submit,
+    complaint_submit_incomplete,
+    complaint_supply_missing,
+    description_is_enough,
+)
+from complaints.workflow import Status
 from municipality.geo import inside_municipality
 
 # WhatsApp allows 10 rows in a list, 24 characters a row title, 72 a row description, 3 buttons.
@@ -274,7 +282,7 @@ def _handle(*, contact: WhatsAppContact, message: InboundMessage, text: str, pho
     if _is(text, CANCEL_WORDS) or (reply_kind == "button_reply" and reply_id == "cancel"):
         if conversation is None:
             return Outcome("nothing to cancel", None, [prompt_description()])
-        _cancel(conversation)
+        cancel(conversation)
         return Outcome(
             "cancelled", conversation, [Reply(_("Your report was cancelled. Write to us any time to file a new one."))]
         )
@@ -290,6 +298,8 @@ def _handle(*, contact: WhatsAppContact, message: InboundMessage, text: str, pho
     if conversation is None:
         follow_up = timedelta(hours=settings.BALAGH_WHATSAPP_FOLLOW_UP_HOURS)
         if filed is not None and filed.filed_at and message.received_at - filed.filed_at < follow_up:
+            if _resumable(filed) and not (reply_kind == "button_reply" or _is(text, GREETINGS) or _is(text, CONFIRM_WORDS)):
+                return _resume(filed, message, text=text, kind=kind, reply_kind=reply_kind, reply_id=reply_id, photo=photo)
             _discard_photo(photo)
             hint = Reply(_("To file a new report, send “new”."))
             return Outcome("status", filed, [*status_replies(phone=phone), hint])
@@ -342,7 +352,8 @@ def _handle(*, contact: WhatsAppContact, message: InboundMessage, text: str, pho
     return Outcome("updated", conversation, replies)
 
 
-def _apply_location(conversation: Conversation, message: InboundMessage, ts: int) -> Reply | None:
+def _read_location(message: InboundMessage) -> tuple[float, float, str] | Reply:
+    """``(lat, lon, address)`` of a location message inside the city, else the refusal to answer."""
     data = part(message.payload, "location")
     try:
         lat, lon = float(data["latitude"]), float(data["longitude"])
@@ -357,11 +368,101 @@ def _apply_location(conversation: Conversation, message: InboundMessage, ts: int
                 "Please send a location inside the city."
             )
         )
+    return lat, lon, " — ".join(str(p) for p in (data.get("name"), data.get("address")) if p)[:255]
+
+
+def _apply_location(conversation: Conversation, message: InboundMessage, ts: int) -> Reply | None:
+    read = _read_location(message)
+    if isinstance(read, Reply):
+        return read
     if ts >= conversation.location_ts:
-        conversation.lat, conversation.lon, conversation.location_ts = lat, lon, ts
-        conversation.address = " — ".join(str(p) for p in (data.get("name"), data.get("address")) if p)[:255]
+        conversation.lat, conversation.lon, conversation.address = read
+        conversation.location_ts = ts
         _changed(conversation, ts)
     return None
+
+
+def _resumable(filed: Conversation) -> bool:
+    """Filed without the citizen (abandoned) and still waiting in triage: what they send now completes it."""
+    complaint = filed.complaint
+    return bool(filed.abandoned and complaint is not None and complaint.status == Status.NEW and complaint.needs_triage)
+
+
+def _resume(
+    filed: Conversation, message: InboundMessage, *, text: str, kind: str, reply_kind: str, reply_id: str, photo: PhotoIn | None
+) -> Outcome:
+    """The citizen comes back after their conversation was filed to triage: each message goes onto the report.
+
+    A text or a photo is a message from the citizen on the report's timeline; a location inside the
+    city or a sub-type fills what the report lacks (``complaint_supply_missing``), and with both it
+    is routed like a form's. The answer asks for what is still missing.
+    """
+    complaint: Complaint = filed.complaint  # type: ignore[assignment]  # _resumable
+    sender = f"+{filed.contact.wa_id}"
+    added = Reply(_("Added to your report %(number)s.") % {"number": complaint.tracking_number})
+    replies: list[Reply] = []
+    if kind in ("text", "button", "image"):
+        files: list = []
+        if kind == "image":
+            if photo is not None and photo.error is not None:
+                replies.append(Reply(" ".join(str(m) for m in photo.error.messages)))
+            elif photo is None or photo.failed:
+                replies.append(Reply(_("We could not receive this photo. Please send it again.")))
+            else:
+                files = PhotoStash(token=photo.token, names=[photo.name]).files()
+        if text or files:
+            complaint_add_citizen_message(
+                complaint=complaint,
+                channel=Channel.WHATSAPP,
+                external_id=message.external_id,
+                text=text[:4000],
+                sender=sender,
+                received_at=message.sent_at,
+                photos=files,
+            )
+            replies.append(added)
+        _discard_photo(photo)
+    elif kind == "location":
+        read = _read_location(message)
+        if isinstance(read, Reply):
+            replies.append(read)
+        else:
+            lat, lon, address = read
+            if complaint_supply_missing(complaint=complaint, channel=Channel.WHATSAPP, lat=lat, lon=lon, address=address) is None:
+                complaint_add_citizen_message(
+                    complaint=complaint,
+                    channel=Channel.WHATSAPP,
+                    external_id=message.external_id,
+                    text=_("Location: %(point)s") % {"point": f"{lat:.5f}, {lon:.5f} {address}".strip()},
+                    sender=sender,
+                    received_at=message.sent_at,
+                    original={"lat": lat, "lon": lon, "address": address},
+                )
+            replies.append(added)
+    elif reply_kind == "list_reply":
+        category = Category.objects.active().filter(code=reply_id).first()
+        if category is None:
+            replies.append(Reply(_("This type is not available any more. Please choose again.")))
+        elif category.parent_id is None:
+            return Outcome("main type", filed, [prompt_type(main_code=category.code)])
+        else:
+            complaint_supply_missing(complaint=complaint, channel=Channel.WHATSAPP, category=category)
+            replies.append(added)
+    else:
+        replies.append(unsupported())
+    complaint.refresh_from_db()
+    if not complaint.needs_triage:
+        if replies and replies[-1] is added:
+            replies.pop()
+        done = _("Thank you: report %(number)s is complete and was sent to the department in charge. Follow it here: %(link)s")
+        link = f"{settings.SITE_URL}/track/{complaint.token}/"
+        replies.append(Reply(done % {"number": complaint.tracking_number, "link": link}))
+        return Outcome("completed", filed, replies)
+    if not complaint.has_pin:
+        replies.append(prompt_location())
+    elif complaint.category_id is None:
+        replies.append(prompt_type())
+    return Outcome("added to report", filed, replies)
 
 
 def _confirm(conversation: Conversation, message: InboundMessage) -> Outcome:
@@ -392,31 +493,45 @@ def file_conversation(
 
     ``filed_ts``: WhatsApp's time of the confirmation; what the citizen sent before it and WhatsApp
     delivers after it belongs to this report and starts nothing new.
+
+    A confirmed conversation is complete and goes through ``complaint_submit`` like the form. An
+    ``abandoned`` one is filed with what it has: complete, it is routed like the form's; without a
+    sub-type or a pin (or if the form's checks refuse it, e.g. its type was retired meanwhile) it
+    goes to the triage queue through ``complaint_submit_incomplete``, the original text kept for
+    the agent.
     """
     contact = conversation.contact
-    if conversation.category is None or conversation.lat is None or conversation.lon is None:
-        raise ValidationError(_("Choose a type of report."))  # callers file complete conversations only
     description = conversation.description
-    if len(description) < MIN_DESCRIPTION:
+    if not description_is_enough(description) and conversation.photos:
         with translation.override(conversation.language):
             note = _("See the photos sent on WhatsApp.")
         description = f"{description}\n{note}".strip()
     stashes = [PhotoStash(token=token, names=[name]) for _ts, token, name in sorted(conversation.photos, key=lambda p: p[0])]
     photos = [f for stash in stashes for f in stash.files()]
-    submission = Submission(
-        category=conversation.category,
-        description=description,
-        lat=conversation.lat,
-        lon=conversation.lon,
-        address=conversation.address,
-        reporter_name=contact.name,
-        reporter_phone=_phone_or_blank(contact.wa_id),
-        channel=Channel.WHATSAPP,
-        language=conversation.language,
-        photos=photos,
-        external_id=conversation.first_wamid,
-    )
-    complaint = complaint_submit(submission=submission, photos_cleaned=True, at=now)
+    complaint: Complaint | None = None
+    if conversation.is_complete:
+        submission = Submission(
+            category=conversation.category,
+            description=description,
+            lat=conversation.lat,  # type: ignore[arg-type]  # is_complete: a pin
+            lon=conversation.lon,  # type: ignore[arg-type]
+            address=conversation.address,
+            reporter_name=contact.name,
+            reporter_phone=_phone_or_blank(contact.wa_id),
+            channel=Channel.WHATSAPP,
+            language=conversation.language,
+            photos=photos,
+            external_id=conversation.first_wamid,
+        )
+        try:
+            complaint = complaint_submit(submission=submission, photos_cleaned=True, at=now)
+        except ValidationError:
+            if not abandoned:
+                raise
+    elif not abandoned:
+        raise ValidationError(_("Choose a type of report."))  # a confirmation files complete conversations only
+    if complaint is None:
+        complaint = _file_to_triage(conversation, photos)
     conversation.status = Conversation.Status.FILED
     conversation.complaint = complaint
     conversation.filed_at = now or timezone.now()
@@ -426,6 +541,40 @@ def file_conversation(
     for stash in stashes:
         stash.discard()
     return complaint
+
+
+def _file_to_triage(conversation: Conversation, photos: list) -> Complaint:
+    """An abandoned conversation without a sub-type or a pin: a report in the triage queue, numbered now."""
+    contact = conversation.contact
+    with translation.override(conversation.language):
+        # Appended to the "received" message: the citizen may still finish it in the chat.
+        notice = str(_still_missing(has_location=conversation.has_location, has_type=conversation.category_id is not None))
+    return complaint_submit_incomplete(
+        channel=Channel.WHATSAPP,
+        external_id=conversation.first_wamid,
+        description=conversation.description,
+        received_at=conversation.created_at,
+        sender=f"+{contact.wa_id}",
+        reporter_name=contact.name,
+        reporter_phone=_phone_or_blank(contact.wa_id),
+        language=conversation.language,
+        photos=photos,
+        category=conversation.category,
+        lat=conversation.lat,
+        lon=conversation.lon,
+        original={"whatsapp_conversation": conversation.pk, "address": conversation.address, "abandoned": True},
+        notice=notice,
+    )
+
+
+def _still_missing(*, has_location: bool, has_type: bool) -> str:
+    if not has_location and not has_type:
+        return _("You can still send the location and choose the type here; otherwise our staff will complete them.")
+    if not has_location:
+        return _("You can still send the location here; otherwise our staff will complete it.")
+    if not has_type:
+        return _("You can still choose the type here; otherwise our staff will complete it.")
+    return ""
 
 
 def _phone_or_blank(wa_id: str) -> str:
@@ -455,7 +604,7 @@ def _changed(conversation: Conversation, ts: int) -> None:
     conversation.changed_ts = max(conversation.changed_ts, ts)
 
 
-def _cancel(conversation: Conversation) -> None:
+def cancel(conversation: Conversation) -> None:
     for _ts, token, name in conversation.photos:
         PhotoStash(token=token, names=[name]).discard()
     conversation.status = Conversation.Status.CANCELLED

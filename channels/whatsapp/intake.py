@@ -53,7 +53,10 @@ def _list(value, key) -> list:
 
 
 def _messages(value: dict) -> list[InboundMessage]:
-    names = {str(c.get("wa_id")): str((c.get("profile") or {}).get("name") or "")[:120] for c in _list(value, "contacts")}
+    names = {}
+    for contact in _list(value, "contacts"):
+        profile = contact.get("profile")
+        names[str(contact.get("wa_id"))] = str((profile.get("name") if isinstance(profile, dict) else "") or "")[:120]
     rows = []
     for message in _list(value, "messages"):
         if not message.get("id") or not message.get("from"):

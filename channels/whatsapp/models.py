@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-MIN_DESCRIPTION = 10  # as complaints.services.validate_submission
+from complaints.services import description_is_enough
 
 
 class InboundMessage(models.Model):
@@ -142,8 +142,8 @@ class Conversation(models.Model):
 
     @property
     def has_description(self) -> bool:
-        """Enough to file: the form's minimum of 10 characters, or photos."""
-        return len(self.description) >= MIN_DESCRIPTION or bool(self.photos)
+        """Enough to file: the form's minimum description (visible characters, as the form counts), or photos."""
+        return description_is_enough(self.description) or bool(self.photos)
 
     @property
     def has_location(self) -> bool:

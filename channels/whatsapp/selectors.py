@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from channels.whatsapp.models import Conversation, InboundMessage, WhatsAppContact
@@ -63,15 +63,31 @@ def inbound_due_ids(*, now: datetime | None = None, older_than_seconds: int = 60
     )
 
 
-def abandoned_conversation_ids(*, now: datetime | None = None) -> list[int]:
-    """Open conversations with something given and no message for ``WHATSAPP_ABANDON_MINUTES``."""
+def _waiting(sender) -> QuerySet:
+    """The citizen's messages stored and not yet processed (a failed one counts until it waits for a person)."""
+    return InboundMessage.objects.filter(
+        channel="whatsapp", sender=sender, processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS
+    ).exclude(kind=InboundMessage.Kind.STATUS)
+
+
+def citizen_has_waiting_messages(*, wa_id: str) -> bool:
+    return _waiting(wa_id).exists()
+
+
+def abandoned_conversation_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Open conversations with a description (text or photos) and no message for ``WHATSAPP_ABANDON_MINUTES``.
+
+    One query. A conversation whose citizen has a message still waiting in the queue is not
+    abandoned: that message comes first.
+    """
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.BALAGH_WHATSAPP_ABANDON_MINUTES)
     return list(
         Conversation.objects.filter(status=Conversation.Status.OPEN, last_message_at__lte=cutoff)
         .filter(~Q(texts=[]) | ~Q(photos=[]))
+        .exclude(Exists(_waiting(OuterRef("contact__wa_id"))))
         .order_by("last_message_at")
-        .values_list("pk", flat=True)
+        .values_list("pk", flat=True)[:limit]
     )
 
 

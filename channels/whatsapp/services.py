@@ -2,14 +2,15 @@
 
 ``inbound_process``: one stored message, the citizen's row locked, the conversation's turn, its
 answers written to the outbox in the same transaction. ``conversations_file_abandoned`` files the
-conversations citizens left.
+conversations citizens left, to the triage queue when they lack a type or a pin.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -18,9 +19,11 @@ from django.utils import timezone, translation
 from channels.whatsapp import conversation as chat
 from channels.whatsapp.media import get_media_fetcher
 from channels.whatsapp.models import Conversation, InboundMessage, WhatsAppContact
-from channels.whatsapp.selectors import MAX_ATTEMPTS, abandoned_conversation_ids
+from channels.whatsapp.selectors import MAX_ATTEMPTS, abandoned_conversation_ids, citizen_has_waiting_messages
+from complaints.models import Complaint
 from complaints.photo_stash import PhotoStash
 from complaints.photos import clean_photo
+from municipality.text import strip_invisible, visible_length
 from notifications.models import Channel as OutboxChannel
 from notifications.models import MessageTemplate
 from notifications.services import Message, outbox_delivery_update, outbox_write
@@ -157,31 +160,53 @@ def _process_status(message: InboundMessage) -> str | None:
 
 
 def conversations_file_abandoned(*, now: datetime | None = None) -> int:
-    """File conversations left with a description for ``WHATSAPP_ABANDON_MINUTES``. Returns how many.
+    """File the conversations citizens left with a description for ``WHATSAPP_ABANDON_MINUTES``. Returns how many.
 
-    One with a type and a location is filed as a report (routed as usual). One without them waits
-    for the triage service (reports with no type or pin); it stays open until then.
+    Each is filed with what it has (``conversation_file_abandoned``); safe to run twice at once.
     """
     filed = 0
     for pk in abandoned_conversation_ids(now=now):
-        with transaction.atomic():
-            conversation = Conversation.objects.select_related("contact").filter(pk=pk).first()
-            if conversation is None:
-                continue
-            contact = WhatsAppContact.objects.select_for_update().get(pk=conversation.contact_id)
-            conversation = Conversation.objects.select_related("category").filter(pk=pk, status=Conversation.Status.OPEN).first()
-            if conversation is None or not conversation.is_complete:
-                continue
-            conversation.contact = contact
-            try:
-                complaint = chat.file_conversation(conversation=conversation, abandoned=True)
-            except ValidationError as exc:
-                log.warning("Abandoned WhatsApp conversation %s not filed: %s", pk, exc.messages)
-                continue
-            if not complaint.reporter_phone:
-                with translation.override(conversation.language):
-                    reply(
-                        contact=contact, replies=[chat.received(complaint)], key=f"abandoned:{pk}", language=conversation.language
-                    )
-            filed += 1
+        try:
+            filed += conversation_file_abandoned(conversation_id=pk, now=now) is not None
+        except Exception:  # one conversation's failure (logged) must not keep the others waiting
+            log.exception("Abandoned WhatsApp conversation %s not filed; the next sweep tries again.", pk)
     return filed
+
+
+def conversation_file_abandoned(*, conversation_id: int, now: datetime | None = None) -> Complaint | None:
+    """File one abandoned conversation, or nothing if it is no longer abandoned. Returns the report.
+
+    The citizen's row is locked as when one of their messages is processed, and the conversation
+    is read again under the lock: a message processed meanwhile (the citizen came back), a filing
+    by another sweep, or a message of theirs still waiting in the queue leaves it alone. A complete
+    conversation is routed like the form's; one without a sub-type or a pin goes to the triage
+    queue. The citizen gets the report's "received" message (number and link) on WhatsApp.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.BALAGH_WHATSAPP_ABANDON_MINUTES)
+    with transaction.atomic():
+        contact_id = Conversation.objects.filter(pk=conversation_id).values_list("contact_id", flat=True).first()
+        if contact_id is None:
+            return None
+        contact = WhatsAppContact.objects.select_for_update().get(pk=contact_id)
+        conversation = (
+            Conversation.objects.select_related("category")
+            .filter(pk=conversation_id, status=Conversation.Status.OPEN, last_message_at__lte=cutoff)
+            .first()
+        )
+        if conversation is None or citizen_has_waiting_messages(wa_id=contact.wa_id):
+            return None
+        conversation.contact = contact
+        if not conversation.photos and not visible_length(strip_invisible(conversation.description)):
+            chat.cancel(conversation)  # nothing a reader could see: nothing to file, and not looked at again
+            return None
+        complaint = chat.file_conversation(conversation=conversation, abandoned=True)
+        if not complaint.reporter_phone:  # no mobile for the "received" message: the number in the chat
+            with translation.override(conversation.language):
+                reply(
+                    contact=contact,
+                    replies=[chat.received(complaint)],
+                    key=f"abandoned:{conversation_id}",
+                    language=conversation.language,
+                )
+    return complaint

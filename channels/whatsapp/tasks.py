@@ -30,6 +30,7 @@ def pickup_unprocessed(older_than_seconds: int = 60) -> int:
 
 @shared_task
 def file_abandoned() -> int:
+    """Beat: file the conversations left with a description (to triage without a type or a pin); safe twice at once."""
     return services.conversations_file_abandoned()
 
 

@@ -58,6 +58,8 @@ def receive(request: HttpRequest) -> HttpResponse:
         return _refuse(403, _("Missing or wrong signature."))
     try:
         inbound_store(payload=json.loads(body))
-    except (ValueError, BadPayload):  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+    # json.JSONDecodeError and UnicodeDecodeError are ValueErrors; arrays nested past the parser's
+    # depth raise RecursionError.
+    except (ValueError, RecursionError, BadPayload):
         return _refuse(400, _("The notification is not valid WhatsApp JSON."))
     return HttpResponse("OK", content_type="text/plain")

@@ -173,6 +173,13 @@ def test_a_too_short_description_asks_for_more_words(citizen):
     assert "location" in citizen.last["body"].lower()
 
 
+def test_invisible_characters_do_not_pad_a_description_to_the_minimum(citizen):
+    """The form's minimum counts characters a reader sees; zero-width padding is not a description."""
+    citizen.says("Hole" + "\u200b" * 6 + "\u200d" * 6)
+    assert "at least 10 characters" in citizen.last["body"]
+    assert not Conversation.objects.get().has_description
+
+
 def test_an_older_location_delivered_late_does_not_replace_the_newer_one(citizen):
     citizen.says("حفرة كبيرة أمام المدرسة تعيق السيارات")
     old, new = citizen.tick(), citizen.tick()

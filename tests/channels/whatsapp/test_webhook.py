@@ -1,5 +1,7 @@
 """The webhook from Meta's side and from an attacker's: verification, signatures, bad bodies, replays."""
 
+import json
+
 import pytest
 
 from channels.whatsapp import conversation, simulate, tasks
@@ -180,3 +182,26 @@ def test_a_message_whose_processing_fails_is_kept_with_its_error_and_retried_fiv
     with citizen.capture(execute=True):
         assert tasks.pickup_unprocessed.delay(older_than_seconds=0).get() == 1
     assert InboundMessage.objects.get().processed_at is not None
+
+
+def _value(**value) -> bytes:
+    return json.dumps({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": value}]}]}).encode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # nested past the parser's recursion limit
+        _value(contacts=[{"wa_id": "966501234567", "profile": "Sara"}], messages=[]),
+        _value(contacts=["x", {"wa_id": None, "profile": None}]),
+        _value(statuses=[{"id": {"a": 1}, "status": ["sent"]}]),
+        _value(messages=[{"id": "wamid.X", "from": "966501234567", "timestamp": "9" * 40, "type": "text"}]),
+        _value(messages=[{"id": "wamid.Y", "from": "966501234567", "timestamp": "-99999999999999", "type": "text"}]),
+        _value(messages=[{"id": ["wamid.Z"], "from": {"n": 1}, "type": {"t": "text"}}]),
+    ],
+    ids=["deep", "profile-text", "contacts-junk", "status-ids", "far-future", "far-past", "ids-not-text"],
+)
+def test_a_signed_notification_of_an_odd_shape_is_answered_never_a_500(citizen, body):
+    """Meta's format may change and a leaked secret may be abused: a clear 200 or 400, never a 500."""
+    response = citizen.post(body=body)
+    assert response.status_code in (200, 400)
