@@ -209,6 +209,8 @@ BALAGH_PHONE_CODE_ATTEMPTS = env_int("BALAGH_PHONE_CODE_ATTEMPTS", 5, minimum=1)
 # Codes asked for per hour, per mobile number and per client address.
 BALAGH_PHONE_CODES_PER_NUMBER = env_int("BALAGH_PHONE_CODES_PER_NUMBER", 3, minimum=1)
 BALAGH_PHONE_CODES_PER_ADDRESS = env_int("BALAGH_PHONE_CODES_PER_ADDRESS", 20, minimum=1)
+# "My reports": how long a session may list a mobile's reports after its code.
+BALAGH_MY_REPORTS_MINUTES = env_int("BALAGH_MY_REPORTS_MINUTES", 15, minimum=1)
 
 # --- Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = redis_url()
