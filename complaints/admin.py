@@ -596,6 +596,8 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
         except (IncorrectLookupParameters, DisallowedModelAdminLookup):
             return HttpResponseBadRequest(gettext("Unknown filter."))
         queryset = changelist.get_queryset(request)
+        if may_see_contact(request.user):
+            services.contact_reads_record_export(queryset=queryset, user=request.user)
         rows = csv_rows(queryset, with_contact=may_see_contact(request.user))
         return csv_response(rows, f"balagh-reports-{timezone.localtime():%Y%m%d-%H%M}")
 

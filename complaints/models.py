@@ -368,8 +368,13 @@ class ContactRead(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("staff member")
     )
+
+    class Where(models.TextChoices):
+        REPORT_PAGE = "report page", _("report page")
+        EXPORT = "export", _("download (CSV)")
+
     at = models.DateTimeField(_("when"), auto_now_add=True)
-    where = models.CharField(_("where"), max_length=20, default="report page")
+    where = models.CharField(_("where"), max_length=20, choices=Where.choices, default=Where.REPORT_PAGE)
 
     class Meta:
         verbose_name = _("read of a reporter's number")
