@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 
 class BilingualName(models.Model):
@@ -148,3 +150,47 @@ class Holiday(BilingualName):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class RecoveryDevice(ThrottlingMixin, TimestampMixin, Device):
+    """A staff member's recovery codes for two-factor sign-in (a lost phone), as a django-otp device.
+
+    Each code is kept only as a keyed hash (``RecoveryCode``): a copy of the database does not
+    sign anyone in. A code works once: the DELETE of its row decides, so two sign-ins with the same
+    code cannot both pass. Wrong codes slow the device down like django-otp's own devices.
+    """
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def get_throttle_factor(self) -> int:
+        return 1  # seconds, doubling with each wrong code (django-otp's static codes use the same)
+
+    def verify_token(self, token) -> bool:
+        allowed, _why = self.verify_is_allowed()
+        if not allowed:
+            return False
+        used, _detail = self.codes.filter(code_hash=recovery_code_hash(str(token or ""))).delete()
+        if used:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment()
+        return False
+
+
+def recovery_code_hash(code: str) -> str:
+    """The stored form of a recovery code: typed with spaces, dashes or capitals, it is the same code."""
+    typed = "".join(ch for ch in code.lower() if ch.isalnum())
+    return salted_hmac("balagh.recovery-code", typed, algorithm="sha256").hexdigest()
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(_("code (hashed)"), max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
