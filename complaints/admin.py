@@ -45,6 +45,7 @@ from complaints.phones import mask_phone, normalize_phone
 from complaints.selectors import clock_state, normalize_tracking_number
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
 from municipality.admin import AdminRoleOnlyMixin, OfferedFiltersOnlyMixin, is_admin_role
+from municipality.history_admin import ConfigHistoryAdmin
 from municipality.models import Role
 from municipality.times import local_minute
 
@@ -813,7 +814,7 @@ class MainTypeOfCategoryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Category)
-class CategoryAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+class CategoryAdmin(AdminRoleOnlyMixin, ConfigHistoryAdmin):
     list_display = (
         "tree_name",
         "code",

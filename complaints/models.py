@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from complaints.workflow import OPEN_STATUSES, ClosureReason, Status
+from municipality.history import ConfigHistory
 from municipality.models import BilingualName, Department, District, Utility
 
 
@@ -78,6 +79,8 @@ class Category(BilingualName):
     active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
 
     objects = CategoryQuerySet.as_manager()
+
+    history = ConfigHistory()
 
     class Meta:
         verbose_name = _("category")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from simple_history import register
+
+from municipality.history import ConfigHistory
 
 
 class BilingualName(models.Model):
@@ -39,6 +43,8 @@ class Department(BilingualName):
     # Bumped on every save: the routing rules' cache fingerprints it (routing.services._rules_version).
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    history = ConfigHistory(excluded_fields=["updated_at"])
+
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
@@ -58,6 +64,8 @@ class Utility(BilingualName):
     active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
     # Bumped on every save: the routing rules' cache fingerprints it (routing.services._rules_version).
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = ConfigHistory(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("utility")
@@ -104,6 +112,8 @@ class StaffProfile(models.Model):
     )
     phone = models.CharField(_("mobile"), max_length=20, blank=True)
 
+    history = ConfigHistory()
+
     class Meta:
         verbose_name = _("staff profile")
         verbose_name_plural = _("staff profiles")
@@ -132,6 +142,8 @@ class WorkingWeek(models.Model):
     end = models.TimeField(_("ends"), default="16:00")
     active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
 
+    history = ConfigHistory()
+
     class Meta:
         verbose_name = _("working week")
         verbose_name_plural = _("working weeks")
@@ -142,6 +154,8 @@ class WorkingWeek(models.Model):
 
 class Holiday(BilingualName):
     date = models.DateField(pgettext_lazy("field", "date"), unique=True)
+
+    history = ConfigHistory()
 
     class Meta:
         verbose_name = _("public holiday")
@@ -194,3 +208,9 @@ class RecoveryCode(models.Model):
     class Meta:
         verbose_name = _("recovery code")
         verbose_name_plural = _("recovery codes")
+
+
+# Staff accounts and groups are Django's own models: their versions live in this app's tables.
+# No version keeps the password's hash (a history of hashes helps only an attacker).
+register(User, app="municipality", records_class=ConfigHistory, excluded_fields=["password", "last_login"])
+register(Group, app="municipality", records_class=ConfigHistory)

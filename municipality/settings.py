@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "simple_history",
     "municipality",
     "complaints",
     "routing",
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "municipality.two_factor.TwoFactorRequiredMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who saved each version of the configuration
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it answers the login that its backend refused
@@ -193,6 +195,9 @@ AXES_VERBOSE = False
 # production; the demo (DEBUG=1) and the test suite leave it off so the demo logins work with a password.
 BALAGH_2FA_REQUIRED = env_bool("BALAGH_2FA_REQUIRED", not DEBUG)
 OTP_TOTP_ISSUER = "Balagh"
+# Configuration history (django-simple-history): read-only, a past version is never saved back over the
+# current one (that would skip the services that keep caches and the clock in line).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Abuse limits. X-Forwarded-For is believed only from these proxies (CIDR list; empty: never),
 # see municipality/client_ip.py. Every throttle and lock-out keys on that one address.
