@@ -1046,7 +1046,8 @@ def reporters_anonymise(*, older_than_days: int, now: datetime | None = None) ->
     """PDPL retention: blank the reporter's name, mobile and e-mail of reports closed over ``older_than_days`` ago.
 
     One UPDATE; every figure (dates, statuses, owners, ratings, the timeline) stays, and so do
-    the weekly snapshots' counts. Followers of those reports are forgotten too. Safe to run again.
+    the weekly snapshots' counts. The sender of their incoming messages and the address, text and
+    context of the messages sent to the reporter are blanked; followers are forgotten. Safe to run again.
     Returns how many reports were anonymised.
     """
     cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
@@ -1055,7 +1056,14 @@ def reporters_anonymise(*, older_than_days: int, now: datetime | None = None) ->
         changed = closed.filter(~Q(reporter_name="") | ~Q(reporter_phone="") | ~Q(reporter_email="")).update(
             reporter_name="", reporter_phone="", reporter_email=""
         )
-        # The followers' table belongs to routing (a layer above): reached through the relation.
+        # Where else the reporter's address is kept: what they sent (the sender) and what we sent them
+        # (the outbox's recipient, text and context). The outbox and the followers' table belong to the
+        # layers above: reached through the relation.
+        IncomingMessage.objects.filter(complaint__in=closed).exclude(sender="", data={}).update(sender="", data={})
+        outbox_model = Complaint._meta.get_field("messages").related_model
+        outbox_model._default_manager.filter(complaint__in=closed, is_citizen=True).exclude(recipient="").update(
+            recipient="", body="", context={}
+        )
         follower_model = Complaint._meta.get_field("followers").related_model
         follower_model._default_manager.filter(complaint__in=closed).delete()
     return changed
