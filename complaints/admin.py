@@ -873,3 +873,6 @@ class ContactReadAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a log its readers could erase would prove nothing

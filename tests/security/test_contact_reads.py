@@ -99,7 +99,7 @@ def test_the_report_list_shows_no_full_number_even_when_searched_by_it():
     assert not ContactRead.objects.exists()
 
 
-def test_the_log_cannot_be_edited_or_added_to_even_by_an_administrator():
+def test_the_log_cannot_be_edited_added_to_or_erased_even_by_an_administrator():
     DistrictFactory()
     report = submit(CategoryFactory(default_department=DepartmentFactory(code="roads")), phone="0501234134")
     officer = make_user("roads", Role.OFFICER, department=report.department)
@@ -113,6 +113,12 @@ def test_the_log_cannot_be_edited_or_added_to_even_by_an_administrator():
     admin.post(f"/admin/complaints/contactread/{read.pk}/change/", {"where": "export"})
     read.refresh_from_db()
     assert read.where == ContactRead.Where.REPORT_PAGE
+    assert admin.post(f"/admin/complaints/contactread/{read.pk}/delete/", {"post": "yes"}).status_code == 403
+    admin.post("/admin/complaints/contactread/", {"action": "delete_selected", "_selected_action": [read.pk], "post": "yes"})
+    assert ContactRead.objects.filter(pk=read.pk).exists()
+    # Nor by deleting the report it is about: that report waits for the retention period instead.
+    assert admin.post(f"/admin/complaints/complaint/{report.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ContactRead.objects.filter(pk=read.pk).exists()
     officer_client = Client()
     officer_client.force_login(officer)
     assert officer_client.get("/admin/complaints/contactread/").status_code == 403
