@@ -375,6 +375,7 @@ class ContactRead(models.Model):
     class Where(models.TextChoices):
         REPORT_PAGE = "report page", _("report page")
         EXPORT = "export", _("download (CSV)")
+        OUTBOX = "outbox", _("message sent (outbox)")
 
     at = models.DateTimeField(_("when"), auto_now_add=True)
     where = models.CharField(_("where"), max_length=20, choices=Where.choices, default=Where.REPORT_PAGE)

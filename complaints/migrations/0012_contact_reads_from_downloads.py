@@ -13,7 +13,11 @@ class Migration(migrations.Migration):
             model_name="contactread",
             name="where",
             field=models.CharField(
-                choices=[("report page", "report page"), ("export", "download (CSV)")],
+                choices=[
+                    ("report page", "report page"),
+                    ("export", "download (CSV)"),
+                    ("outbox", "message sent (outbox)"),
+                ],
                 default="report page",
                 max_length=20,
                 verbose_name="where",

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from complaints.models import ContactRead
 from municipality.models import Role
+from notifications.models import Outbox
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, make_user, submit
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,18 @@ def test_the_log_cannot_be_edited_added_to_or_erased_even_by_an_administrator():
     officer_client = Client()
     officer_client.force_login(officer)
     assert officer_client.get("/admin/complaints/contactread/").status_code == 403
+
+
+def test_the_outbox_masks_citizens_numbers_in_its_list_and_logs_the_message_page():
+    DistrictFactory()
+    report = submit(CategoryFactory(default_department=DepartmentFactory(code="roads")), phone="0501234134")
+    sms = Outbox.objects.filter(complaint=report, recipient="+966501234134").first()
+    assert sms is not None and sms.is_citizen
+    admin = Client()
+    admin.force_login(make_user("admin1", Role.ADMIN))
+    listing = admin.get("/admin/notifications/outbox/").content.decode()
+    assert "+9665•••••134" in listing and "+966501234134" not in listing and not ContactRead.objects.exists()
+    page = admin.get(f"/admin/notifications/outbox/{sms.pk}/change/").content.decode()
+    assert "+966501234134" in page
+    [read] = ContactRead.objects.all()
+    assert (read.complaint_id, read.where, read.user.username) == (report.pk, ContactRead.Where.OUTBOX, "admin1")
