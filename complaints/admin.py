@@ -45,6 +45,7 @@ from complaints.phones import mask_phone, normalize_phone
 from complaints.selectors import clock_state, normalize_tracking_number
 from complaints.workflow import OPEN_STATUSES, Action, Status, TransitionError
 from municipality.admin import AdminRoleOnlyMixin, OfferedFiltersOnlyMixin, is_admin_role
+from municipality.history_admin import ConfigHistoryAdmin
 from municipality.models import Role
 from municipality.times import local_minute
 
@@ -596,6 +597,8 @@ class ComplaintAdmin(OfferedFiltersOnlyMixin, admin.ModelAdmin):
         except (IncorrectLookupParameters, DisallowedModelAdminLookup):
             return HttpResponseBadRequest(gettext("Unknown filter."))
         queryset = changelist.get_queryset(request)
+        if may_see_contact(request.user):
+            services.contact_reads_record_export(queryset=queryset, user=request.user)
         rows = csv_rows(queryset, with_contact=may_see_contact(request.user))
         return csv_response(rows, f"balagh-reports-{timezone.localtime():%Y%m%d-%H%M}")
 
@@ -811,7 +814,7 @@ class MainTypeOfCategoryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Category)
-class CategoryAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+class CategoryAdmin(AdminRoleOnlyMixin, ConfigHistoryAdmin):
     list_display = (
         "tree_name",
         "code",
@@ -870,3 +873,6 @@ class ContactReadAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a log its readers could erase would prove nothing

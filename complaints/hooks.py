@@ -2,7 +2,7 @@
 
 ``complaints`` sits below ``routing``, the clock (``sla``) and ``notifications`` and never
 imports them (the layers contract in pyproject.toml). Its services still need a routing
-decision, due times and messages, so each of those apps plugs its implementation in here from
+decision, due times, messages and one-time codes, so each of those apps plugs its implementation in here from
 its ``AppConfig.ready()``. Every process that loads the apps (the site, the workers, the tests)
 has all three; using a slot nothing was plugged into is a configuration error, raised loudly.
 """
@@ -52,6 +52,20 @@ class Notifier:
     complaint_event: Callable[..., None]
 
 
+@dataclass(frozen=True)
+class ReporterCodes:
+    """One-time codes by SMS proving a citizen holds a mobile, for "my reports" (``notifications.verification``).
+
+    ``allowed(client=, phone=)`` counts one request against the per-address and per-number limits;
+    ``send(phone=, language=)`` queues a code; ``confirm(phone=, code=)`` raises ``ValidationError``
+    (translated) unless the code is the latest one sent, unexpired, unused and not over-tried.
+    """
+
+    allowed: Callable[..., bool]
+    send: Callable[..., Any]
+    confirm: Callable[..., Any]
+
+
 T = TypeVar("T")
 
 
@@ -72,3 +86,4 @@ class Slot(Generic[T]):
 router: Slot[Router] = Slot("routing decision (routing)")
 clock: Slot[Clock] = Slot("SLA clock (sla)")
 notifier: Slot[Notifier] = Slot("messages (notifications)")
+reporter_codes: Slot[ReporterCodes] = Slot("one-time codes to a citizen's mobile (notifications)")

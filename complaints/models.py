@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from complaints.workflow import OPEN_STATUSES, ClosureReason, Status
+from municipality.history import ConfigHistory
 from municipality.models import BilingualName, Department, District, Utility
 
 
@@ -78,6 +79,8 @@ class Category(BilingualName):
     active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
 
     objects = CategoryQuerySet.as_manager()
+
+    history = ConfigHistory()
 
     class Meta:
         verbose_name = _("category")
@@ -368,8 +371,14 @@ class ContactRead(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("staff member")
     )
+
+    class Where(models.TextChoices):
+        REPORT_PAGE = "report page", _("report page")
+        EXPORT = "export", _("download (CSV)")
+        OUTBOX = "outbox", _("message sent (outbox)")
+
     at = models.DateTimeField(_("when"), auto_now_add=True)
-    where = models.CharField(_("where"), max_length=20, default="report page")
+    where = models.CharField(_("where"), max_length=20, choices=Where.choices, default=Where.REPORT_PAGE)
 
     class Meta:
         verbose_name = _("read of a reporter's number")

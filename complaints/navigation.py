@@ -48,6 +48,8 @@ def staff_links(user) -> list[StaffLink]:
         if key == "queue" and role in _ALL_REPORTS_ROLES:
             label = _("All reports")
         links.append(StaffLink(key=key, label=str(label), url=reverse(name)))
+    if getattr(user, "is_verified", lambda: False)():  # signed in with a second factor: may renew its recovery codes
+        links.append(StaffLink(key="recovery", label=str(_("Recovery codes")), url=reverse("two_factor:recovery_codes")))
     return links
 
 

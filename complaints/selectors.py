@@ -46,6 +46,36 @@ def complaint_for_tracking(*, tracking_number: str, phone: str, queryset: QueryS
     return complaint
 
 
+def complaints_of_reporter(*, phone: str) -> QuerySet[Complaint]:
+    """Every report filed with this mobile (E.164), newest first: "my reports", once the citizen proved the mobile.
+
+    Only what the list shows is read: no description, no staff fields, nobody else's reports
+    (the match is on the whole number, so anonymised reports, whose number is blank, never appear)."""
+    if not phone:
+        return Complaint.objects.none()
+    return (
+        Complaint.objects.filter(reporter_phone=phone)
+        .select_related("category", "category__parent")
+        .only(
+            "pk",
+            "tracking_number",
+            "token",
+            "status",
+            "created_at",
+            "updated_at",
+            "resolved_at",
+            "closed_at",
+            "category",
+            "category__parent",
+            "category__name_ar",
+            "category__name_en",
+            "category__parent__name_ar",
+            "category__parent__name_en",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
 def clock_state(complaint: Complaint, now: datetime | None = None) -> str:
     """``ok``, ``at_risk``, ``breached``, ``paused`` or ``none`` (no clock, or finished), from the row's own
     fields (no query): the thresholds the clock wrote on the report, so a list column stays one query."""

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from municipality.history_admin import ConfigHistoryAdmin, StaffHistoryAdmin
 from municipality.models import Department, District, StaffProfile, Utility
 from municipality.roles import is_admin_role
 
@@ -105,14 +106,14 @@ class AdminRoleReadOnlyMixin(AdminRoleOnlyMixin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+class DepartmentAdmin(AdminRoleOnlyMixin, ConfigHistoryAdmin):
     list_display = ("name_ar", "name_en", "code", "email", "is_triage", "active")
     list_filter = ("active", "is_triage")
     search_fields = ("code", "name_ar", "name_en")
 
 
 @admin.register(Utility)
-class UtilityAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+class UtilityAdmin(AdminRoleOnlyMixin, ConfigHistoryAdmin):
     list_display = ("name_ar", "name_en", "code", "kind", "email", "active")
     list_filter = ("kind", "active")
     search_fields = ("code", "name_ar", "name_en")
@@ -177,7 +178,7 @@ if admin.site.is_registered(User):
 
 
 @admin.register(User)
-class StaffUserAdmin(AdminRoleOnlyMixin, DjangoUserAdmin):
+class StaffUserAdmin(AdminRoleOnlyMixin, StaffHistoryAdmin, DjangoUserAdmin):
     inlines = [StaffProfileInline]
     list_display = ("username", "first_name", "last_name", "role_display", "owner_display", "is_active", "is_staff")
     list_filter = ("staff_profile__role", "staff_profile__department", "staff_profile__utility", "is_active")
@@ -256,7 +257,7 @@ class WorkingWeekForm(forms.ModelForm):
 
 
 @admin.register(WorkingWeek)
-class WorkingWeekAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+class WorkingWeekAdmin(AdminRoleOnlyMixin, ConfigHistoryAdmin):
     form = WorkingWeekForm
     list_display = ("name", "day_names", "start", "end", "active")
 
@@ -267,7 +268,7 @@ class WorkingWeekAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+class HolidayAdmin(AdminRoleOnlyMixin, ConfigHistoryAdmin):
     list_display = ("date", "name_ar", "name_en")
     search_fields = ("name_ar", "name_en")
     date_hierarchy = "date"

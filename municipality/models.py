@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from simple_history import register
+
+from municipality.history import ConfigHistory
 
 
 class BilingualName(models.Model):
@@ -37,6 +43,8 @@ class Department(BilingualName):
     # Bumped on every save: the routing rules' cache fingerprints it (routing.rules._rules_version).
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    history = ConfigHistory(excluded_fields=["updated_at"])
+
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
@@ -56,6 +64,8 @@ class Utility(BilingualName):
     active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
     # Bumped on every save: the routing rules' cache fingerprints it (routing.rules._rules_version).
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = ConfigHistory(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("utility")
@@ -102,6 +112,8 @@ class StaffProfile(models.Model):
     )
     phone = models.CharField(_("mobile"), max_length=20, blank=True)
 
+    history = ConfigHistory()
+
     class Meta:
         verbose_name = _("staff profile")
         verbose_name_plural = _("staff profiles")
@@ -130,6 +142,8 @@ class WorkingWeek(models.Model):
     end = models.TimeField(_("ends"), default="16:00")
     active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
 
+    history = ConfigHistory()
+
     class Meta:
         verbose_name = _("working week")
         verbose_name_plural = _("working weeks")
@@ -141,6 +155,8 @@ class WorkingWeek(models.Model):
 class Holiday(BilingualName):
     date = models.DateField(pgettext_lazy("field", "date"), unique=True)
 
+    history = ConfigHistory()
+
     class Meta:
         verbose_name = _("public holiday")
         verbose_name_plural = _("public holidays")
@@ -148,3 +164,53 @@ class Holiday(BilingualName):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class RecoveryDevice(ThrottlingMixin, TimestampMixin, Device):
+    """A staff member's recovery codes for two-factor sign-in (a lost phone), as a django-otp device.
+
+    Each code is kept only as a keyed hash (``RecoveryCode``): a copy of the database does not
+    sign anyone in. A code works once: the DELETE of its row decides, so two sign-ins with the same
+    code cannot both pass. Wrong codes slow the device down like django-otp's own devices.
+    """
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def get_throttle_factor(self) -> int:
+        return 1  # seconds, doubling with each wrong code (django-otp's static codes use the same)
+
+    def verify_token(self, token) -> bool:
+        allowed, _why = self.verify_is_allowed()
+        if not allowed:
+            return False
+        used, _detail = self.codes.filter(code_hash=recovery_code_hash(str(token or ""))).delete()
+        if used:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment()
+        return False
+
+
+def recovery_code_hash(code: str) -> str:
+    """The stored form of a recovery code: typed with spaces, dashes or capitals, it is the same code."""
+    typed = "".join(ch for ch in code.lower() if ch.isalnum())
+    return salted_hmac("balagh.recovery-code", typed, algorithm="sha256").hexdigest()
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(_("code (hashed)"), max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+
+# Staff accounts and groups are Django's own models: their versions live in this app's tables.
+# No version keeps the password's hash (a history of hashes helps only an attacker).
+register(User, app="municipality", records_class=ConfigHistory, excluded_fields=["password", "last_login"])
+register(Group, app="municipality", records_class=ConfigHistory)

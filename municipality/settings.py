@@ -71,7 +71,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "simple_history",
     "municipality",
     "complaints",
     "routing",
@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "municipality.two_factor.TwoFactorRequiredMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who saved each version of the configuration
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it answers the login that its backend refused
@@ -194,6 +195,9 @@ AXES_VERBOSE = False
 # production; the demo (DEBUG=1) and the test suite leave it off so the demo logins work with a password.
 BALAGH_2FA_REQUIRED = env_bool("BALAGH_2FA_REQUIRED", not DEBUG)
 OTP_TOTP_ISSUER = "Balagh"
+# Configuration history (django-simple-history): read-only, a past version is never saved back over the
+# current one (that would skip the services that keep caches and the clock in line).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Abuse limits. X-Forwarded-For is believed only from these proxies (CIDR list; empty: never),
 # see municipality/client_ip.py. Every throttle and lock-out keys on that one address.
@@ -209,6 +213,8 @@ BALAGH_PHONE_CODE_ATTEMPTS = env_int("BALAGH_PHONE_CODE_ATTEMPTS", 5, minimum=1)
 # Codes asked for per hour, per mobile number and per client address.
 BALAGH_PHONE_CODES_PER_NUMBER = env_int("BALAGH_PHONE_CODES_PER_NUMBER", 3, minimum=1)
 BALAGH_PHONE_CODES_PER_ADDRESS = env_int("BALAGH_PHONE_CODES_PER_ADDRESS", 20, minimum=1)
+# "My reports": how long a session may list a mobile's reports after its code.
+BALAGH_MY_REPORTS_MINUTES = env_int("BALAGH_MY_REPORTS_MINUTES", 15, minimum=1)
 
 # --- Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = redis_url()

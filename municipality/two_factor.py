@@ -9,12 +9,14 @@ and "log out". Wrong codes are limited per user (django-otp also slows each devi
 
 from __future__ import annotations
 
+import secrets
 from base64 import b32encode
 from urllib.parse import quote
 
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -23,15 +25,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from municipality import ratelimit
-from municipality.models import Role
+from municipality.models import RecoveryCode, RecoveryDevice, Role, recovery_code_hash
 from municipality.roles import role_of
 
 TWO_FACTOR_ROLES = frozenset({Role.ADMIN, Role.COMMITTEE, Role.MAYOR, Role.HEAD})
 RECOVERY_CODES = 10
+RECOVERY_CODE_BYTES = 5  # 8 characters of base 32: 40 bits, one-use, and guesses are limited
 WRONG_CODES_LIMIT = 10
 WRONG_CODES_WINDOW = 15 * 60
 EXEMPT_PREFIXES = ("/account/2fa/", "/admin/logout/", "/admin/login/", "/static/", "/i18n/", "/jsi18n/", "/healthz")
@@ -72,11 +74,12 @@ def _next(request: HttpRequest) -> str:
 
 
 def recovery_codes_issue(*, user) -> list[str]:
-    """Replace the user's recovery codes with ten new ones (shown once)."""
-    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery", defaults={"confirmed": True})
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    """Replace the user's recovery codes with ten new ones: shown once, kept only as keyed hashes."""
+    codes = [b32encode(secrets.token_bytes(RECOVERY_CODE_BYTES)).decode().lower() for _i in range(RECOVERY_CODES)]
+    with transaction.atomic():
+        device, _created = RecoveryDevice.objects.get_or_create(user=user, name="recovery", defaults={"confirmed": True})
+        device.codes.all().delete()
+        RecoveryCode.objects.bulk_create([RecoveryCode(device=device, code_hash=recovery_code_hash(code)) for code in codes])
     return codes
 
 
@@ -129,12 +132,15 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def new_recovery_codes(request: HttpRequest) -> HttpResponse:
-    """New recovery codes (the old ones stop working); only after a code this session."""
+    """How many recovery codes are left, and new ones on request (the old ones stop working); only after a code this session."""
     if not _verified(request.user):
         return redirect(reverse("two_factor:verify"))
-    return render(request, "admin/two_factor/recovery_codes.html", {"codes": recovery_codes_issue(user=request.user)})
+    if request.method == "POST":
+        return render(request, "admin/two_factor/recovery_codes.html", {"codes": recovery_codes_issue(user=request.user)})
+    left = RecoveryCode.objects.filter(device__in=RecoveryDevice.objects.filter(user_id=request.user.pk)).count()
+    return render(request, "admin/two_factor/recovery_codes_left.html", {"left": left})
 
 
 app_name = "two_factor"

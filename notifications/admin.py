@@ -4,6 +4,9 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from complaints.models import ContactRead
+from complaints.phones import mask_phone
+from complaints.services import contact_read_record
 from municipality.admin import AdminRoleOnlyMixin
 from notifications import services
 from notifications.models import MessageTemplate, Outbox
@@ -21,7 +24,7 @@ class OutboxAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "channel",
-        "recipient",
+        "recipient_display",
         "template",
         "language",
         "status_badge",
@@ -43,6 +46,22 @@ class OutboxAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("recipient"), ordering="recipient")
+    def recipient_display(self, obj):
+        """A citizen's address masked in the list; the message's own page shows it whole, and logs the read."""
+        if not obj.is_citizen or not obj.recipient:
+            return obj.recipient
+        if "@" in obj.recipient:
+            name, _at, domain = obj.recipient.partition("@")
+            return f"{name[:1]}•••@{domain}"
+        return mask_phone(obj.recipient)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.is_citizen and obj.recipient and obj.complaint_id and self.has_view_permission(request, obj):
+            contact_read_record(complaint=obj.complaint, user=request.user, where=ContactRead.Where.OUTBOX)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):

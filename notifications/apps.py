@@ -10,6 +10,14 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: models and services load only once the app registry is ready.
         from complaints import hooks
+        from notifications import verification
         from notifications.services import notify_complaint_event
 
         hooks.notifier.plug(hooks.Notifier(complaint_event=notify_complaint_event))
+        hooks.reporter_codes.plug(
+            hooks.ReporterCodes(
+                allowed=verification.phone_code_allowed,
+                send=verification.my_reports_code_send,
+                confirm=verification.my_reports_code_confirm,
+            )
+        )

@@ -116,7 +116,8 @@ class Outbox(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} → {self.recipient} ({self.template})"
+        # No address: this text names the row in admin lists, headings and logs, where a citizen's number is not shown.
+        return f"{self.get_channel_display()} #{self.pk} ({self.template})"
 
 
 class PhoneCode(models.Model):

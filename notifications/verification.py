@@ -103,6 +103,15 @@ def phone_code_confirm(*, phone: str, code: str, purpose: str, complaint=None) -
     return row
 
 
+def my_reports_code_send(*, phone: str, language: str = "ar") -> PhoneCode:
+    """A code for "my reports": sent whatever the number, so the answer says nothing about its reports."""
+    return phone_code_send(phone=phone, purpose=PhoneCode.Purpose.MY_REPORTS, language=language)
+
+
+def my_reports_code_confirm(*, phone: str, code: str) -> PhoneCode:
+    return phone_code_confirm(phone=phone, code=code, purpose=PhoneCode.Purpose.MY_REPORTS)
+
+
 def phone_codes_purge(*, now=None) -> int:
     """Delete codes expired for a day (they prove nothing any more)."""
     now = now or timezone.now()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category
 from municipality.admin import AdminRoleOnlyMixin
+from municipality.history_admin import ConfigHistoryAdmin
 from routing.models import Follower, RoutingRule
 from routing.rules import route_dry_run
 
@@ -34,7 +35,7 @@ class RoutingRuleForm(forms.ModelForm):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+class RoutingRuleAdmin(AdminRoleOnlyMixin, ConfigHistoryAdmin):
     form = RoutingRuleForm
     list_display = ("category", "district_display", "owner_display", "order", "active", "updated_at")
     list_editable = ("order", "active")

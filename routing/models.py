@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from municipality.history import ConfigHistory
 from municipality.models import Department, District, Utility
 
 
@@ -40,6 +41,8 @@ class RoutingRule(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     # Bumped on every save: the per-process rule cache compares it (see routing.rules).
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = ConfigHistory(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("routing rule")

@@ -3,11 +3,12 @@
 from django.contrib import admin
 
 from municipality.admin import AdminRoleOnlyMixin
+from municipality.history_admin import ConfigHistoryAdmin
 from sla.models import EscalationStep, PrioritySLA
 
 
 @admin.register(PrioritySLA)
-class PrioritySLAAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+class PrioritySLAAdmin(AdminRoleOnlyMixin, ConfigHistoryAdmin):
     list_display = ("priority", "clock", "response_hours", "resolution_hours")
     list_editable = ("clock", "response_hours", "resolution_hours")
     list_display_links = ("priority",)
@@ -17,7 +18,7 @@ class PrioritySLAAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(EscalationStep)
-class EscalationStepAdmin(AdminRoleOnlyMixin, admin.ModelAdmin):
+class EscalationStepAdmin(AdminRoleOnlyMixin, ConfigHistoryAdmin):
     """The ladder's five steps. Only what the sweep reads is editable: when a step fires (percent),
     who is told (audience) and whether it runs (active); the steps themselves are code (docs/sla.md).
     A change applies to reports whose due times are set afterwards (routed, transferred, re-prioritised)."""

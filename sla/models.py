@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from complaints.models import Complaint, Priority
+from municipality.history import ConfigHistory
 from municipality.models import Role
 
 
@@ -41,6 +42,8 @@ class PrioritySLA(models.Model):
     resolution_hours = models.DecimalField(
         _("resolution target (hours)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0.01)]
     )
+
+    history = ConfigHistory()
 
     class Meta:
         db_table = "complaints_prioritysla"
@@ -92,6 +95,8 @@ class EscalationStep(models.Model):
     )
     audience = models.CharField(_("who is told"), max_length=20, choices=Audience.choices)
     active = models.BooleanField(pgettext_lazy("field", "active"), default=True)
+
+    history = ConfigHistory()
 
     class Meta:
         db_table = "routing_escalationpolicy"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from complaints import services
 from municipality.models import Role
-from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, make_user, submit
+from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, UtilityFactory, make_user, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,17 @@ def test_roles_that_work_the_report_see_the_number(client, report):
     page = client.get(reverse("admin:complaints_complaint_change", args=[report.pk])).content.decode()
     assert "+966501234134" in page
     assert report.tracking_number in client.get(LIST, {"q": "0501234134"}).content.decode()
+
+
+def test_a_utility_liaison_sees_the_referred_report_with_the_number_masked(client, report):
+    officer = make_user("roads1", Role.OFFICER, department=report.department)
+    water = UtilityFactory(code="water")
+    services.complaint_refer(complaint=report, actor=officer, utility=water, reason="Water main leak under the road")
+    client.force_login(make_user("water1", Role.LIAISON, utility=water))
+    page = client.get(reverse("admin:complaints_complaint_change", args=[report.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "+9665•••••134" in html and "+966501234134" not in html and "سالم" not in html
+    export = b"".join(client.get(EXPORT).streaming_content).decode()
+    assert report.tracking_number in export and "+966501234134" not in export
+    assert report.tracking_number not in client.get(LIST, {"q": "0501234134"}).content.decode()

@@ -10,9 +10,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import Complaint
+from complaints.models import Complaint, IncomingMessage
 from complaints.tasks import anonymise_reporters
 from complaints.workflow import ClosureReason, Status
+from notifications.models import Outbox
 from routing.duplicates import complaint_follow
 from routing.models import Follower
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, submit
@@ -62,3 +63,20 @@ def test_the_beat_task_follows_the_setting(reports, settings):
 def test_a_bad_period_is_refused():
     with pytest.raises(CommandError):
         call_command("anonymise_reporters", "--older-than", "0")
+
+
+def test_the_number_does_not_survive_in_the_messages_sent_or_received(reports):
+    old, recent, _open = reports
+    IncomingMessage.objects.create(
+        complaint=old, channel="whatsapp", sender="+966501111111", text="حفرة", received_at=timezone.now(), data={"name": "سالم"}
+    )
+    sent_to_old = Outbox.objects.filter(complaint=old, recipient="+966501111111")
+    assert sent_to_old.exists()
+    counts = (Outbox.objects.count(), IncomingMessage.objects.count())
+    services.reporters_anonymise(older_than_days=365)
+    for row in Outbox.objects.filter(complaint=old, is_citizen=True):
+        assert "501111111" not in f"{row.recipient} {row.body} {row.context}" and "سالم" not in f"{row.body} {row.context}"
+    message = IncomingMessage.objects.get(complaint=old)
+    assert (message.sender, message.data, message.text) == ("", {}, "حفرة")
+    assert (Outbox.objects.count(), IncomingMessage.objects.count()) == counts  # the figures stay
+    assert Outbox.objects.filter(complaint=recent, recipient="+966503333333").exists()

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from municipality.models import Role
+from notifications.models import MessageTemplate, Outbox
 from routing.tokens import follow_token
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, make_user, submit
 from tests.municipality.test_settings_env import ROOT, SETTINGS_VARIABLES
@@ -38,16 +39,27 @@ def pages(client, report):
         "/track/",
         reverse("citizen:track", args=[report.token]),
         reverse("routing:follow", args=[follow_token(report)]),
+        reverse("citizen:my_reports"),
     ]
     for url in citizen:
         yield url, client.get(url)
+    # "My reports" after its code: the list itself.
+    client.post(reverse("citizen:my_reports"), {"phone": "0501234567"})
+    code = Outbox.objects.filter(template=MessageTemplate.Code.PHONE_CODE).latest("pk").context["code"]
+    client.post(reverse("citizen:my_reports_code"), {"code": code})
+    yield "my reports", client.get(reverse("citizen:my_reports_list"))
     client.force_login(make_user("admin1", Role.ADMIN))
+    officer = make_user("roads1", Role.OFFICER, department=report.department)
     staff = [
         "/admin/",
         "/admin/complaints/complaint/",
         reverse("admin:complaints_complaint_change", args=[report.pk]),
         reverse("admin:complaints_complaint_add"),
         reverse("admin:municipality_district_change", args=[report.district_id]),
+        reverse("admin:routing_routingrule_changelist"),
+        reverse("admin:municipality_department_history", args=[report.department_id]),
+        reverse("admin:auth_user_history", args=[officer.pk]),  # with the role history
+        reverse("admin:complaints_contactread_changelist"),
         "/reports/",
         "/reports/overdue/",
         "/api/docs/",
@@ -81,7 +93,10 @@ def run_production(code: str, **variables) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES and not key.startswith("SECURE_")}
     env.pop("DEBUG", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
-    env.update(DJANGO_SETTINGS_MODULE="municipality.settings", PYTHONPATH=str(ROOT), **PRODUCTION, **variables)
+    # BALAGH_ENV_FILE empty: a developer's .env (written by make, DEBUG=1) must not turn production into the demo.
+    env.update(
+        DJANGO_SETTINGS_MODULE="municipality.settings", PYTHONPATH=str(ROOT), BALAGH_ENV_FILE="", **PRODUCTION, **variables
+    )
     return subprocess.run([sys.executable, *code.split("\0")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
 
 

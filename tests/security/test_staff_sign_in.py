@@ -9,10 +9,9 @@ from axes.models import AccessAttempt
 from django.test import Client
 from django.utils import translation
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from municipality.models import Role
+from municipality.models import RecoveryDevice, Role
 from tests.factories import DepartmentFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +77,7 @@ def test_an_administrator_unlocks_an_account(settings):
 def wait_out_the_device_throttle():
     """django-otp slows a device after each wrong code (1 s, 2 s, 4 s…); the test does not wait."""
     TOTPDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
-    StaticDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    RecoveryDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
 
 
 def sign_in(username: str) -> Client:
