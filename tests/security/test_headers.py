@@ -93,10 +93,7 @@ def run_production(code: str, **variables) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES and not key.startswith("SECURE_")}
     env.pop("DEBUG", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
-    # BALAGH_ENV_FILE empty: a developer's .env (written by make, DEBUG=1) must not turn production into the demo.
-    env.update(
-        DJANGO_SETTINGS_MODULE="municipality.settings", PYTHONPATH=str(ROOT), BALAGH_ENV_FILE="", **PRODUCTION, **variables
-    )
+    env.update(DJANGO_SETTINGS_MODULE="municipality.settings", PYTHONPATH=str(ROOT), **PRODUCTION, **variables)
     return subprocess.run([sys.executable, *code.split("\0")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
 
 
