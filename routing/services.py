@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from complaints import access
+from complaints.event_texts import say
 from complaints.models import Category, Complaint, Event
 from complaints.phones import normalize_phone, phones_match
 from complaints.services import (
@@ -44,6 +45,7 @@ class RouteDecision:
     utility: Utility | None
     reason: str
     rule_id: int | None = None
+    basis: str = ""  # "rule", "type", "main_type" or "triage" (complaints.event_texts renders it)
 
     @property
     def owner(self):
@@ -133,13 +135,18 @@ def route_decision(*, category: Category, district_id: int | None) -> RouteDecis
                     cache.utilities.get(rule.utility_id) if rule.utility_id else None,
                     _("Routing rule #%(id)s: %(rule)s") % {"id": rule.pk, "rule": rule.label},
                     rule.pk,
+                    "rule",
                 )
     if category.default_department_id in cache.departments:
-        return RouteDecision(cache.departments[category.default_department_id], None, _("Default department of the category"))
+        return RouteDecision(
+            cache.departments[category.default_department_id], None, _("Default department of the category"), basis="type"
+        )
     parent = category.parent if category.parent_id else None
     if parent is not None and parent.default_department_id in cache.departments:
-        return RouteDecision(cache.departments[parent.default_department_id], None, _("Default department of the main type"))
-    return RouteDecision(cache.triage, None, _("No owner found: triage queue"))
+        return RouteDecision(
+            cache.departments[parent.default_department_id], None, _("Default department of the main type"), basis="main_type"
+        )
+    return RouteDecision(cache.triage, None, _("No owner found: triage queue"), basis="triage")
 
 
 @dataclass(frozen=True)
@@ -213,7 +220,7 @@ def complaint_follow(*, complaint: Complaint, phone: str, language: str = "ar"):
                 complaint=complaint,
                 kind=Event.Kind.FOLLOWED,
                 is_public=False,
-                text=_("Another citizen reported the same problem and now follows this report."),
+                text=say("followed"),
                 data={"phone_last_digits": normalized[-4:]},
             )
     return follower, created
@@ -277,15 +284,14 @@ def complaint_merge(*, duplicate: Complaint, master: Complaint, actor) -> Compla
             reason=ClosureReason.DUPLICATE,
             check_access=False,
             cascade=False,
-            note=_("The same problem was already reported as %(number)s; we follow it up there and you will receive its updates.")
-            % {"number": master_row.tracking_number},
+            note=say("merged_note", number=master_row.tracking_number),
         )
         event_record(
             complaint=duplicate_row,
             kind=Event.Kind.MERGED,
             actor=actor,
             is_public=False,
-            text=_("Merged into %(number)s.") % {"number": master_row.tracking_number},
+            text=say("merged_into", number=master_row.tracking_number),
             data={"master": master_row.pk, "master_number": master_row.tracking_number},
         )
         event_record(
@@ -293,7 +299,7 @@ def complaint_merge(*, duplicate: Complaint, master: Complaint, actor) -> Compla
             kind=Event.Kind.MERGED,
             actor=actor,
             is_public=False,
-            text=_("%(number)s was merged into this report.") % {"number": duplicate_row.tracking_number},
+            text=say("merged_from", number=duplicate_row.tracking_number),
             data={"duplicate": duplicate_row.pk, "duplicate_number": duplicate_row.tracking_number},
         )
         if duplicate_row.reporter_phone and duplicate_row.reporter_phone != master_row.reporter_phone:
