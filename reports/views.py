@@ -235,7 +235,10 @@ class WeeklyPdfView(WeeklyAccessMixin, View):
 # --------------------------------------------------------------------------- public (/figures/)
 
 PUBLIC_MAX_AGE = 600
-OPEN_DATA_LICENCE = ("Creative Commons Attribution 4.0 (CC BY 4.0)", "https://creativecommons.org/licenses/by/4.0/")
+OPEN_DATA_LICENCE = (
+    gettext_lazy("Creative Commons Attribution 4.0 International"),
+    "https://creativecommons.org/licenses/by/4.0/",
+)
 
 
 def _public(response: HttpResponse, *, by_cookie: bool) -> HttpResponse:
@@ -269,7 +272,7 @@ class PublicFiguresView(TemplateView):
             rankings=[(_("Departments"), figures["departments"]), (_("Utilities"), figures["utilities"])],
             sla_groups=public_sla_table(),
             fields=OPEN_DATA_FIELDS,
-            licence_name=OPEN_DATA_LICENCE[0],
+            licence_name=str(OPEN_DATA_LICENCE[0]),
             licence_url=OPEN_DATA_LICENCE[1],
         )
         return ctx

@@ -56,3 +56,22 @@ def test_the_tracking_page_the_admin_list_and_the_report_page_write_a_moment_ali
 def test_the_arabic_catalogue_writes_western_digits():
     catalogue = Path(settings.BASE_DIR, "locale", "ar", "LC_MESSAGES", "django.po").read_text()
     assert ARABIC_INDIC_DIGITS.findall(catalogue) == []
+
+
+def test_every_date_and_time_keeps_its_order_in_a_right_to_left_line():
+    """ "2026-11-25 14:20" in an Arabic line reads "14:20 2026-11-25" unless it is isolated left to right."""
+    loose = []
+    for path in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            for match in re.finditer(r'\|date:"DATETIME_FORMAT"', line):
+                isolated = line[match.end() :].startswith("|ltr") or 'dir="ltr"' in line[: match.start()]
+                if not isolated:
+                    loose.append(f"{path.name}:{number}")
+    assert loose == []
+
+
+def test_the_ltr_filter_isolates_a_moment():
+    from municipality.templatetags.balagh_dates import ltr
+
+    assert ltr("2026-11-25 14:20") == "\u20662026-11-25 14:20\u2069"
+    assert ltr("") == "" and ltr(None) == ""
