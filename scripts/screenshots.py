@@ -4,7 +4,10 @@
     .venv/bin/python scripts/screenshots.py http://127.0.0.1:8108 docs/screenshots --token TOKEN --pk ID
 
 ``--token`` and ``--pk`` name a report with a long timeline (the tracking page and the admin report
-page show it). Chromium is Debian's /usr/bin/chromium; the PNGs are saved as 256-colour palettes.
+page show it). Under ``make run`` (DEBUG) Django answers an unknown address with its technical page;
+``--plain-base`` takes the 404 from a second server on the same install without DEBUG:
+
+    DEBUG=0 ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 .venv/bin/python manage.py runserver --insecure 127.0.0.1:8109 Chromium is Debian's /usr/bin/chromium; the PNGs are saved as 256-colour palettes.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ def file_a_report(page, base: str, language: str) -> None:
     page.locator("[data-tracking-number]").wait_for()
 
 
-def shoot(browser, base: str, out: Path, language: str, width: int, token: str, pk: str) -> list[str]:
+def shoot(browser, base: str, out: Path, language: str, width: int, token: str, pk: str, plain_base: str) -> list[str]:
     """Every page in one language at one width; returns the JavaScript errors seen."""
     context = browser.new_context(viewport={"width": width, "height": 900 if width > 500 else 844})
     page = context.new_page()
@@ -70,9 +73,9 @@ def shoot(browser, base: str, out: Path, language: str, width: int, token: str, 
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     suffix = f"{language}-{width}"
 
-    def go(path: str) -> None:
-        page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
-        page.goto(base + path)
+    def go(path: str, site: str = base) -> None:
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": site}])
+        page.goto(site + path)
 
     go("/")
     save(page, out, f"form-{suffix}")
@@ -82,7 +85,7 @@ def shoot(browser, base: str, out: Path, language: str, width: int, token: str, 
     save(page, out, f"track-{suffix}")
     go("/figures/")
     save(page, out, f"figures-{suffix}")
-    go("/no-such-page/")
+    go("/no-such-page/", plain_base)
     save(page, out, f"not-found-404-{suffix}")
     log_in(page, base, "committee")
     go("/reports/")
@@ -105,6 +108,7 @@ def main() -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--token", required=True, help="a report's public token (the tracking page's address)")
     parser.add_argument("--pk", required=True, help="its id (the admin page's address)")
+    parser.add_argument("--plain-base", default="", help="the same install without DEBUG, for the 404 page")
     args = parser.parse_args()
     base = args.base.rstrip("/")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -113,7 +117,8 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
         for language in LANGUAGES:
             for width in WIDTHS:
-                errors = shoot(browser, base, args.out, language, width, args.token, args.pk)
+                plain = (args.plain_base or base).rstrip("/")
+                errors = shoot(browser, base, args.out, language, width, args.token, args.pk, plain)
                 if errors:
                     failed = True
                     print(f"JavaScript errors ({language}, {width} px): {errors}", file=sys.stderr)
