@@ -23,6 +23,7 @@ class Decision(Protocol):
     utility: Any
     reason: str
     rule_id: int | None
+    basis: str  # "rule", "type", "main_type" or "triage": the reason, for texts rendered in any language
 
     @property
     def owner(self) -> Any: ...

@@ -329,6 +329,13 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind}"
 
+    @property
+    def display_text(self) -> str:
+        """The text in the reader's language (system texts are rendered again; typed ones stay as typed)."""
+        from complaints.event_texts import display_text
+
+        return display_text(self)
+
 
 class IncomingMessage(models.Model):
     """What a citizen sent on a channel, as it arrived: the original of a report or a later message.

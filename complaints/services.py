@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints import access, hooks
+from complaints.event_texts import Said, say
 from complaints.models import Attachment, Category, Channel, Complaint, ContactRead, Event, IncomingMessage, Priority
 from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
@@ -64,6 +65,9 @@ def event_record(
     data: dict | None = None,
     at: datetime | None = None,
 ) -> Event:
+    """``text`` from :func:`complaints.event_texts.say` is stored with its message, so every reader sees it in their language."""
+    if isinstance(text, Said):
+        data = {**(data or {}), "msg": text.msg}
     return Event.objects.create(
         complaint=complaint,
         kind=kind,
@@ -322,7 +326,7 @@ def complaint_submit(
                 complaint=complaint,
                 kind=Event.Kind.CREATED,
                 actor=actor,
-                text=_("Report received through %(channel)s.") % {"channel": complaint.get_channel_display()},
+                text=say("received", channel=complaint.channel),
                 is_public=True,
                 to_status=Status.NEW,
                 data={"channel": complaint.channel},
@@ -331,6 +335,12 @@ def complaint_submit(
             complaint_route(complaint=complaint, at=now)
         _queue_messages(complaint, Event.Kind.CREATED)  # after routing: the SMS gives the "expected by" date
     return complaint
+
+
+def route_reason(decision: hooks.Decision) -> dict:
+    """Why routing chose the owner, as the timeline stores it (rendered in each reader's language)."""
+    basis = getattr(decision, "basis", "")
+    return {"basis": basis, "rule": decision.rule_id} if basis else {"text": decision.reason}
 
 
 def complaint_route(*, complaint: Complaint, at: datetime | None = None) -> Complaint:
@@ -346,7 +356,7 @@ def complaint_route(*, complaint: Complaint, at: datetime | None = None) -> Comp
         action=Action.ASSIGN,
         actor=None,
         kind=Event.Kind.ROUTED,
-        text=_("Sent to %(owner)s (%(reason)s).") % {"owner": decision.owner.name, "reason": decision.reason},
+        text=say("routed", owner=decision.owner, reason=route_reason(decision)),
         is_public=True,
         data={"reason": decision.reason, "rule": decision.rule_id},
         updates={
@@ -493,11 +503,10 @@ def complaint_submit_incomplete(
             for photo in photos:
                 Attachment.objects.create(complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE)
             with translation.override(complaint.language):
-                label = complaint.get_channel_display()
                 event_record(
                     complaint=complaint,
                     kind=Event.Kind.CREATED,
-                    text=_("Report received through %(channel)s.") % {"channel": label},
+                    text=say("received", channel=channel),
                     is_public=True,
                     to_status=Status.NEW,
                     data={"channel": channel, "triage": complaint.needs_triage, **({"notice": notice} if notice else {})},
@@ -548,7 +557,7 @@ def complaint_complete_triage(
                 kind=Event.Kind.TRIAGED,
                 actor=actor,
                 is_public=True,
-                text=_("Type recorded: %(type)s.") % {"type": category.name},
+                text=say("triaged", type=category),
                 data={"category": category.code, "lat": pin[0], "lon": pin[1]},
                 at=now,
             )
@@ -662,7 +671,7 @@ def complaint_add_citizen_message(
                 return event_record(
                     complaint=complaint,
                     kind=Event.Kind.CITIZEN_MESSAGE,
-                    text=text[:4000] or _("(no text; see the photos)"),
+                    text=text[:4000] or say("no_text"),
                     is_public=False,
                     data={"channel": channel, "photos": len(photos)},
                     at=now,
@@ -691,7 +700,7 @@ def complaint_assign(*, complaint: Complaint, actor, department=None, assignee=N
     if assignee is not None:
         updates["assignee"] = assignee
     target = department or complaint.department
-    text = note or _("Assigned to %(owner)s.") % {"owner": target.name if target else assignee}
+    text = note or say("assigned", owner=target or assignee)
     return _transition(
         complaint,
         action=Action.ASSIGN,
@@ -783,7 +792,7 @@ def complaint_start(*, complaint: Complaint, actor, note: str = "") -> Complaint
     whichever page (one report or many)."""
     with transaction.atomic():
         locked = _locked(complaint)
-        text = note or _("Work on the report has started.")
+        text = note or say("started")
         if locked.utility_id is not None and locked.status == Status.ASSIGNED:
             _ensure_can_work(actor, locked)
             utility = locked.utility
@@ -793,10 +802,10 @@ def complaint_start(*, complaint: Complaint, actor, note: str = "") -> Complaint
                 kind=Event.Kind.ACKNOWLEDGED,
                 actor=actor,
                 is_public=True,
-                text=note.strip() or _("%(utility)s acknowledged the report.") % {"utility": utility.name},
+                text=note.strip() or say("acknowledged", utility=utility),
                 data={"utility": utility.code},
             )
-            text = _("%(utility)s started work on the report.") % {"utility": utility.name}
+            text = say("utility_started", utility=utility)
         updates: dict = {}
         if locked.first_response_at is None:
             updates["first_response_at"] = timezone.now()
@@ -841,7 +850,7 @@ def complaint_resume(*, complaint: Complaint, actor, note: str = "") -> Complain
         action=Action.RESUME,
         actor=actor,
         kind=Event.Kind.RESUMED,
-        text=note or _("Work on the report has resumed."),
+        text=note or say("resumed"),
         is_public=True,
     )
 
@@ -879,14 +888,13 @@ def complaint_close(
     if reason != ClosureReason.FIXED and not note and actor is not None:
         raise TransitionError(_("Explain to the citizen why the report is closed."))
     now = timezone.now()
-    label = ClosureReason(reason).label if reason in ClosureReason.values else reason
     with transaction.atomic():
         closed = _transition(
             complaint,
             action=Action.CLOSE,
             actor=actor,
             kind=Event.Kind.CLOSED,
-            text=note or _("Closed: %(reason)s.") % {"reason": label},
+            text=note or say("closed", reason=reason),
             is_public=True,
             reason=reason,
             data={"reason": reason},
@@ -944,11 +952,7 @@ def _close_duplicates(*, master: Complaint, actor) -> int:
             reason=ClosureReason.DUPLICATE,
             check_access=False,
             cascade=False,
-            note=_("The original report %(number)s about the same problem was closed: %(reason)s.")
-            % {
-                "number": master.tracking_number,
-                "reason": ClosureReason(master.closure_reason).label if master.closure_reason else "",
-            },
+            note=say("duplicate_closed", number=master.tracking_number, reason=master.closure_reason),
         )
         closed += 1
     return closed
@@ -965,8 +969,7 @@ def _reopen_duplicates(*, master: Complaint, actor) -> int:
             actor=actor,
             check_access=False,
             cascade=False,
-            reason=_("The original report %(number)s was reopened, so this one is open again.")
-            % {"number": master.tracking_number},
+            reason=say("duplicate_reopened", number=master.tracking_number),
         )
         reopened += 1
     return reopened
@@ -1052,7 +1055,7 @@ def complaint_set_priority(*, complaint: Complaint, actor, priority: str) -> Com
             kind=Event.Kind.PRIORITY,
             actor=actor,
             data={"from": old, "to": priority},
-            text=_("Priority changed from %(old)s to %(new)s.") % {"old": Priority(old).label, "new": Priority(priority).label},
+            text=say("priority", old=old, new=priority),
         )
     return locked
 
@@ -1075,7 +1078,7 @@ def complaint_set_category(*, complaint: Complaint, actor, category: Category, r
             kind=Event.Kind.CATEGORY,
             actor=actor,
             is_public=True,
-            text=_("Type changed from %(old)s to %(new)s.") % {"old": old.name if old else "—", "new": category.name},
+            text=say("type_changed", old=old, new=category),
             data={"from": old.code if old else None, "to": category.code},
         )
         if reroute and locked.status in (Status.NEW, Status.ASSIGNED) and locked.utility_id is None:
@@ -1086,7 +1089,7 @@ def complaint_set_category(*, complaint: Complaint, actor, category: Category, r
                     action=Action.ASSIGN,
                     actor=actor,
                     kind=Event.Kind.ROUTED,
-                    text=_("Sent to %(owner)s.") % {"owner": decision.owner.name},
+                    text=say("routed_to", owner=decision.owner),
                     is_public=True,
                     data={"reason": decision.reason, "rule": decision.rule_id},
                     updates={"department": decision.department, "utility": None, "assignee": None, "assigned_at": timezone.now()},
@@ -1109,7 +1112,7 @@ def complaint_auto_close_resolved(*, now: datetime | None = None) -> int:
                 complaint=complaint,
                 actor=None,
                 reason=ClosureReason.FIXED,
-                note=_("Closed automatically: no reply from the citizen."),
+                note=say("auto_closed"),
                 check_access=False,
             )
             closed += 1

@@ -137,6 +137,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Riyadh"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["municipality.formats"]  # one date format in both languages (docs/languages.md)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -2,7 +2,7 @@
 
 ``RIYADH`` is the municipality's zone (the same as ``TIME_ZONE``); ``local_minute`` writes a moment
 as ``2026-11-25 14:20`` in it: compact, sortable and the same in Arabic and English. Templates use
-the same format with ``|date:"Y-m-d H:i"`` (Django's name for it is :data:`MINUTE_FORMAT`).
+the same format, ``DATETIME_FORMAT`` (``municipality/formats``), with ``{{ value }}`` or ``|date:"DATETIME_FORMAT"``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 RIYADH = ZoneInfo("Asia/Riyadh")
-MINUTE_FORMAT = "Y-m-d H:i"
+MINUTE_FORMAT = "DATETIME_FORMAT"  # municipality/formats: Y-m-d H:i in both languages
 
 
 def local_minute(value: datetime | None) -> str:

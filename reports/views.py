@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -36,6 +37,8 @@ class ReportAccessMixin(LoginRequiredMixin):
 
     request: HttpRequest
     allowed_roles = DASHBOARD_ROLES
+    # What a refused user reads on the 403 page: who the page is for.
+    refusal = gettext_lazy("The committee's reports are for the follow-up committee, the mayor and department heads.")
     scope_department = None
 
     def dispatch(self, request, *args, **kwargs):
@@ -43,7 +46,7 @@ class ReportAccessMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         role = role_of(request.user)
         if role not in self.allowed_roles:
-            raise PermissionDenied(_("The committee's reports are for the follow-up committee, the mayor and department heads."))
+            raise PermissionDenied(str(self.refusal))
         if role == Role.HEAD:
             profile = profile_of(request.user)
             if profile is None or profile.department_id is None:
@@ -148,6 +151,9 @@ class WeeklyAccessMixin(ReportAccessMixin):
     """The weekly report covers the whole municipality: committee, mayor and administrators."""
 
     allowed_roles = WEEKLY_REPORT_ROLES
+    refusal = gettext_lazy(
+        "The weekly report covers the whole municipality: it is for the follow-up committee, the mayor and administrators."
+    )
 
 
 class WeeklyArchiveView(WeeklyAccessMixin, ListView):
@@ -174,6 +180,7 @@ class WeeklyCompileView(WeeklyAccessMixin, View):
     """POST: queue "compile this week now" on the worker and go back to the archive, which follows it."""
 
     allowed_roles = WEEKLY_COMPILE_ROLES
+    refusal = gettext_lazy("The follow-up committee and administrators compile the weekly report.")
 
     def post(self, request):
         week = services.this_week_start()
@@ -186,6 +193,7 @@ class WeeklyCompileStatusView(WeeklyAccessMixin, View):
     """GET: the progress of this week's compilation, as JSON for the archive page's script."""
 
     allowed_roles = WEEKLY_COMPILE_ROLES
+    refusal = gettext_lazy("The follow-up committee and administrators compile the weekly report.")
 
     def get(self, request):
         progress = weekly_compile_progress(week_start=services.this_week_start())
@@ -227,7 +235,10 @@ class WeeklyPdfView(WeeklyAccessMixin, View):
 # --------------------------------------------------------------------------- public (/figures/)
 
 PUBLIC_MAX_AGE = 600
-OPEN_DATA_LICENCE = ("Creative Commons Attribution 4.0 (CC BY 4.0)", "https://creativecommons.org/licenses/by/4.0/")
+OPEN_DATA_LICENCE = (
+    gettext_lazy("Creative Commons Attribution 4.0 International"),
+    "https://creativecommons.org/licenses/by/4.0/",
+)
 
 
 def _public(response: HttpResponse, *, by_cookie: bool) -> HttpResponse:
@@ -261,7 +272,7 @@ class PublicFiguresView(TemplateView):
             rankings=[(_("Departments"), figures["departments"]), (_("Utilities"), figures["utilities"])],
             sla_groups=public_sla_table(),
             fields=OPEN_DATA_FIELDS,
-            licence_name=OPEN_DATA_LICENCE[0],
+            licence_name=str(OPEN_DATA_LICENCE[0]),
             licence_url=OPEN_DATA_LICENCE[1],
         )
         return ctx

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from complaints import access
+from complaints.event_texts import say
 from complaints.models import Complaint, Event
 from complaints.phones import normalize_phone, phones_match
 from complaints.services import complaint_close, event_record
@@ -68,7 +69,7 @@ def complaint_follow(*, complaint: Complaint, phone: str, language: str = "ar"):
                 complaint=complaint,
                 kind=Event.Kind.FOLLOWED,
                 is_public=False,
-                text=_("Another citizen reported the same problem and now follows this report."),
+                text=say("followed"),
                 data={"phone_last_digits": normalized[-4:]},
             )
     return follower, created
@@ -132,15 +133,14 @@ def complaint_merge(*, duplicate: Complaint, master: Complaint, actor) -> Compla
             reason=ClosureReason.DUPLICATE,
             check_access=False,
             cascade=False,
-            note=_("The same problem was already reported as %(number)s; we follow it up there and you will receive its updates.")
-            % {"number": master_row.tracking_number},
+            note=say("merged_note", number=master_row.tracking_number),
         )
         event_record(
             complaint=duplicate_row,
             kind=Event.Kind.MERGED,
             actor=actor,
             is_public=False,
-            text=_("Merged into %(number)s.") % {"number": master_row.tracking_number},
+            text=say("merged_into", number=master_row.tracking_number),
             data={"master": master_row.pk, "master_number": master_row.tracking_number},
         )
         event_record(
@@ -148,7 +148,7 @@ def complaint_merge(*, duplicate: Complaint, master: Complaint, actor) -> Compla
             kind=Event.Kind.MERGED,
             actor=actor,
             is_public=False,
-            text=_("%(number)s was merged into this report.") % {"number": duplicate_row.tracking_number},
+            text=say("merged_from", number=duplicate_row.tracking_number),
             data={"duplicate": duplicate_row.pk, "duplicate_number": duplicate_row.tracking_number},
         )
         if duplicate_row.reporter_phone and duplicate_row.reporter_phone != master_row.reporter_phone:

@@ -25,6 +25,7 @@ class RouteDecision:
     utility: Utility | None
     reason: str
     rule_id: int | None = None
+    basis: str = ""  # "rule", "type", "main_type" or "triage" (complaints.event_texts renders it)
 
     @property
     def owner(self):
@@ -114,13 +115,18 @@ def route_decision(*, category: Category, district_id: int | None) -> RouteDecis
                     cache.utilities.get(rule.utility_id) if rule.utility_id else None,
                     _("Routing rule #%(id)s: %(rule)s") % {"id": rule.pk, "rule": rule.label},
                     rule.pk,
+                    "rule",
                 )
     if category.default_department_id in cache.departments:
-        return RouteDecision(cache.departments[category.default_department_id], None, _("Default department of the category"))
+        return RouteDecision(
+            cache.departments[category.default_department_id], None, _("Default department of the category"), basis="type"
+        )
     parent = category.parent if category.parent_id else None
     if parent is not None and parent.default_department_id in cache.departments:
-        return RouteDecision(cache.departments[parent.default_department_id], None, _("Default department of the main type"))
-    return RouteDecision(cache.triage, None, _("No owner found: triage queue"))
+        return RouteDecision(
+            cache.departments[parent.default_department_id], None, _("Default department of the main type"), basis="main_type"
+        )
+    return RouteDecision(cache.triage, None, _("No owner found: triage queue"), basis="triage")
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,9 @@ from datetime import datetime
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from complaints.event_texts import Said, say
 from complaints.models import Category, Complaint, Event
 from municipality.models import Department, Role, StaffProfile, Utility
 from municipality.times import local_minute
@@ -276,17 +276,14 @@ def _digest(
     return Message(channel, address, MessageTemplate.Code.ESCALATION_DIGEST, settings.LANGUAGE_CODE, key, context, None)
 
 
-def _event_text(step: StepSpec) -> str:
+def _event_text(step: StepSpec) -> Said:
+    """The step's timeline text (complaints.event_texts): stored in the site's language, shown in the reader's."""
     with override(settings.LANGUAGE_CODE):
         if step.name == "at_risk":
-            return _("At risk: most of the resolution time has passed.")
+            return say("at_risk")
         if step.name == "response":
-            return _("Response time passed without a response; the department head was told.")
-        return {
-            1: _("Escalated to level 1: the department head."),
-            2: _("Escalated to level 2: the follow-up committee."),
-            3: _("Escalated to level 3: the mayor."),
-        }[step.level]
+            return say("response_late")
+        return say(f"escalated_{step.level}")
 
 
 def _event_insert_sql(source: str, vendor: str) -> str:
@@ -300,12 +297,13 @@ def _event_insert_sql(source: str, vendor: str) -> str:
     )
 
 
-def _event_params(step: StepSpec, *, text: str, audience: str, now: datetime) -> list:
-    return [step.event_kind, text, False, json.dumps({"step": step.name, "level": step.level, "audience": audience}), now]
+def _event_params(step: StepSpec, *, text: Said, audience: str, now: datetime) -> list:
+    data = {"step": step.name, "level": step.level, "audience": audience, "msg": text.msg}
+    return [step.event_kind, str(text), False, json.dumps(data), now]
 
 
 def _claim(
-    step: StepSpec, *, sql: str, candidates: list[int], now: datetime, text: str, audience: str, vendor: str
+    step: StepSpec, *, sql: str, candidates: list[int], now: datetime, text: Said, audience: str, vendor: str
 ) -> list[Claimed]:
     """Claim the waiting reports among ``candidates``, drop their queue rows, write their events."""
     set_params = [now] if "%s" in step.done_sql else []

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
 
 from channels.open311.formatters import iso
 from channels.open311.params import MAX_REQUESTS
 from channels.open311.statuses import extended_status, open311_status
+from complaints.event_texts import shown_text
 from complaints.models import Attachment, Category, Complaint, Event
 from complaints.selectors import normalize_tracking_number
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 class _RequestAnnotations(TypedDict):
     status_notes: str | None
+    status_notes_data: dict | None
     first_photo: str | None
 
 
@@ -130,6 +132,7 @@ def requests(q: Q) -> QuerySet[Complaint]:
         )
         .annotate(
             status_notes=Subquery(last_public.values("text")[:1]),
+            status_notes_data=Subquery(last_public.values("data")[:1], output_field=JSONField()),
             first_photo=Subquery(first_photo.values("file")[:1]),
         )
         .order_by("-created_at", "-pk")[:MAX_REQUESTS]
@@ -151,7 +154,10 @@ def request_payload(complaint: WithAnnotations[Complaint, _RequestAnnotations]) 
         "service_request_id": complaint.tracking_number,
         "status": open311_status(complaint.status),
         # status_notes, first_photo and status_then are annotations of the selectors above.
-        "status_notes": public_text(getattr(complaint, "status_notes", None) or "", names=names) or None,
+        "status_notes": public_text(
+            shown_text(getattr(complaint, "status_notes", None) or "", getattr(complaint, "status_notes_data", None)), names=names
+        )
+        or None,
         # A report still in triage (an e-mail, a tweet) has no service yet.
         "service_name": category.name if category else None,
         "service_code": category.code if category else None,
@@ -223,7 +229,7 @@ def update_payload(event: WithAnnotations[Event, _UpdateAnnotations]) -> dict:
         "service_request_id": complaint.tracking_number,
         "status": extended_status(status, reason or ""),
         "updated_datetime": iso(event.created_at),
-        "description": public_text(event.text, names=(complaint.reporter_name,)),
+        "description": public_text(event.display_text, names=(complaint.reporter_name,)),
         "media_url": None,
         "external_status_code": status,
     }

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from channels.whatsapp.models import Conversation, InboundMessage, WhatsAppContact
 from channels.whatsapp.selectors import open_conversation, recent_filed_conversation, reports_for_status
+from complaints.event_texts import shown_text
 from complaints.models import Category, Channel, Complaint
 from complaints.phones import normalize_phone
 from complaints.photo_stash import PhotoStash
@@ -235,7 +236,8 @@ def status_replies(*, phone: str, tracking_number: str = "") -> list[Reply]:
             "type": complaint.category.name if complaint.category else "—",  # a triage report has none yet
             "status": complaint.get_status_display(),
         }
-        last_update = getattr(complaint, "last_update", "")  # annotated by reports_for_status
+        # annotated by reports_for_status
+        last_update = shown_text(getattr(complaint, "last_update", ""), getattr(complaint, "last_update_data", None))
         if last_update:
             line += " " + _("Latest update: %(text)s") % {"text": last_update[:300]}
         line += f"\n{settings.SITE_URL}/track/{complaint.token}/"

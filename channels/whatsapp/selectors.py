@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from channels.whatsapp.models import Conversation, InboundMessage, WhatsAppContact
@@ -43,12 +43,17 @@ def reports_for_status(*, phone: str, tracking_number: str = "", limit: int = 3)
         .exclude(kind=Event.Kind.NOTE)
         .exclude(text="")
         .order_by("-created_at", "-pk")
-        .values("text")[:1]
     )
     reports = Complaint.objects.filter(reporter_phone=phone).select_related("category")
     if tracking_number:
         reports = reports.filter(tracking_number=tracking_number)
-    return list(reports.annotate(last_update=Subquery(last_update)).order_by("-created_at")[:limit])
+    return list(
+        reports.annotate(
+            last_update=Subquery(last_update.values("text")[:1]),
+            # Its message, so the answer renders it in the conversation's language (complaints.event_texts).
+            last_update_data=Subquery(last_update.values("data")[:1], output_field=JSONField()),
+        ).order_by("-created_at")[:limit]
+    )
 
 
 def inbound_due_ids(*, now: datetime | None = None, older_than_seconds: int = 60, limit: int = 1000) -> list[int]:

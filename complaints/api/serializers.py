@@ -127,6 +127,7 @@ class CategoryRefSerializer(serializers.ModelSerializer):
 
 class PublicEventSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display")
+    text = serializers.CharField(source="display_text", help_text="In the request's language (Accept-Language).")
     status = serializers.CharField(source="to_status", help_text="The status after this event, or empty.")
     at = serializers.DateTimeField(source="created_at")
 

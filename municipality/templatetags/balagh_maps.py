@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -19,10 +20,13 @@ def staff_map(element_id: str, callback: str):
     lat, lon = settings.BALAGH_MAP_CENTER
     return format_html(
         '<div id="{}" class="leaflet-container-default" data-staff-map data-callback="{}" data-tiles="{}" '
-        'data-center-lat="{}" data-center-lon="{}" data-zoom="13"></div>',
+        'data-center-lat="{}" data-center-lon="{}" data-zoom="13" data-zoom-in="{}" data-zoom-out="{}"></div>',
         element_id,
         callback,
         settings.BALAGH_TILE_URL,
         lat,
         lon,
+        # Leaflet's own zoom tooltips are English: the page's language instead.
+        pgettext("map", "Zoom in"),
+        pgettext("map", "Zoom out"),
     )

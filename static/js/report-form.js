@@ -194,6 +194,13 @@
       attribution: "&copy; OpenStreetMap"
     }).addTo(map);
     map.on("click", function (event) { setPin(event.latlng.lat, event.latlng.lng); });
+    // Without a mouse: the arrow keys move the map (Leaflet), Enter or Space puts the pin in its centre.
+    map.getContainer().addEventListener("keydown", function (event) {
+      if (event.target !== map.getContainer() || (event.key !== "Enter" && event.key !== " ")) return;
+      event.preventDefault();
+      var point = map.getCenter();
+      setPin(point.lat, point.lng, text.pinnedCentre);
+    });
     if (hasPin) setPin(lat, lon, " ");
     window.balaghReportMap = map;
   }

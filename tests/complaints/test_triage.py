@@ -71,7 +71,7 @@ def test_an_email_without_type_or_pin_gets_a_number_and_waits_in_triage(town):
     original = IncomingMessage.objects.get(complaint=complaint)
     assert original.is_original and original.sender == "Sara <sara@example.org>" and "حفرة كبيرة" in original.text
     created = complaint.events.get(kind=Event.Kind.CREATED)
-    assert created.data == {"channel": "email", "triage": True}
+    assert created.data == {"channel": "email", "triage": True, "msg": {"id": "received", "channel": "email"}}
     assert "E-mail" in created.text or "البريد" in created.text  # the timeline says which channel
 
 

@@ -63,3 +63,23 @@ def test_the_maps_zoom_buttons_speak_the_pages_language(live_server, transaction
         button.wait_for()
         assert button.get_attribute("title") == zoom_in
         assert js_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language, zoom_in, zoom_out", [("ar", "تكبير", "تصغير"), ("en", "Zoom in", "Zoom out")])
+def test_the_staff_maps_zoom_buttons_speak_the_pages_language(live_server, transactional_db, language, zoom_in, zoom_out):
+    """The admin's report map (and the dashboard's, the same {% staff_map %}): Leaflet's English tooltips replaced."""
+    from tests.browser import log_in
+    from tests.factories import make_user, submit
+
+    complaint = submit()
+    admin = make_user("admin", superuser=True)
+    with open_page(live_server, locale="ar", viewport=(1280, 900)) as page:
+        log_in(page, live_server, admin)
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page.goto(f"{live_server.url}/admin/complaints/complaint/{complaint.pk}/change/")
+        button = page.locator(".leaflet-control-zoom-in")
+        button.wait_for()
+        assert button.get_attribute("title") == zoom_in
+        assert page.locator(".leaflet-control-zoom-out").get_attribute("title") == zoom_out
+        assert js_errors(page) == []

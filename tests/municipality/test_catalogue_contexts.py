@@ -8,6 +8,7 @@ Our locale/ comes first when Django merges catalogues, so a plain msgid we share
 from __future__ import annotations
 
 import gettext
+import re
 from pathlib import Path
 
 import django
@@ -73,3 +74,20 @@ def test_the_admin_change_links_read_tadil(admin_client, path):
 def test_the_periodic_tasks_section_is_named_in_arabic(admin_client):
     page = admin_client.get("/admin/").content.decode()
     assert "المهام الدورية" in page and "Periodic Tasks" not in page
+
+
+def test_the_periodic_tasks_models_are_named_in_arabic(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+    for arabic in ("الفواصل الزمنية", "جداول التوقيت", "الأحداث الشمسية", "مواعيد محددة"):
+        assert arabic in page
+    for english in (">Intervals<", ">Crontabs<", ">Solar events<", ">Clocked<", ">Periodic tasks<"):
+        assert english not in page
+
+
+def test_every_channel_reads_in_arabic_letters_on_arabic_pages():
+    """The channel names show on the admin list, its filter and the dashboard: "Open311" read in English."""
+    from complaints.models import Channel
+
+    with translation.override("ar"):
+        latin = {str(c.label) for c in Channel if re.search("[A-Za-z]", str(c.label))}
+    assert latin == set()

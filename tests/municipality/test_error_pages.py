@@ -42,7 +42,7 @@ def test_an_officer_refused_the_committee_pages_reads_why_and_where_to_go(client
     assert response.status_code == 403
     page = response.content.decode()
     assert "You may not open this page" in page
-    assert "for the follow-up committee, the mayor and department heads" in page  # the reason the view gave
+    assert "for the follow-up committee, the mayor and administrators" in page  # the reason the view gave
     assert 'href="/admin/"' in page  # the officer's start page
     assert "/reports/weekly/" not in page.split("error-links", 1)[1]  # no link to what was refused
 

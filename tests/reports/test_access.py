@@ -80,3 +80,14 @@ def test_a_head_sees_only_their_department(client, week_data):
     assert week_data.dept1.name_ar.encode() in table and week_data.dept2.name_ar.encode() not in table
     assert client.get("/reports/export/departments.csv", {**week, "department": week_data.dept2.pk}).status_code == 400
     assert client.get("/reports/weekly/").status_code == 403
+
+
+def test_a_head_refused_the_weekly_report_reads_who_it_is_for_not_that_heads_may(client, week_data):
+    """The 403 page gave the dashboard's reason ("… and department heads") to a head refused the weekly report."""
+    client.force_login(make_user("w-head", Role.HEAD, department=week_data.dept1))
+    client.cookies["django_language"] = "en"
+    page = client.get("/reports/weekly/")
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "the follow-up committee, the mayor and administrators" in text
+    assert "department heads" not in text

@@ -38,7 +38,7 @@ def test_anyone_reads_the_weeks_figures_from_the_frozen_snapshots(client, week_d
     assert 'dir="rtl"' in page and "أرقام المدينة" in page
     week = response.context["weeks"][0]
     assert week["week_start"] == WEEK and week["received"] == 9
-    assert "2026-11-01 – 2026-11-07" in page
+    assert '<span class="rp-date">2026-11-01</span> – <span class="rp-date">2026-11-07</span>' in page
     assert response["Cache-Control"] == "public, max-age=600"
 
 
@@ -108,7 +108,9 @@ def test_the_page_lists_the_files_columns_and_licence(client, db):
     page = client.get("/figures/?lang=en").content.decode()
     for name, _help in OPEN_DATA_FIELDS:
         assert f"<code>{name}</code>" in page
-    assert 'rel="license"' in page and "CC BY 4.0" in page
+    assert 'rel="license"' in page and "Creative Commons Attribution 4.0 International" in page
+    arabic = client.get("/figures/?lang=ar").content.decode()
+    assert "المشاع الإبداعي" in arabic and "Creative Commons" not in arabic and "UTF-8" not in arabic
 
 
 @pytest.mark.browser
@@ -122,6 +124,6 @@ def test_the_figures_page_in_chromium_in_both_languages(live_server, transaction
         page.get_by_role("link", name="English").click()
         page.wait_for_url("**/figures/?lang=en")
         assert page.get_by_role("heading", level=1).inner_text() == "The city's figures"
-        assert page.get_by_role("link", name="Download the CSV (UTF-8)").is_visible()
+        assert page.get_by_role("link", name="Download the open data (CSV file)").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert js_errors(page) == []

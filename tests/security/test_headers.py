@@ -94,6 +94,7 @@ def run_production(code: str, **variables) -> subprocess.CompletedProcess:
     env.pop("DEBUG", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     env.update(DJANGO_SETTINGS_MODULE="municipality.settings", PYTHONPATH=str(ROOT), **PRODUCTION, **variables)
+    env.setdefault("BALAGH_ENV_FILE", "")  # not the .env `make run` leaves in a checkout (it says DEBUG=1)
     return subprocess.run([sys.executable, *code.split("\0")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
 
 

@@ -39,8 +39,12 @@ def test_updates_follow_a_report_from_received_to_closed_without_internal_notes(
     for update in updates:
         assert update.findtext("update_id").isdigit()
         assert datetime.fromisoformat(update.findtext("updated_datetime")).tzinfo is not None
-    data = json_of(client.get(f"{URL}.json", {"start_date": start}))
+    data = json_of(client.get(f"{URL}.json", {"start_date": start}, HTTP_ACCEPT_LANGUAGE="en"))
     assert [(u["status"], u["description"]) for u in data] == statuses
+    # The system's own texts are in the caller's language; what staff typed stays as typed.
+    arabic = json_of(client.get(f"{URL}.json", {"start_date": start}, HTTP_ACCEPT_LANGUAGE="ar"))
+    assert arabic[0]["description"].startswith("تم استلام البلاغ") and statuses[0][1].startswith("Report received")
+    assert ("FIXED", "Filled and rolled.") in [(u["status"], u["description"]) for u in arabic]
 
 
 def test_updates_are_read_in_one_query(client, town, django_assert_num_queries):

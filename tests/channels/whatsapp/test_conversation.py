@@ -372,3 +372,12 @@ def test_lists_and_buttons_stay_within_whatsapps_limits(citizen, city, settings)
     citizen.chooses("long-sub")
     buttons = Outbox.objects.filter(template="chat").order_by("-pk").first().context["interactive"]["action"]["buttons"]
     assert [len(b["reply"]["title"]) <= 20 for b in buttons] == [True, True]
+
+
+def test_the_last_update_the_system_wrote_reads_in_the_answers_language(citizen):
+    """The timeline's "sent to …" was written in Arabic when the report was filed; an English answer renders it in English."""
+    complaint = file_one(citizen)
+    assert complaint.events.filter(kind="routed").get().text.startswith("أُحيل إلى")
+    citizen.says("Status")
+    body = citizen.last["body"]
+    assert "Latest update: Sent to " in body and "أُحيل" not in body
