@@ -24,7 +24,6 @@ from complaints.models import Complaint, Event
 from notifications.models import Outbox
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory
 from tests.integration.faults import (
-    ROOT,
     ConnectionCutter,
     Gateway,
     RedisServer,
@@ -33,8 +32,8 @@ from tests.integration.faults import (
     app_on,
     resend_until_sent,
     start_web,
-    start_worker,
 )
+from tests.integration.workers import ROOT, start_worker
 from tests.sla.helpers import file_reports, staff, step_counts
 
 REPORTS = 16
