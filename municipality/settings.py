@@ -133,8 +133,12 @@ BALAGH_READ_REPLICA = "replica" if _replica_url else ""
 # Each process keeps a pool of at most this many PostgreSQL connections (Django's psycopg pool) instead of
 # one per thread kept 60 s; 0: no pool. Behind PgBouncer in transaction mode see docs/operations.md.
 DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 0, minimum=0)
+# DATABASE_URL (and the replica's) go through PgBouncer in transaction mode: no server-side cursors, since the
+# next fetch of one may reach another server connection (docs/operations.md: what else that mode needs).
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
 for _database in DATABASES.values():
     database_pool(_database, DATABASE_POOL_MAX_SIZE)
+    _database["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
 DATABASE_ROUTERS = ["municipality.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

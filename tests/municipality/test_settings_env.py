@@ -43,6 +43,7 @@ SETTINGS_VARIABLES = [
     "OUTBOX_LEASE_MARGIN_SECONDS",
     "DATABASE_REPLICA_URL",
     "DATABASE_POOL_MAX_SIZE",
+    "DATABASE_TRANSACTION_POOLING",
 ]
 
 
@@ -147,7 +148,8 @@ def test_a_database_password_is_never_echoed(tmp_path):
 def test_a_replica_and_a_pool_on_postgresql_are_configured_at_start_up(tmp_path):
     code = (
         "import municipality.settings as s; d = s.DATABASES; "
-        "print(s.BALAGH_READ_REPLICA, d['replica']['HOST'], d['default']['CONN_MAX_AGE'], d['replica']['OPTIONS']['pool']['max_size'])"
+        "print(s.BALAGH_READ_REPLICA, d['replica']['HOST'], d['default']['CONN_MAX_AGE'], d['replica']['OPTIONS']['pool']['max_size'], "
+        "d['default']['DISABLE_SERVER_SIDE_CURSORS'], d['replica']['DISABLE_SERVER_SIDE_CURSORS'])"
     )
     env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
     env.update(
@@ -158,10 +160,11 @@ def test_a_replica_and_a_pool_on_postgresql_are_configured_at_start_up(tmp_path)
         DATABASE_URL="postgres://balagh@primary:5432/balagh",
         DATABASE_REPLICA_URL="postgres://balagh@standby:5432/balagh",
         DATABASE_POOL_MAX_SIZE="8",
+        DATABASE_TRANSACTION_POOLING="1",
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["replica", "standby", "0", "8"]
+    assert result.stdout.split() == ["replica", "standby", "0", "8", "True", "True"]
 
 
 def test_settings_load_with_the_settings_module_alone(tmp_path):
