@@ -32,6 +32,21 @@ ADVISORY_KEY = 0x62616C6162656174
 STANDBY_SECONDS = 5.0
 
 
+def own_connection() -> BaseDatabaseWrapper:
+    """A connection to the primary that is this lock's alone, outside any connection pool.
+
+    The lock belongs to the database session. A pooled connection would go back to the pool on
+    ``close()`` with the lock still held (and the next user of that connection would "hold" it
+    too), so the lock never rides on one: with ``DATABASE_POOL_MAX_SIZE`` the beat opens a plain
+    connection of its own; behind PgBouncer, beat's ``DATABASE_URL`` must reach PostgreSQL directly
+    or through a session-mode pool (docs/operations.md).
+    """
+    conn = connections.create_connection("default")
+    options = {key: value for key, value in conn.settings_dict["OPTIONS"].items() if key != "pool"}
+    conn.settings_dict = {**conn.settings_dict, "OPTIONS": options}  # a copy: the shared settings stay as they are
+    return conn
+
+
 class AdvisoryLock:
     """``pg_try_advisory_lock`` held by a connection that Django's request cycle never closes."""
 
@@ -44,7 +59,7 @@ class AdvisoryLock:
         """True while this process holds the lock (asked again at every call: the connection may have died)."""
         try:
             if self.conn is None:
-                self.conn = connections.create_connection("default")
+                self.conn = own_connection()
                 self.held = False
             with self.conn.cursor() as cursor:
                 if self.held:

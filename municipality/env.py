@@ -227,6 +227,33 @@ def database_from_url(url: str, base_dir: Path) -> DBConfig:
     return config
 
 
+def database_pool(config: DBConfig, max_size: int) -> None:
+    """Give a PostgreSQL database a connection pool of at most ``max_size`` per process (0: none)."""
+    if not max_size:
+        return
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise SettingError(
+            gettext_noop("DATABASE_POOL_MAX_SIZE=%(value)s: the connection pool is for PostgreSQL; set it to 0 on SQLite."),
+            value=max_size,
+        )
+    # A pooled connection goes back to the pool at the end of each request or task, never kept open.
+    config["CONN_MAX_AGE"] = 0
+    config["OPTIONS"]["pool"] = {"min_size": 1, "max_size": max_size, "timeout": 10}
+
+
+def replica_database(url: str, primary: DBConfig, base_dir: Path) -> DBConfig:
+    """``DATABASE_REPLICA_URL``: a read replica of the primary, both on PostgreSQL."""
+    if urlparse(url).scheme not in {"postgres", "postgresql", "pgsql"} or primary["ENGINE"] != "django.db.backends.postgresql":
+        raise SettingError(
+            gettext_noop(
+                "DATABASE_REPLICA_URL=%(value)r: a read replica needs PostgreSQL, in DATABASE_URL too; "
+                "e.g. postgres://user:password@replica-host:5432/balagh."
+            ),
+            value=redact(url),
+        )
+    return database_from_url(url, base_dir)
+
+
 def redis_url(name: str = "REDIS_URL") -> str | None:
     raw = os.environ.get(name, "").strip()
     if not raw:

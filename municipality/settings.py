@@ -11,11 +11,13 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
+from kombu import Queue
 
 from municipality.env import (
     SettingError,
     cache_config,
     database_from_url,
+    database_pool,
     env_bool,
     env_file,
     env_int,
@@ -28,6 +30,7 @@ from municipality.env import (
     load_env_file,
     mailbox_url,
     redis_url,
+    replica_database,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -123,6 +126,21 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'balagh.sqlite3'}", BASE_DIR)}
+# A PostgreSQL streaming replica for the committee's pages, downloads and the weekly compile's figures;
+# writes and every other read stay on DATABASE_URL (municipality/replica.py). Unset: all on DATABASE_URL.
+if _replica_url := env_str("DATABASE_REPLICA_URL") or "":
+    DATABASES["replica"] = replica_database(_replica_url, DATABASES["default"], BASE_DIR)
+BALAGH_READ_REPLICA = "replica" if _replica_url else ""
+# Each process keeps a pool of at most this many PostgreSQL connections (Django's psycopg pool) instead of
+# one per thread kept 60 s; 0: no pool. Behind PgBouncer in transaction mode see docs/operations.md.
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 0, minimum=0)
+# DATABASE_URL (and the replica's) go through PgBouncer in transaction mode: no server-side cursors, since the
+# next fetch of one may reach another server connection (docs/operations.md: what else that mode needs).
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
+for _database in DATABASES.values():
+    database_pool(_database, DATABASE_POOL_MAX_SIZE)
+    _database["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
+DATABASE_ROUTERS = ["municipality.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -254,6 +272,20 @@ else:
 # (municipality.failopen_cache): nothing in it is worth refusing a citizen's report for.
 CACHES = cache_config(REDIS_URL, VAR_DIR / "cache")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Three queues, so a long compile or export never holds up an SMS: every task is routed here and only
+# here (tests/municipality/test_task_queues.py checks each one is). A worker started without -Q
+# consumes all three (the embedded default); production runs one worker per queue (README).
+BALAGH_TASK_QUEUES = {
+    # What a citizen waits for: the outbox (SMS, e-mail, WhatsApp answers) and the intake channels.
+    "notifications": ["notifications.tasks.*", "channels.*"],
+    # The clock: the escalation sweep, its queue's repair, and the other periodic housekeeping of reports.
+    "escalation": ["sla.tasks.*", "routing.tasks.*", "complaints.tasks.*"],
+    # The committee's figures: dashboard refreshes, the weekly compile (figures and PDF).
+    "reports": ["reports.tasks.*"],
+}
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in BALAGH_TASK_QUEUES]
+CELERY_TASK_DEFAULT_QUEUE = "notifications"
+CELERY_TASK_ROUTES = {pattern: {"queue": name} for name, patterns in BALAGH_TASK_QUEUES.items() for pattern in patterns}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from municipality.models import Role
+from municipality.replica import replica_reads
 from reports import kpis
 from reports.models import WeeklyReport
 from reports.pdf import weekly_report_pdf
@@ -51,8 +52,9 @@ def _lock_week(week_start: date) -> None:
 
 
 def weekly_kpis(*, week_start: date, now: datetime | None = None) -> dict:
-    """The frozen figures of one week, ready for JSON."""
-    data = kpis.compile_kpis(period=kpis.Period.week(week_start), now=now, overdue_limit=20)
+    """The frozen figures of one week, ready for JSON, read from the replica when there is one."""
+    with replica_reads():
+        data = kpis.compile_kpis(period=kpis.Period.week(week_start), now=now, overdue_limit=20)
     data["compiled_at"] = (now or timezone.now()).isoformat()
     return data
 

@@ -5,6 +5,7 @@ from datetime import date
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from municipality.replica import replica_reads
 from reports import selectors, services
 from reports.progress import weekly_compile_progress_set
 
@@ -39,10 +40,12 @@ def compile_weekly_report_now(week_start: str, actor_id: int | None = None) -> i
 @shared_task
 def warm_dashboard() -> list[str]:
     """Every few minutes: keep the landing pages of the committee pages computed in the shared cache."""
-    return selectors.warm_dashboard()
+    with replica_reads():
+        return selectors.warm_dashboard()
 
 
 @shared_task(ignore_result=True)
 def refresh_dashboard(query: str, scope_department_id: int | None = None) -> str | None:
     """Recompute one dashboard view a reader found older than ``BALAGH_REPORTS_CACHE_SECONDS``."""
-    return selectors.refresh_dashboard_view(query=query, scope_department_id=scope_department_id)
+    with replica_reads():
+        return selectors.refresh_dashboard_view(query=query, scope_department_id=scope_department_id)

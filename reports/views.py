@@ -9,8 +9,9 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import SimpleTemplateResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from django.views.generic import ListView, TemplateView
 from complaints.access import DASHBOARD_ROLES, WEEKLY_COMPILE_ROLES, WEEKLY_REPORT_ROLES, profile_of, role_of
 from complaints.exports import csv_response
 from municipality.models import Role
+from municipality.replica import primary_reads, replica_iter, replica_reads
 from reports import exports, kpis, services, tasks
 from reports.filters import ComplaintReportFilter, report_filter
 from reports.models import WeeklyReport
@@ -30,6 +32,18 @@ from reports.selectors import OPEN_DATA_FIELDS, dashboard_kpis, open_data_rows, 
 
 #: The dashboard's breakdown tables, each downloadable as it is shown.
 KPI_TABLES = ("departments", "channels", "categories", "districts", "utilities")
+
+
+def _from_replica(respond) -> HttpResponseBase:
+    """A page or download whose reads come from the replica (municipality.replica): the view, its
+    template and, for a download streamed after the view returns, each of its chunks."""
+    with replica_reads():
+        response = respond()
+        if isinstance(response, SimpleTemplateResponse):
+            response.render()
+    if response.streaming and not isinstance(response, FileResponse):
+        response.streaming_content = replica_iter(response.streaming_content)
+    return response
 
 
 class ReportAccessMixin(LoginRequiredMixin):
@@ -52,7 +66,10 @@ class ReportAccessMixin(LoginRequiredMixin):
             if profile is None or profile.department_id is None:
                 raise PermissionDenied(_("Your account has no department."))
             self.scope_department = profile.department
-        return super().dispatch(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
+        # Who is asking was read from the primary above (a session just signed in); the figures from the replica.
+        return _from_replica(lambda: super(ReportAccessMixin, self).dispatch(request, *args, **kwargs))
 
     def get_filter(self) -> ComplaintReportFilter:
         return report_filter(self.request.GET or None, scope_department=self.scope_department)
@@ -205,7 +222,11 @@ def _report_for(week: str) -> WeeklyReport:
         day = date.fromisoformat(week)
     except ValueError:
         raise Http404(_("Not a date: %(week)s") % {"week": week}) from None
-    return get_object_or_404(WeeklyReport, week_start=day)
+    report = WeeklyReport.objects.filter(week_start=day).first()
+    if report is None:  # compiled a moment ago, not on the replica yet
+        with primary_reads():
+            report = get_object_or_404(WeeklyReport, week_start=day)
+    return report
 
 
 class WeeklyDetailView(WeeklyAccessMixin, TemplateView):
@@ -255,6 +276,9 @@ class PublicFiguresView(TemplateView):
     template_name = "reports/public_figures.html"
 
     def get(self, request, *args, **kwargs):
+        return _from_replica(lambda: self._page(request, *args, **kwargs))
+
+    def _page(self, request, *args, **kwargs):
         language = request.GET.get("lang")
         if language not in dict(settings.LANGUAGES):
             return _public(super().get(request, *args, **kwargs).render(), by_cookie=True)
@@ -282,6 +306,6 @@ class OpenDataView(View):
     """The anonymised reports as CSV, streamed (reports.selectors.open_data_rows)."""
 
     def get(self, request):
-        response = csv_response(open_data_rows(), "balagh-open-data")
+        response = _from_replica(lambda: csv_response(open_data_rows(), "balagh-open-data"))
         response["Link"] = f'<{OPEN_DATA_LICENCE[1]}>; rel="license"'
         return _public(response, by_cookie=False)

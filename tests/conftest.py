@@ -1,7 +1,7 @@
 import os
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from municipality import geo
 
@@ -15,6 +15,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL on PostgreSQL"))
         if "integration" in item.keywords and not (on_postgres and has_redis):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL and Redis (CI runs it)"))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's, then the connection pools closed (DATABASE_POOL_MAX_SIZE): their open
+    connections would stop the test database from being dropped."""
+    yield
+    for conn in connections.all(initialized_only=True):
+        if getattr(conn, "pool", None) is not None:
+            conn.close_pool()
 
 
 @pytest.fixture(autouse=True)

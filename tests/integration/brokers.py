@@ -1,7 +1,5 @@
 """Helpers for the tests that talk to a real broker."""
 
-import subprocess
-
 from municipality.celery import app
 
 
@@ -14,12 +12,3 @@ def fresh_broker_pools():
         app._pool = None
     app.amqp._producer_pool = None
     pools.reset()
-
-
-def stop_worker(proc: subprocess.Popen) -> None:
-    """Stop a worker process: politely, then for good after 20 s."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()

@@ -14,10 +14,8 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -37,25 +35,13 @@ from municipality.celery import app
 from notifications.models import Outbox
 from notifications.tasks import resend_pending_outbox
 from tests.integration.brokers import fresh_broker_pools
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / ".venv" / "bin"
+from tests.integration.workers import BIN, Process, database_url, wait_for
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def wait_for(predicate, timeout: float, what: str, every: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
 
 
 # --------------------------------------------------------------------------- Redis
@@ -153,12 +139,6 @@ class Gateway:
 # --------------------------------------------------------------------------- the application's processes
 
 
-def database_url() -> str:
-    s = connection.settings_dict
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{s['USER'] or 'postgres'}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 #: The application_name of the production-like processes' database connections.
 APP_NAME = "balagh-fault-app"
 
@@ -186,68 +166,6 @@ def app_env(*, redis_url: str, gateway: Gateway | None, var_dir: Path, **extra: 
         }
     )
     return env
-
-
-class Process:
-    """A child process of the test, with its output kept in a file for the failure message."""
-
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], log_dir: Path):
-        self.name = name
-        self.log = log_dir / f"{name}.log"
-        self.handle = self.log.open("ab")
-        self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT)
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
-
-    def kill_9(self) -> None:
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.alive():
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.handle.close()
-
-
-def celery_command(*args: str) -> list[str]:
-    if (BIN / "celery").exists():
-        return [str(BIN / "celery"), "-A", "municipality", *args]
-    return [sys.executable, "-m", "celery", "-A", "municipality", *args]
-
-
-def start_worker(env: dict[str, str], log_dir: Path, name: str = "worker") -> Process:
-    worker = Process(
-        name,
-        celery_command(
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"{name}-{os.getpid()}-{time.monotonic_ns()}@%h",
-        ),
-        env,
-        log_dir,
-    )
-    wait_for(lambda: not worker.alive() or bool(app.control.ping(timeout=0.5)), 60, f"the {name} to answer")
-    if not worker.alive():
-        pytest.fail(f"the {name} exited: {worker.output()}")
-    return worker
 
 
 def start_web(env: dict[str, str], log_dir: Path) -> tuple[Process, str]:

@@ -24,8 +24,8 @@ from tests.integration.faults import (
     http,
     resend_until_sent,
     start_web,
-    start_worker,
 )
+from tests.integration.workers import start_worker
 
 #: What a citizen may wait for an answer while Redis is down (it was 2–20 s, or a 500).
 ANSWER_SECONDS = 2.0

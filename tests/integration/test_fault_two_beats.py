@@ -13,14 +13,16 @@ import pytest
 import redis
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from tests.integration.faults import Process, RedisServer, app_env, celery_command, wait_for
+from municipality.celery import app
+from tests.integration.faults import RedisServer, app_env
+from tests.integration.workers import Process, celery_command, wait_for
 
 PROBE = "tests.beat_probe_every_second"
 
 
 def sent(server: RedisServer) -> int:
     """How many probe tasks the beats have sent (they wait in Redis: no worker runs)."""
-    messages = redis.Redis(port=server.port).lrange("celery", 0, -1)
+    messages = redis.Redis(port=server.port).lrange(app.conf.task_default_queue, 0, -1)
     return sum(json.loads(message)["headers"]["task"] == PROBE for message in messages)
 
 

@@ -15,7 +15,8 @@ import pytest
 from complaints.models import Complaint
 from notifications.models import Outbox
 from tests.factories import CategoryFactory, DistrictFactory, submit
-from tests.integration.faults import Gateway, RedisServer, app_env, app_on, resend_until_sent, start_worker
+from tests.integration.faults import Gateway, RedisServer, app_env, app_on, resend_until_sent
+from tests.integration.workers import start_worker
 
 PHONES = [f"05044400{n:02d}" for n in range(6)]
 

@@ -5,25 +5,20 @@ starts and stops itself; PostgreSQL is the pytest test database, shared with the
 """
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from complaints.models import Complaint
 from municipality.celery import app
 from notifications.models import Outbox
 from notifications.tasks import resend_pending_outbox
 from tests.factories import CategoryFactory, submit
-from tests.integration.brokers import fresh_broker_pools, stop_worker
+from tests.integration.brokers import fresh_broker_pools
 from tests.integration.faults import RedisServer
+from tests.integration.workers import start_worker, worker_env
 
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = [str(ROOT / ".venv/bin/celery")] if (ROOT / ".venv/bin/celery").exists() else [sys.executable, "-m", "celery"]
 PHONES = ["0501110001", "0501110002", "0501110003"]
 
 
@@ -54,48 +49,22 @@ def spare_redis():
 
 @pytest.fixture
 def worker(transactional_db, spare_redis, tmp_path):
-    settings_dict = connection.settings_dict
     sms_file = tmp_path / "sms.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "municipality.settings",
-        "DEBUG": "1",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "REDIS_URL": spare_redis.url,
-        "SMS_BACKEND": "file",
-        "SMS_FILE_PATH": str(sms_file),
-        "BALAGH_VAR_DIR": str(tmp_path / "var"),
-        "DATABASE_URL": f"postgres://{settings_dict['USER'] or 'postgres'}@{settings_dict['HOST'] or '127.0.0.1'}:"
-        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}",
-    }
+    env = worker_env(
+        REDIS_URL=spare_redis.url,
+        SMS_BACKEND="file",
+        SMS_FILE_PATH=str(sms_file),
+        BALAGH_VAR_DIR=str(tmp_path / "var"),
+    )
     old = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
     point_app_at(spare_redis.url, eager=False)
-    proc = subprocess.Popen(
-        [
-            *CELERY,
-            "-A",
-            "municipality",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"outbox-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
     try:
-        wait_for(lambda: proc.poll() is not None or bool(app.control.ping(timeout=1.0)), 60, "the worker to answer")
-        if proc.poll() is not None:
-            pytest.fail("the worker exited: " + proc.stdout.read().decode(errors="replace")[-2000:])
-        yield proc, sms_file, spare_redis
+        proc = start_worker(env, tmp_path, "outbox")
+        try:
+            yield proc, sms_file, spare_redis
+        finally:
+            proc.stop()
     finally:
-        stop_worker(proc)
         app.conf.broker_url, app.conf.result_backend = old[0], old[1]
         point_app_at(None, eager=old[2])
 

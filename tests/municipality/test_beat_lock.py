@@ -7,14 +7,16 @@ the scheduled task runs eagerly, so a run is counted where it happens.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
-from municipality.beat import STANDBY_SECONDS, SingleBeatScheduler
+from municipality.beat import STANDBY_SECONDS, AdvisoryLock, SingleBeatScheduler
 from municipality.celery import app
 
 RUNS: list[str] = []
@@ -89,3 +91,34 @@ def test_a_plain_database_scheduler_would_have_run_it_twice(probe):
     assert first.schedule.keys() == second.schedule.keys()  # both started at once: both read the schedule
     run(first), run(second)
     assert RUNS == ["hourly", "hourly"]
+
+
+def advisory_locks_held(key: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = %s AND objsubid = 1 "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [key],
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+def test_the_lock_rides_on_a_session_of_its_own_and_ends_with_it(transactional_db):
+    """Also with a connection pool (DATABASE_POOL_MAX_SIZE): a pooled connection would keep the lock after release."""
+    key = 0x42_0001
+    first, second = AdvisoryLock(key), AdvisoryLock(key)
+    try:
+        assert first.acquire()
+        assert first.conn is not None and first.conn.pool is None
+        assert advisory_locks_held(key) == 1
+        assert not second.acquire()
+        first.release()
+        deadline = time.monotonic() + 10  # the server ends the session just after the client hangs up
+        while advisory_locks_held(key) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert advisory_locks_held(key) == 0  # gone with the session
+        assert second.acquire()
+    finally:
+        first.release()
+        second.release()

@@ -41,6 +41,9 @@ SETTINGS_VARIABLES = [
     "BROKER_CONNECT_TIMEOUT_MS",
     "EMAIL_TIMEOUT_SECONDS",
     "OUTBOX_LEASE_MARGIN_SECONDS",
+    "DATABASE_REPLICA_URL",
+    "DATABASE_POOL_MAX_SIZE",
+    "DATABASE_TRANSACTION_POOLING",
 ]
 
 
@@ -90,6 +93,14 @@ PRODUCTION = {"SECRET_KEY": "a-long-random-production-secret", "ALLOWED_HOSTS": 
         ({"DEBUG": "1", "BROKER_CONNECT_TIMEOUT_MS": "0"}, "BROKER_CONNECT_TIMEOUT_MS", "at least 1"),
         ({"DEBUG": "1", "EMAIL_TIMEOUT_SECONDS": "0"}, "EMAIL_TIMEOUT_SECONDS", "at least 1"),
         ({"DEBUG": "1", "OUTBOX_LEASE_MARGIN_SECONDS": "soon"}, "OUTBOX_LEASE_MARGIN_SECONDS", "whole number"),
+        ({"DEBUG": "1", "DATABASE_REPLICA_URL": "postgres://reader@replica/balagh"}, "DATABASE_REPLICA_URL", "PostgreSQL"),
+        (
+            {"DEBUG": "1", "DATABASE_URL": "postgres://u@db/balagh", "DATABASE_REPLICA_URL": "sqlite:///x.sqlite3"},
+            "DATABASE_REPLICA_URL",
+            "postgres://",
+        ),
+        ({"DEBUG": "1", "DATABASE_POOL_MAX_SIZE": "4"}, "DATABASE_POOL_MAX_SIZE", "PostgreSQL"),
+        ({"DEBUG": "1", "DATABASE_POOL_MAX_SIZE": "many"}, "DATABASE_POOL_MAX_SIZE", "whole number"),
     ],
     ids=[
         "no secret key in production",
@@ -110,6 +121,10 @@ PRODUCTION = {"SECRET_KEY": "a-long-random-production-secret", "ALLOWED_HOSTS": 
         "broker connect timeout zero",
         "e-mail timeout zero",
         "lease margin not a number",
+        "replica of a sqlite database",
+        "replica on sqlite",
+        "pool on sqlite",
+        "pool size not a number",
     ],
 )
 def test_bad_environment_stops_start_up_naming_the_variable(tmp_path, variables, named, hint):
@@ -128,6 +143,28 @@ def test_a_database_password_is_never_echoed(tmp_path):
     assert result.returncode != 0
     assert "DATABASE_URL" in last_line(result)
     assert "Sup3rS3cret" not in result.stderr
+
+
+def test_a_replica_and_a_pool_on_postgresql_are_configured_at_start_up(tmp_path):
+    code = (
+        "import municipality.settings as s; d = s.DATABASES; "
+        "print(s.BALAGH_READ_REPLICA, d['replica']['HOST'], d['default']['CONN_MAX_AGE'], d['replica']['OPTIONS']['pool']['max_size'], "
+        "d['default']['DISABLE_SERVER_SIDE_CURSORS'], d['replica']['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    env.update(
+        BALAGH_VAR_DIR=str(tmp_path),
+        PYTHONPATH=str(ROOT),
+        BALAGH_ENV_FILE="",
+        DEBUG="1",
+        DATABASE_URL="postgres://balagh@primary:5432/balagh",
+        DATABASE_REPLICA_URL="postgres://balagh@standby:5432/balagh",
+        DATABASE_POOL_MAX_SIZE="8",
+        DATABASE_TRANSACTION_POOLING="1",
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["replica", "standby", "0", "8", "True", "True"]
 
 
 def test_settings_load_with_the_settings_module_alone(tmp_path):
