@@ -10,11 +10,40 @@ from django.utils.translation import gettext_lazy as _
 from complaints import access
 from complaints.models import Category
 from complaints.workflow import OPEN_STATUSES, Status
-from municipality.models import Role
+from municipality.models import Department, Role, Utility
 
 
-class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
-    """Only the options present in the user's own reports."""
+def _scope(request) -> tuple[str | None, int | None, int | None]:
+    """The user's role, department and utility (the profile is read once per request)."""
+    profile = access.profile_of(request.user)
+    return access.role_of(request.user), getattr(profile, "department_id", None), getattr(profile, "utility_id", None)
+
+
+def _offered(request, model):
+    """The rows of a small table the user's list can hold, without reading the reports table.
+
+    A department's staff are offered their own department and its types, a liaison their own
+    utility; everything else offers the whole table (a few hundred rows at most).
+    """
+    role, department_id, utility_id = _scope(request)
+    queryset = model._default_manager.all()
+    if model is Department and role in access.WORK_ROLES:
+        return queryset.filter(pk=department_id)
+    if model is Utility and role == Role.LIAISON:
+        return queryset.filter(pk=utility_id)
+    if model is Category:
+        queryset = queryset.sub_types()
+        if role in access.WORK_ROLES:
+            queryset = queryset.filter(default_department_id=department_id)
+    return queryset
+
+
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """Choices from the related (small) table, narrowed to the user's scope: never a scan of the reports."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return [(obj.pk, str(obj)) for obj in _offered(request, field.related_model).order_by(*ordering)]
 
 
 class MainTypeFilter(admin.SimpleListFilter):
@@ -22,8 +51,11 @@ class MainTypeFilter(admin.SimpleListFilter):
     parameter_name = "main_type"
 
     def lookups(self, request, model_admin):
-        ids = model_admin.get_queryset(request).values("category__parent_id")
-        return [(c.pk, c.name) for c in Category.objects.main_types().filter(pk__in=ids)]
+        mains = Category.objects.main_types()
+        role, department_id, _utility_id = _scope(request)
+        if role in access.WORK_ROLES:
+            mains = mains.filter(pk__in=Category.objects.sub_types().filter(default_department_id=department_id).values("parent"))
+        return [(c.pk, c.name) for c in mains.order_by("sort_order", "code")]
 
     def queryset(self, request, queryset):
         if self.value():

@@ -25,6 +25,7 @@ from complaints.admin.bulk import ACTION_NAMES, BulkActionsMixin
 from complaints.admin.columns import STATUS_COLOURS, ColumnsMixin, due_state, isolate
 from complaints.admin.export import ExportMixin
 from complaints.admin.filters import OPEN_WORK_FIRST_ROLES, DueFilter, MainTypeFilter, ScopedRelatedFilter, TriageFilter
+from complaints.admin.paging import EstimatedCountPaginator
 from complaints.admin.panel import WORKFLOW, run_service
 from complaints.admin.search import SearchMixin
 from complaints.models import Attachment, Channel, Complaint
@@ -63,9 +64,14 @@ class ComplaintAdmin(ColumnsMixin, SearchMixin, ExportMixin, BulkActionsMixin, O
     )
     search_fields = ("tracking_number", "description")
     search_help_text = _("Tracking number, the caller's mobile (e.g. 0501234567) or words of the description.")
+    # Drilled down by year, month and day; the choices are the calendar's (templatetags/report_admin.py),
+    # never a scan of the reports for the dates present.
     date_hierarchy = "created_at"
     list_per_page = 50
+    # No count of the whole table, no per-option counts, an estimated count past a size (paging.py).
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = EstimatedCountPaginator
     ordering = ("-created_at",)
     actions = ACTION_NAMES
     change_form_template = "admin/complaints/complaint/change_form.html"
