@@ -13,10 +13,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Expression, QuerySet
 
 from complaints.phones import ARABIC_DIGITS, normalize_phone
 from complaints.selectors import normalize_tracking_number
@@ -75,7 +78,56 @@ def search_complaints(queryset: QuerySet, raw: str, *, with_contact: bool) -> Qu
         if not with_contact or not term.value:
             return queryset.none()
         return queryset.filter(reporter_phone=term.value)
-    queryset = queryset.alias(description_folded=FoldedForSearch("description"))
+    folded = FoldedForSearch("description")
     for word in term.words:
-        queryset = queryset.filter(description_folded__contains=word)
+        queryset = queryset.filter(ContainsWord(folded, word))
     return queryset
+
+
+# --------------------------------------------------------------------------- words: by the index, or newest first
+
+_newest_first = ContextVar("balagh_search_newest_first", default=False)
+
+
+@contextmanager
+def newest_first() -> Iterator[None]:
+    """Within this block a word condition is written so that PostgreSQL cannot answer it from the
+    trigram index: a list ordered by time then walks the reports newest first and stops at a page.
+
+    For words that match many reports (the list knows it from its capped count) this is the cheap
+    plan; the planner would not pick it alone, since it estimates several words together as rare
+    (it multiplies their frequencies) and would fetch and sort every match.
+    """
+    token = _newest_first.set(True)
+    try:
+        yield
+    finally:
+        _newest_first.reset(token)
+
+
+class ContainsWord(Expression):
+    """``word`` (already folded) occurs in the folded text: ``LIKE '%word%'`` (trigram index) on PostgreSQL,
+    ``strpos`` inside :func:`newest_first`, ``instr`` elsewhere."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, folded: Expression, word: str):
+        super().__init__()
+        self.folded, self.word = folded, word
+
+    def get_source_expressions(self):
+        return [self.folded]
+
+    def set_source_expressions(self, exprs):
+        (self.folded,) = exprs
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.folded)
+        return f"instr({sql}, %s) > 0", (*params, self.word)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.folded)
+        if _newest_first.get():
+            return f"strpos({sql}, %s) > 0", (*params, self.word)
+        return f"{sql} LIKE %s", (*params, f"%{connection.ops.prep_for_like_query(self.word)}%")

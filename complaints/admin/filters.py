@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints import access
 from complaints.models import Category
 from complaints.workflow import OPEN_STATUSES, Status
-from municipality.models import Department, Role, Utility
+from municipality.models import Department, District, Role, Utility
 
 
 def _scope(request) -> tuple[str | None, int | None, int | None]:
@@ -38,12 +38,26 @@ def _offered(request, model):
     return queryset
 
 
+def _once_per_request(request, key: str, load):
+    """The page builds its filters twice (to check the URL's lookups, then to show them): read once."""
+    memo = request.__dict__.setdefault("_balagh_filter_choices", {})
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
 class ScopedRelatedFilter(admin.RelatedFieldListFilter):
     """Choices from the related (small) table, narrowed to the user's scope: never a scan of the reports."""
 
     def field_choices(self, field, request, model_admin):
-        ordering = self.field_admin_ordering(field, request, model_admin)
-        return [(obj.pk, str(obj)) for obj in _offered(request, field.related_model).order_by(*ordering)]
+        def load():
+            ordering = self.field_admin_ordering(field, request, model_admin)
+            queryset = _offered(request, field.related_model).order_by(*ordering)
+            if field.related_model is District:
+                queryset = queryset.defer("polygon")  # names only, not the boundaries
+            return [(obj.pk, str(obj)) for obj in queryset]
+
+        return _once_per_request(request, self.field_path, load)
 
 
 class MainTypeFilter(admin.SimpleListFilter):
@@ -51,11 +65,15 @@ class MainTypeFilter(admin.SimpleListFilter):
     parameter_name = "main_type"
 
     def lookups(self, request, model_admin):
-        mains = Category.objects.main_types()
-        role, department_id, _utility_id = _scope(request)
-        if role in access.WORK_ROLES:
-            mains = mains.filter(pk__in=Category.objects.sub_types().filter(default_department_id=department_id).values("parent"))
-        return [(c.pk, c.name) for c in mains.order_by("sort_order", "code")]
+        def load():
+            mains = Category.objects.main_types()
+            role, department_id, _utility_id = _scope(request)
+            if role in access.WORK_ROLES:
+                subs = Category.objects.sub_types().filter(default_department_id=department_id)
+                mains = mains.filter(pk__in=subs.values("parent"))
+            return [(c.pk, c.name) for c in mains.order_by("sort_order", "code")]
+
+        return _once_per_request(request, self.parameter_name, load)
 
     def queryset(self, request, queryset):
         if self.value():

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.functional import cached_property
+
+from complaints.search import newest_first
 
 #: Up to this many matching reports the list says exactly how many; past it, about how many.
 EXACT_COUNT_UP_TO = 1000
@@ -21,10 +21,6 @@ def planner_estimate(queryset) -> int | None:
         return None
     plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])
-
-
-#: Newest first, a page is looked for among the reports of the last days before among all of them.
-RECENT_WINDOWS = (timedelta(days=7), timedelta(days=62))
 
 
 class EstimatedCountPaginator(Paginator):
@@ -51,24 +47,16 @@ class EstimatedCountPaginator(Paginator):
         return capped
 
     def page(self, number):
-        """The page; newest first, taken from the most recent window that already holds it.
-
-        Past the exact count, when the list is newest first, the reports received since a moment are a prefix of it:
-        if the last week holds the page, the page is the same as over the whole table. A search
-        for common words then reads a few days of rows instead of every match since the start
-        (PostgreSQL underestimates how many rows several words match together, and would sort
-        them all).
-        """
+        """The page. Past the exact count, newest first, word searches walk the reports by time
+        (``complaints.search.newest_first``): with over a thousand matches a page is found within a
+        few thousand rows, where fetching and sorting every match would read them all."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         queryset: QuerySet = self.object_list  # type: ignore[assignment]
         if not self.estimated:  # a thousand rows at most: sorting them is cheap
             return self._get_page(queryset[bottom : min(bottom + self.per_page, self.count)], number, self)
-        top = bottom + self.per_page
+        rows = queryset[bottom : bottom + self.per_page]
         if list(queryset.query.order_by[:1]) == ["-created_at"]:
-            now = timezone.now()
-            for window in RECENT_WINDOWS:
-                rows = list(queryset.filter(created_at__gte=now - window)[bottom:top])
-                if len(rows) == top - bottom:
-                    return self._get_page(rows, number, self)
-        return self._get_page(queryset[bottom:top], number, self)
+            with newest_first():
+                rows = list(rows)
+        return self._get_page(rows, number, self)
