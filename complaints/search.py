@@ -107,7 +107,7 @@ def newest_first() -> Iterator[None]:
 
 class ContainsWord(Expression):
     """``word`` (already folded) occurs in the folded text: ``LIKE '%word%'`` (trigram index) on PostgreSQL,
-    ``strpos`` inside :func:`newest_first`, ``instr`` elsewhere."""
+    ``strpos`` inside :func:`newest_first` or for a word too short for trigrams, ``instr`` elsewhere."""
 
     output_field = BooleanField()
     conditional = True
@@ -128,6 +128,7 @@ class ContainsWord(Expression):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.folded)
-        if _newest_first.get():
+        # Fewer than 3 letters give no trigram: the index would be read whole for them.
+        if _newest_first.get() or len(self.word) < 3:
             return f"strpos({sql}, %s) > 0", (*params, self.word)
         return f"{sql} LIKE %s", (*params, f"%{connection.ops.prep_for_like_query(self.word)}%")

@@ -119,6 +119,9 @@ def test_arabic_words_are_found_whatever_the_letter_forms(client, town):
     # Every word must be there.
     assert found(client, committee, "حفرة مدرسة") == {town.school.tracking_number}
     assert found(client, committee, "حفرة امانة") == set()
+    # A word too short for the trigram index still counts ("بلاغ" holds "لا").
+    assert found(client, committee, "لا امانة") == {town.amana.tracking_number}
+    assert found(client, committee, "لا مدرسة") == set()
 
 
 def test_english_words_are_found_whatever_the_case(client, town):
