@@ -15,7 +15,7 @@ from django import template
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.utils import formats, timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -67,7 +67,7 @@ def calendar_date_hierarchy(cl) -> dict:
         last = today.month if year == today.year else 12
         return {
             "show": True,
-            "back": {"link": link({}), "title": _("All dates")},
+            "back": {"link": link({}), "title": pgettext("admin list", "All dates")},
             "choices": [
                 {
                     "link": link({year_field: year, month_field: m}),
