@@ -195,6 +195,12 @@ class Complaint(models.Model):
             models.Index(fields=["closed_at"], name="complaint_closed_at"),
             models.Index(fields=["resolved_at"], name="complaint_resolved_at"),
             models.Index(fields=["rated_at"], name="complaint_rated_at"),
+            # The triage queue (the admin's "triage" filter): a few reports among millions.
+            models.Index(
+                fields=["-created_at"],
+                name="complaint_triage_queue",
+                condition=models.Q(category__isnull=True) | models.Q(lat__isnull=True) | models.Q(lon__isnull=True),
+            ),
             # The escalation sweep does not read this table through an index: its queue is
             # LadderStep. No index here may name a column the sweep writes (escalation_level,
             # at_risk_notified_at, response_alerted_at), so that its UPDATEs stay HOT on PostgreSQL.

@@ -8,8 +8,10 @@ Side effects (messages) are queued only after the transaction commits.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
@@ -1096,6 +1098,39 @@ def complaint_set_category(*, complaint: Complaint, actor, category: Category, r
                     check_access=False,
                 )
     return locked
+
+
+# --------------------------------------------------------------------------- staff actions by name
+
+#: The service behind each action staff take on a report, by its name in the workflow
+#: (``complaints.workflow.Action``) or the role × action table (``complaints.access``). The report's
+#: page and the admin's bulk actions both go through :func:`complaint_act`, so an action means the
+#: same thing on one report and on many (a liaison's Start on a referral acknowledges it first).
+STAFF_ACTIONS: dict[str, Callable[..., object]] = {
+    Action.ASSIGN: complaint_assign,
+    Action.TRANSFER: complaint_transfer,
+    Action.REFER: complaint_refer,
+    Action.RETURN: complaint_return,
+    Action.START: complaint_start,
+    Action.HOLD: complaint_hold,
+    Action.RESUME: complaint_resume,
+    Action.RESOLVE: complaint_resolve,
+    Action.CLOSE: complaint_close,
+    Action.REOPEN: complaint_reopen,
+    access.NOTE: complaint_add_note,
+    access.PRIORITY: complaint_set_priority,
+    access.TRIAGE: complaint_complete_triage,
+    access.CATEGORY: complaint_set_category,
+}
+
+
+def complaint_act(*, complaint: Complaint, actor, action: str, fields: Mapping[str, Any] | None = None) -> object:
+    """Carry out the staff action named ``action``; ``fields`` (its form's cleaned data) are the service's arguments."""
+    try:
+        service = STAFF_ACTIONS[action]
+    except KeyError:
+        raise TransitionError(_("Unknown action “%(action)s”.") % {"action": action}) from None
+    return service(complaint=complaint, actor=actor, **(fields or {}))
 
 
 def complaint_auto_close_resolved(*, now: datetime | None = None) -> int:

@@ -61,6 +61,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     Action.REOPEN: (frozenset({S.RESOLVED, S.CLOSED}), S.IN_PROGRESS),
 }
 
+#: The actions the report list offers on many reports at once (the admin's bulk actions are generated
+#: from this; each runs the same service as on one report).
+BULK_ACTIONS: tuple[str, ...] = (Action.START, Action.HOLD, Action.CLOSE, Action.TRANSFER)
+
 # Closing with "fixed" needs the work to have been resolved first; the other
 # reasons (duplicate, not valid, ...) may close an open report directly.
 FIXED_ONLY_FROM = frozenset({S.RESOLVED})

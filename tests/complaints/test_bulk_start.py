@@ -49,3 +49,21 @@ def test_the_single_start_on_a_referral_writes_the_same_events(client, referral)
     assert response.status_code == 302
     report.refresh_from_db()
     assert kinds(report)[-2:] == [Event.Kind.ACKNOWLEDGED, Event.Kind.STARTED]
+
+
+def test_the_bulk_actions_offered_are_generated_from_the_workflow_table(rf):
+    from django.contrib.admin.sites import site
+
+    from complaints.models import Complaint
+    from complaints.workflow import BULK_ACTIONS
+
+    request = rf.get("/")
+    request.user = make_user("admin", Role.ADMIN)
+    offered = site.get_model_admin(Complaint).get_actions(request)
+    assert {name for name in offered if name.startswith("bulk_")} == {f"bulk_{action}" for action in BULK_ACTIONS}
+
+
+def test_every_action_on_the_reports_page_has_its_service_named_in_services():
+    from complaints.admin.panel import WORKFLOW
+
+    assert set(WORKFLOW) == set(services.STAFF_ACTIONS)
