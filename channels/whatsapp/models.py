@@ -76,7 +76,7 @@ class WhatsAppContact(models.Model):
         verbose_name_plural = _("WhatsApp contacts")
 
     def __str__(self) -> str:
-        return f"+{self.wa_id}"
+        return f"+{self.wa_id}" if self.wa_id else "—"  # the erased conversations' contact (retention)
 
 
 class Conversation(models.Model):
