@@ -88,3 +88,23 @@ router: Slot[Router] = Slot("routing decision (routing)")
 clock: Slot[Clock] = Slot("SLA clock (sla)")
 notifier: Slot[Notifier] = Slot("messages (notifications)")
 reporter_codes: Slot[ReporterCodes] = Slot("one-time codes to a citizen's mobile (notifications)")
+
+
+class Erasers:
+    """Every app's part of the PDPL retention: ``erase(reports)`` blanks what the app keeps of these
+    reports' citizens (numbers, names, addresses, raw payloads), set-based, inside the retention's
+    transaction, before the reports themselves are blanked. Unlike a slot, any number of apps plug
+    in (each under its own name, so a second ``ready()`` replaces rather than doubles), and none is
+    needed: a deployment without a channel has nothing of that channel to erase."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, Callable[[Any], Any]] = {}
+
+    def plug(self, name: str, erase: Callable[[Any], Any]) -> None:
+        self._by_name[name] = erase
+
+    def __iter__(self):
+        return iter(self._by_name.items())
+
+
+retention_erasers = Erasers()

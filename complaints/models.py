@@ -389,6 +389,7 @@ class ContactRead(models.Model):
         REPORT_PAGE = "report page", _("report page")
         EXPORT = "export", _("download (CSV)")
         OUTBOX = "outbox", _("message sent (outbox)")
+        WHATSAPP = "whatsapp log", _("WhatsApp message or conversation")
 
     at = models.DateTimeField(_("when"), auto_now_add=True)
     where = models.CharField(_("where"), max_length=20, choices=Where.choices, default=Where.REPORT_PAGE)

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints import access, hooks
+from complaints.erasure import ERASED, erased_id
 from complaints.event_texts import Said, say
 from complaints.models import Attachment, Category, Channel, Complaint, ContactRead, Event, IncomingMessage, Priority
 from complaints.phones import normalize_phone
@@ -1154,17 +1155,25 @@ def complaint_auto_close_resolved(*, now: datetime | None = None) -> int:
     return closed
 
 
+# Channels whose message ids identify the citizen who wrote (see ``reporters_anonymise``).
+CITIZEN_ADDRESSED_CHANNELS = (Channel.WHATSAPP, Channel.TWITTER, Channel.EMAIL)
+
+
 def reporters_anonymise(*, older_than_days: int, now: datetime | None = None) -> int:
     """PDPL retention: blank the reporter's name, mobile and e-mail of reports closed over ``older_than_days`` ago.
 
     One UPDATE; every figure (dates, statuses, owners, ratings, the timeline) stays, and so do
     the weekly snapshots' counts. The sender of their incoming messages and the address, text and
     context of the messages sent to the reporter are blanked; followers are forgotten. Safe to run again.
+    First, in the same transaction, each app plugged into ``hooks.retention_erasers`` (the channels'
+    own logs) erases its part while the reports still say whose they were.
     Returns how many reports were anonymised.
     """
     cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
     closed = Complaint.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff)
     with transaction.atomic():
+        for _name, erase in hooks.retention_erasers:
+            erase(closed)
         changed = closed.filter(~Q(reporter_name="") | ~Q(reporter_phone="") | ~Q(reporter_email="")).update(
             reporter_name="", reporter_phone="", reporter_email=""
         )
@@ -1172,10 +1181,18 @@ def reporters_anonymise(*, older_than_days: int, now: datetime | None = None) ->
         # (the outbox's recipient, text and context). The outbox and the followers' table belong to the
         # layers above: reached through the relation.
         IncomingMessage.objects.filter(complaint__in=closed).exclude(sender="", data={}).update(sender="", data={})
+        # A WhatsApp message id encodes the sender's number (base64) and a tweet's or a mail's id
+        # points to its author: the ids the citizen's channels gave are forgotten too. They only
+        # served to recognise a re-delivery, which no channel makes a year later. API partners' ids stay.
+        IncomingMessage.objects.filter(complaint__in=closed, channel__in=CITIZEN_ADDRESSED_CHANNELS).exclude(
+            external_id=""
+        ).update(external_id="")
+        closed.filter(channel__in=CITIZEN_ADDRESSED_CHANNELS).exclude(external_id="").update(external_id="")
         outbox_model = Complaint._meta.get_field("messages").related_model
-        outbox_model._default_manager.filter(complaint__in=closed, is_citizen=True).exclude(recipient="").update(
-            recipient="", body="", context={}
-        )
+        # The idempotency key of a message to the reporter ends with their address.
+        outbox_model._default_manager.filter(complaint__in=closed, is_citizen=True).exclude(
+            idempotency_key__startswith=ERASED
+        ).update(recipient="", body="", context={}, idempotency_key=erased_id())
         follower_model = Complaint._meta.get_field("followers").related_model
         follower_model._default_manager.filter(complaint__in=closed).delete()
     return changed

@@ -58,7 +58,8 @@ class InboundMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} from {self.sender} ({self.external_id})"
+        # Not the sender: the admin list, whose checkboxes are labelled with this, masks numbers.
+        return f"{self.kind} #{self.pk}"
 
 
 class WhatsAppContact(models.Model):
@@ -76,7 +77,7 @@ class WhatsAppContact(models.Model):
         verbose_name_plural = _("WhatsApp contacts")
 
     def __str__(self) -> str:
-        return f"+{self.wa_id}"
+        return f"+{self.wa_id}" if self.wa_id else "—"  # the erased conversations' contact (retention)
 
 
 class Conversation(models.Model):
