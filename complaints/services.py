@@ -8,6 +8,7 @@ Side effects (messages) are queued only after the transaction commits.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -35,7 +36,9 @@ def next_tracking_number(*, at: datetime) -> str:
 
     The upsert takes the counter row's lock until the submitting transaction
     ends, so two submissions never get the same number, and a rolled-back
-    submission gives its number back (no gaps).
+    submission gives its number back (no gaps). Every submission waits for that
+    lock, so a caller takes it as late as it can: ``complaint_submit`` files the
+    report under a provisional number and takes the real one just before COMMIT.
     """
     prefix = at.astimezone(RIYADH).strftime("%y%m")
     with connection.cursor() as cursor:
@@ -278,46 +281,83 @@ def complaint_submit(
     category: Category = cleaned["category"]
     now = at or timezone.now()
     district_id = district_id_for_point(cleaned["lat"], cleaned["lon"])
+    complaint = Complaint(
+        tracking_number=_provisional_number(),
+        category=category,
+        description=cleaned["description"],
+        lat=cleaned["lat"],
+        lon=cleaned["lon"],
+        address=strip_invisible(submission.address)[:255],
+        district_id=district_id,
+        channel=submission.channel,
+        external_id=submission.external_id or "",
+        reporter_name=cleaned["reporter_name"],
+        reporter_phone=cleaned["reporter_phone"],
+        reporter_email=cleaned["reporter_email"],
+        is_anonymous=cleaned["is_anonymous"],
+        language=(submission.language or "ar")[:5],
+        priority=submission.priority or category.default_priority,
+        status=Status.NEW,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+    )
+    # Routed as it is filed (complaint_route's decision, owner and clock), in the reporter's language.
+    with translation.override(complaint.language):
+        received = _("Report received through %(channel)s.") % {"channel": complaint.get_channel_display()}
+        decision = hooks.router().decide(category=category, district_id=district_id)
+        routed = None
+        if decision.owner is not None:
+            routed = _("Sent to %(owner)s (%(reason)s).") % {"owner": decision.owner.name, "reason": decision.reason}
+            complaint.status = guard(Status.NEW, Action.ASSIGN)
+            complaint.department, complaint.utility, complaint.assigned_at = decision.department, decision.utility, now
+            for name, value in hooks.clock().due_times(category=category, priority=complaint.priority, start=now).items():
+                setattr(complaint, name, value)
+    notifier = hooks.notifier()
     with transaction.atomic():
-        complaint = Complaint.objects.create(
-            tracking_number=next_tracking_number(at=now),
-            category=category,
-            description=cleaned["description"],
-            lat=cleaned["lat"],
-            lon=cleaned["lon"],
-            address=strip_invisible(submission.address)[:255],
-            district_id=district_id,
-            channel=submission.channel,
-            external_id=submission.external_id or "",
-            reporter_name=cleaned["reporter_name"],
-            reporter_phone=cleaned["reporter_phone"],
-            reporter_email=cleaned["reporter_email"],
-            is_anonymous=cleaned["is_anonymous"],
-            language=(submission.language or "ar")[:5],
-            priority=submission.priority or category.default_priority,
-            status=Status.NEW,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            created_at=now,
-        )
+        complaint.save(force_insert=True)
         for photo in cleaned["photos"]:
             Attachment.objects.create(
                 complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE, uploaded_by=complaint.created_by
             )
-        # System texts on the timeline are written in the reporter's language.
-        with translation.override(complaint.language):
-            event_record(
+        created_event = event_record(
+            complaint=complaint,
+            kind=Event.Kind.CREATED,
+            actor=actor,
+            text=received,
+            is_public=True,
+            to_status=Status.NEW,
+            data={"channel": complaint.channel},
+            at=now,
+        )
+        messages = []
+        if routed is not None:
+            routed_event = event_record(
                 complaint=complaint,
-                kind=Event.Kind.CREATED,
-                actor=actor,
-                text=_("Report received through %(channel)s.") % {"channel": complaint.get_channel_display()},
+                kind=Event.Kind.ROUTED,
+                text=routed,
                 is_public=True,
-                to_status=Status.NEW,
-                data={"channel": complaint.channel},
+                from_status=Status.NEW,
+                to_status=complaint.status,
+                data={"reason": decision.reason, "rule": decision.rule_id},
                 at=now,
             )
-            complaint_route(complaint=complaint, at=now)
-        _after_commit(complaint, Event.Kind.CREATED)  # after routing: the SMS gives the "expected by" date
+            hooks.clock().sync([complaint.pk])  # the ladder steps it waits for
+            messages += notifier.messages(complaint=complaint, kind=Event.Kind.ROUTED, event=routed_event, new_report=True)
+        # After routing: the SMS gives the "expected by" date.
+        messages += notifier.messages(complaint=complaint, kind=Event.Kind.CREATED, event=created_event, new_report=True)
+        # The counter last: its row lock is held only by these statements and the COMMIT.
+        provisional = complaint.tracking_number
+        complaint.tracking_number = next_tracking_number(at=now)
+        Complaint.objects.filter(pk=complaint.pk).update(tracking_number=complaint.tracking_number)
+        for message in messages:
+            message.context = {k: complaint.tracking_number if v == provisional else v for k, v in message.context.items()}
+        notifier.write(messages=messages, new_report=True)
     return complaint
+
+
+def _provisional_number() -> str:
+    """A unique placeholder the submitting transaction replaces before COMMIT (nobody else ever sees it)."""
+    return "~" + secrets.token_hex(9)
 
 
 def complaint_route(*, complaint: Complaint, at: datetime | None = None) -> Complaint:

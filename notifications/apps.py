@@ -10,6 +10,8 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: models and services load only once the app registry is ready.
         from complaints import hooks
-        from notifications.services import notify_complaint_event
+        from notifications.services import complaint_event_messages, notify_complaint_event, outbox_write
 
-        hooks.notifier.plug(hooks.Notifier(complaint_event=notify_complaint_event))
+        hooks.notifier.plug(
+            hooks.Notifier(complaint_event=notify_complaint_event, messages=complaint_event_messages, write=outbox_write)
+        )

@@ -117,6 +117,18 @@ def test_categories_are_a_tree_of_active_types_in_the_requested_language(api, dj
 # --------------------------------------------------------------------------- submission
 
 
+def test_one_submission_costs_a_dozen_queries(api, category, django_assert_max_num_queries):
+    """The category, the report, its two events, its ladder steps, the owner's address, the number and its
+    UPDATE, one outbox INSERT; plus the fingerprints of the routing rules, the districts and the clock's
+    settings, which the tests re-check on every call (production: at most once a second)."""
+    api.post(CREATE_URL, payload(category), format="json")  # the per-process caches are built once
+    with django_assert_max_num_queries(16) as captured:
+        response = api.post(CREATE_URL, payload(category, description="حفرة ثانية أمام المدرسة تعيق السير"), format="json")
+    assert response.status_code == 201, response.content
+    writes = [q["sql"].split()[0] for q in captured.captured_queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == ["INSERT", "INSERT", "INSERT", "DELETE", "INSERT", "INSERT", "UPDATE", "INSERT"]
+
+
 def test_submit_json_creates_an_app_report_through_the_service(api, category):
     response = api.post(CREATE_URL, payload(category, address="حي الراقي، شارع الأمير سلطان"), format="json")
     assert response.status_code == 201, response.content
