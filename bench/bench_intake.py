@@ -30,7 +30,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench import Result
+from bench import Result, interleaved
 
 WORKERS = int(os.environ.get("BENCH_INTAKE_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_INTAKE_THREADS", "4"))
@@ -232,8 +232,47 @@ def _check(numbers: list[str], before: dict[str, int]) -> list[str]:
     return problems
 
 
+def bench_tracking() -> Result:
+    """A citizen's tracking look-up (number + mobile as typed, then the public timeline) beside a primary-key lookup."""
+    from complaints.models import Complaint
+    from complaints.selectors import complaint_for_tracking, public_timeline
+
+    rng = random.Random(5)
+    last = Complaint.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    sample = list(
+        Complaint.objects.filter(pk__in=[rng.randrange(1, last + 1) for _ in range(400)])
+        .exclude(reporter_phone="")
+        .values_list("pk", "tracking_number", "reporter_phone")[:200]
+    )
+    picks = iter(range(10**9))
+
+    def track():
+        _pk, number, phone = sample[next(picks) % len(sample)]
+        complaint = complaint_for_tracking(tracking_number=number.replace("-", ""), phone="0" + phone[4:])
+        assert complaint is not None
+        list(public_timeline(complaint))
+
+    def baseline():
+        pk = sample[next(picks) % len(sample)][0]
+        Complaint.objects.filter(pk=pk).values_list("pk", flat=True).first()
+
+    track_ms, pk_ms = interleaved(track, baseline, repeat=200)
+    return Result(
+        "tracking: number + mobile, then the timeline",
+        track_ms,
+        "primary-key lookup (Complaint)",
+        pk_ms,
+        target="< 50 ms",
+        data=f"{Complaint.objects.count():,} reports",
+    )
+
+
 def run() -> list[Result]:
     from complaints.models import Complaint, TrackingSequence
+
+    if os.environ.get("BENCH_INTAKE_ONLY_TRACKING"):
+        return [bench_tracking()]
+    tracking = bench_tracking()
 
     if not os.environ.get("REDIS_URL"):
         _log("REDIS_URL is not set: the cache, the throttle and the broker fall back to local stand-ins")
@@ -276,6 +315,7 @@ def run() -> list[Result]:
     data = f"{reports:,} reports"
     config = f"gthread {WORKERS}×{THREADS}, {CLIENTS} clients"
     return [
+        tracking,
         Result(
             f"intake POST p50 ({config})",
             statistics.median(all_post),
