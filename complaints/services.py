@@ -339,7 +339,7 @@ def complaint_submit(
                 from_status=Status.NEW,
                 to_status=complaint.status,
                 data={"reason": decision.reason, "rule": decision.rule_id},
-                at=now,
+                at=timezone.now(),  # a back-dated filing (``at``) is routed now, as complaint_route does
             )
             hooks.clock().sync([complaint.pk])  # the ladder steps it waits for
             messages += notifier.messages(complaint=complaint, kind=Event.Kind.ROUTED, event=routed_event, new_report=True)
