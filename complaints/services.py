@@ -347,12 +347,34 @@ def complaint_submit(
         messages += notifier.messages(complaint=complaint, kind=Event.Kind.CREATED, event=created_event, new_report=True)
         # The counter last: its row lock is held only by these statements and the COMMIT.
         provisional = complaint.tracking_number
-        complaint.tracking_number = next_tracking_number(at=now)
-        Complaint.objects.filter(pk=complaint.pk).update(tracking_number=complaint.tracking_number)
+        complaint.tracking_number = _number_the_report(complaint.pk, at=now)
         for message in messages:
             message.context = {k: complaint.tracking_number if v == provisional else v for k, v in message.context.items()}
         notifier.write(messages=messages, new_report=True)
     return complaint
+
+
+def _number_the_report(pk: int, *, at: datetime) -> str:
+    """Take the month's next number (:func:`next_tracking_number`) and give it to report ``pk``.
+
+    PostgreSQL does both in one statement, so the counter's lock waits for one round trip less.
+    """
+    if connection.vendor != "postgresql":
+        number = next_tracking_number(at=at)
+        Complaint.objects.filter(pk=pk).update(tracking_number=number)
+        return number
+    prefix = at.astimezone(RIYADH).strftime("%y%m")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH n AS (INSERT INTO complaints_trackingsequence (prefix, last_number) VALUES (%s, 1) "
+            "ON CONFLICT (prefix) DO UPDATE SET last_number = complaints_trackingsequence.last_number + 1 "
+            "RETURNING CAST(last_number AS text) AS t) "
+            "UPDATE complaints_complaint SET tracking_number = %s || '-' || lpad(n.t, greatest(6, length(n.t)), '0') "
+            "FROM n WHERE id = %s RETURNING tracking_number",
+            [prefix, prefix, pk],
+        )
+        (number,) = cursor.fetchone()
+    return number
 
 
 def _provisional_number() -> str:
