@@ -110,11 +110,11 @@ def _prepare(now, overdue_every: int, total: int) -> int:
             [future, future, future, future, future],
         )
         cursor.execute(
-            f"UPDATE {table} SET status = 'assigned', escalate_l1_at = %s, "
+            f"UPDATE {table} SET status = 'assigned', escalate_l1_at = %s, escalate_l2_at = %s, escalate_l3_at = %s, "
             f"at_risk_at = %s, at_risk_notified_at = %s, response_alerted_at = %s "
             f"WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM {table}) t "
             f"WHERE t.rn %% %s = 0)",
-            [past, past - timedelta(days=1), past, past, overdue_every],
+            [past, future, future, past - timedelta(days=1), past, past, overdue_every],
         )
     _sync_queue()
     return _overdue(now)

@@ -48,9 +48,16 @@ class Clock:
 
 @dataclass(frozen=True)
 class Notifier:
-    """``complaint_event(complaint=, kind=)``: the messages of one change, written to the outbox in its transaction."""
+    """``complaint_event(complaint=, kind=)``: the messages of one change, written to the outbox in its transaction.
+
+    A caller that must write them later in its transaction builds them first
+    (``messages(complaint=, kind=, event=, new_report=)``, each with a ``context`` dict) and writes them
+    with ``write(messages=, new_report=)``.
+    """
 
     complaint_event: Callable[..., None]
+    messages: Callable[..., list]
+    write: Callable[..., Any]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ Side effects (messages) are queued only after the transaction commits.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,7 +40,9 @@ def next_tracking_number(*, at: datetime) -> str:
 
     The upsert takes the counter row's lock until the submitting transaction
     ends, so two submissions never get the same number, and a rolled-back
-    submission gives its number back (no gaps).
+    submission gives its number back (no gaps). Every submission waits for that
+    lock, so a caller takes it as late as it can: ``complaint_submit`` files the
+    report under a provisional number and takes the real one just before COMMIT.
     """
     prefix = at.astimezone(RIYADH).strftime("%y%m")
     with connection.cursor() as cursor:
@@ -298,46 +301,105 @@ def complaint_submit(
     category: Category = cleaned["category"]
     now = at or timezone.now()
     district_id = district_id_for_point(cleaned["lat"], cleaned["lon"])
+    complaint = Complaint(
+        tracking_number=_provisional_number(),
+        category=category,
+        description=cleaned["description"],
+        lat=cleaned["lat"],
+        lon=cleaned["lon"],
+        address=strip_invisible(submission.address)[:255],
+        district_id=district_id,
+        channel=submission.channel,
+        external_id=submission.external_id or "",
+        reporter_name=cleaned["reporter_name"],
+        reporter_phone=cleaned["reporter_phone"],
+        reporter_email=cleaned["reporter_email"],
+        is_anonymous=cleaned["is_anonymous"],
+        language=(submission.language or "ar")[:5],
+        priority=submission.priority or category.default_priority,
+        status=Status.NEW,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+    )
+    # Routed as it is filed (complaint_route's decision, owner and clock), in the reporter's language.
+    with translation.override(complaint.language):
+        received = say("received", channel=complaint.channel)
+        decision = hooks.router().decide(category=category, district_id=district_id)
+        routed = None
+        if decision.owner is not None:
+            routed = say("routed", owner=decision.owner, reason=route_reason(decision))
+            complaint.status = guard(Status.NEW, Action.ASSIGN)
+            complaint.department, complaint.utility, complaint.assigned_at = decision.department, decision.utility, now
+            for name, value in hooks.clock().due_times(category=category, priority=complaint.priority, start=now).items():
+                setattr(complaint, name, value)
+    notifier = hooks.notifier()
     with transaction.atomic():
-        complaint = Complaint.objects.create(
-            tracking_number=next_tracking_number(at=now),
-            category=category,
-            description=cleaned["description"],
-            lat=cleaned["lat"],
-            lon=cleaned["lon"],
-            address=strip_invisible(submission.address)[:255],
-            district_id=district_id,
-            channel=submission.channel,
-            external_id=submission.external_id or "",
-            reporter_name=cleaned["reporter_name"],
-            reporter_phone=cleaned["reporter_phone"],
-            reporter_email=cleaned["reporter_email"],
-            is_anonymous=cleaned["is_anonymous"],
-            language=(submission.language or "ar")[:5],
-            priority=submission.priority or category.default_priority,
-            status=Status.NEW,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            created_at=now,
-        )
+        complaint.save(force_insert=True)
         for photo in cleaned["photos"]:
             Attachment.objects.create(
                 complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE, uploaded_by=complaint.created_by
             )
-        # System texts on the timeline are written in the reporter's language.
-        with translation.override(complaint.language):
-            event_record(
+        created_event = event_record(
+            complaint=complaint,
+            kind=Event.Kind.CREATED,
+            actor=actor,
+            text=received,
+            is_public=True,
+            to_status=Status.NEW,
+            data={"channel": complaint.channel},
+            at=now,
+        )
+        messages = []
+        if routed is not None:
+            routed_event = event_record(
                 complaint=complaint,
-                kind=Event.Kind.CREATED,
-                actor=actor,
-                text=say("received", channel=complaint.channel),
+                kind=Event.Kind.ROUTED,
+                text=routed,
                 is_public=True,
-                to_status=Status.NEW,
-                data={"channel": complaint.channel},
-                at=now,
+                from_status=Status.NEW,
+                to_status=complaint.status,
+                data={"reason": decision.reason, "rule": decision.rule_id},
+                at=timezone.now(),  # a back-dated filing (``at``) is routed now, as complaint_route does
             )
-            complaint_route(complaint=complaint, at=now)
-        _queue_messages(complaint, Event.Kind.CREATED)  # after routing: the SMS gives the "expected by" date
+            hooks.clock().sync([complaint.pk])  # the ladder steps it waits for
+            messages += notifier.messages(complaint=complaint, kind=Event.Kind.ROUTED, event=routed_event, new_report=True)
+        # After routing: the SMS gives the "expected by" date.
+        messages += notifier.messages(complaint=complaint, kind=Event.Kind.CREATED, event=created_event, new_report=True)
+        # The counter last: its row lock is held only by these statements and the COMMIT.
+        provisional = complaint.tracking_number
+        complaint.tracking_number = _number_the_report(complaint.pk, at=now)
+        for message in messages:
+            message.context = {k: complaint.tracking_number if v == provisional else v for k, v in message.context.items()}
+        notifier.write(messages=messages, new_report=True)
     return complaint
+
+
+def _number_the_report(pk: int, *, at: datetime) -> str:
+    """Take the month's next number (:func:`next_tracking_number`) and give it to report ``pk``.
+
+    PostgreSQL does both in one statement, so the counter's lock waits for one round trip less.
+    """
+    if connection.vendor != "postgresql":
+        number = next_tracking_number(at=at)
+        Complaint.objects.filter(pk=pk).update(tracking_number=number)
+        return number
+    prefix = at.astimezone(RIYADH).strftime("%y%m")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH n AS (INSERT INTO complaints_trackingsequence (prefix, last_number) VALUES (%s, 1) "
+            "ON CONFLICT (prefix) DO UPDATE SET last_number = complaints_trackingsequence.last_number + 1 "
+            "RETURNING CAST(last_number AS text) AS t) "
+            "UPDATE complaints_complaint SET tracking_number = %s || '-' || lpad(n.t, greatest(6, length(n.t)), '0') "
+            "FROM n WHERE id = %s RETURNING tracking_number",
+            [prefix, prefix, pk],
+        )
+        (number,) = cursor.fetchone()
+    return number
+
+
+def _provisional_number() -> str:
+    """A unique placeholder the submitting transaction replaces before COMMIT (nobody else ever sees it)."""
+    return "~" + secrets.token_hex(9)
 
 
 def route_reason(decision: hooks.Decision) -> dict:

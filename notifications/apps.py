@@ -11,9 +11,11 @@ class NotificationsConfig(AppConfig):
         # Imported here, not at the top: models and services load only once the app registry is ready.
         from complaints import hooks
         from notifications import verification
-        from notifications.services import notify_complaint_event
+        from notifications.services import complaint_event_messages, notify_complaint_event, outbox_write
 
-        hooks.notifier.plug(hooks.Notifier(complaint_event=notify_complaint_event))
+        hooks.notifier.plug(
+            hooks.Notifier(complaint_event=notify_complaint_event, messages=complaint_event_messages, write=outbox_write)
+        )
         hooks.reporter_codes.plug(
             hooks.ReporterCodes(
                 allowed=verification.phone_code_allowed,

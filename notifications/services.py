@@ -112,7 +112,7 @@ def _staff_messages(*, template: str, contacts, context: dict, complaint_id: int
     return messages
 
 
-def _citizen_recipients(complaint) -> list[tuple[str, str, str, dict]]:
+def _citizen_recipients(complaint, *, followers: bool = True) -> list[tuple[str, str, str, dict]]:
     """(channel, address, language, extra context) for the reporter and the citizens following the report.
 
     A reporter who came by WhatsApp hears back on WhatsApp (SMS only if that fails). A follower's
@@ -124,9 +124,9 @@ def _citizen_recipients(complaint) -> list[tuple[str, str, str, dict]]:
         out.append((reporter_channel, complaint.reporter_phone, complaint.language, {}))
     if complaint.reporter_email:
         out.append((Channel.EMAIL, complaint.reporter_email, complaint.language, {}))
-    followers = getattr(complaint, "followers", None)
-    if followers is not None:
-        for pk, phone, language in followers.values_list("pk", "phone", "language"):
+    following = getattr(complaint, "followers", None) if followers else None
+    if following is not None:
+        for pk, phone, language in following.values_list("pk", "phone", "language"):
             if phone and phone != complaint.reporter_phone:
                 out.append((Channel.SMS, phone, language or complaint.language, {"stop_link": stop_link(pk)}))
     return out
@@ -134,18 +134,30 @@ def _citizen_recipients(complaint) -> list[tuple[str, str, str, dict]]:
 
 def notify_complaint_event(*, complaint, kind: str) -> list[int]:
     """Write the outbox rows for one change of a report (inside the caller's transaction)."""
+    return outbox_write(messages=complaint_event_messages(complaint=complaint, kind=kind))
+
+
+def complaint_event_messages(*, complaint, kind: str, event=None, new_report: bool = False) -> list[Message]:
+    """The messages of one change of a report, not written yet (:func:`outbox_write` writes them).
+
+    ``event``: the timeline event of the change, when the caller has it (else the latest of its kind is
+    read); ``new_report``: the report is being filed in this transaction, so nobody follows it yet.
+    """
     citizen_code = CITIZEN_MESSAGES.get(kind) or WHATSAPP_ONLY_MESSAGES.get(kind)
     if citizen_code is None and kind not in ASSIGNMENT_KINDS:
         return []
-    event_id, event_text, event_data = (
-        Event.objects.filter(complaint_id=complaint.pk, kind=kind).order_by("-pk").values_list("pk", "text", "data").first()
-    ) or (None, "", {})
+    if event is not None:
+        event_id, event_text, event_data = event.pk, event.text, event.data
+    else:
+        event_id, event_text, event_data = (
+            Event.objects.filter(complaint_id=complaint.pk, kind=kind).order_by("-pk").values_list("pk", "text", "data").first()
+        ) or (None, "", {})
     key = f"c{complaint.pk}:e{event_id}:{kind}"
     # A channel's note to the citizen on this change (e.g. which e-mail attachments were refused).
     notice = (event_data or {}).get("notice", "")
     messages: list[Message] = []
     if citizen_code is not None:
-        for channel, address, language, extra in _citizen_recipients(complaint):
+        for channel, address, language, extra in _citizen_recipients(complaint, followers=not new_report):
             if kind in WHATSAPP_ONLY_MESSAGES and channel != Channel.WHATSAPP:
                 continue
             language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
@@ -191,7 +203,7 @@ def notify_complaint_event(*, complaint, kind: str) -> list[int]:
                         complaint.pk,
                     )
                 )
-    return outbox_write(messages=messages)
+    return messages
 
 
 # --------------------------------------------------------------------------- writing
@@ -225,16 +237,20 @@ def _over_sms_cap(messages: list[Message], now: datetime) -> set[str]:
     return over
 
 
-def outbox_write(*, messages: list[Message], now: datetime | None = None, batched: bool = False) -> list[int]:
+def outbox_write(
+    *, messages: list[Message], now: datetime | None = None, batched: bool = False, new_report: bool = False
+) -> list[int]:
     """Insert the messages (a message already written, by key, is left alone) and send them after commit.
 
     ``batched`` (the escalation sweep) hands all ids to Celery as one task instead of one task each.
+    ``new_report``: every message is about a report filed in this transaction, so none was sent
+    before (no daily cap to count, no key already taken: one INSERT returns the ids).
     Returns the ids of the pending rows this call queued.
     """
     if not messages:
         return []
     now = now or timezone.now()
-    over = _over_sms_cap(messages, now)
+    over = set() if new_report else _over_sms_cap(messages, now)
     rows = [
         Outbox(
             channel=m.channel,
@@ -250,6 +266,12 @@ def outbox_write(*, messages: list[Message], now: datetime | None = None, batche
         )
         for m in messages
     ]
+    if new_report and connection.features.can_return_rows_from_bulk_insert:
+        Outbox.objects.bulk_create(rows, batch_size=1000)
+        ids = [r.pk for r in rows if r.status == Outbox.Status.PENDING]
+        if ids:
+            transaction.on_commit(partial(enqueue_batch if batched else enqueue, ids), robust=True)
+        return ids
     Outbox.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     ids = list(
         Outbox.objects.filter(

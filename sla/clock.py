@@ -23,7 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
+
+from municipality.cache import VersionedCache
 from municipality.calendar import BusinessCalendar, business_calendar
+from municipality.models import Holiday, WorkingWeek
 from sla.ladder import STEPS
 from sla.models import EscalationStep, PrioritySLA
 
@@ -82,11 +86,51 @@ def _advance(start: datetime, amount: timedelta, *, wall_clock: bool, calendar: 
     return start + amount if wall_clock else (calendar or business_calendar()).add(start, amount)
 
 
+@dataclass(frozen=True)
+class ClockSettings:
+    """What every due time reads besides the category: the priority table, the ladder and the calendar."""
+
+    table: dict[str, tuple[str, Decimal, Decimal]]
+    steps: dict[tuple[str, int], int]
+    calendar: BusinessCalendar
+
+
+def _settings_version() -> tuple:
+    """The four small tables behind :class:`ClockSettings`, as text, in one query."""
+    q = connection.ops.quote_name
+    parts = []
+    for tag, model, columns in (
+        ("p", PrioritySLA, ("priority", "clock", "response_hours", "resolution_hours")),
+        ("e", EscalationStep, ("trigger", "level", "percent", "active")),
+        ("w", WorkingWeek, ("days", "start", "end", "active")),
+        ("h", Holiday, ("date", "id", "id", "id")),
+    ):
+        names = [model._meta.get_field(c).column or c for c in columns]  # type: ignore[union-attr]
+        cast = ", ".join(f"CAST({q(n)} AS TEXT)" for n in names)
+        parts.append(f"SELECT '{tag}', CAST(id AS TEXT), {cast} FROM {q(model._meta.db_table)}")
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        return tuple(sorted(tuple(str(v) for v in row) for row in cursor.fetchall()))
+
+
+_settings: VersionedCache[ClockSettings] = VersionedCache(
+    version=_settings_version,
+    build=lambda _version: ClockSettings(priority_targets(), ladder(), business_calendar()),
+)
+
+
+def clock_settings() -> ClockSettings:
+    """The clock's settings, read once per process and re-read when an administrator changes them
+    (one fingerprint query at most every ``BALAGH_ROUTING_RECHECK_SECONDS``, as the routing rules)."""
+    return _settings.get()
+
+
 def sla_fields(*, category, priority: str, start: datetime, calendar: BusinessCalendar | None = None) -> dict:
     """Every due time and threshold for a report whose clock starts at ``start``."""
-    calendar = calendar or business_calendar()
-    target = target_for(category=category, priority=priority)
-    steps = ladder()
+    current = clock_settings()
+    calendar = calendar or current.calendar
+    target = target_for(category=category, priority=priority, table=current.table)
+    steps = current.steps
 
     def at(total: timedelta, percent: int | None) -> datetime | None:
         if percent is None:

@@ -55,3 +55,97 @@ def test_parallel_submissions_never_duplicate_or_skip_a_number():
     sequence = sorted(int(n.split("-")[1]) for n in numbers)
     assert sequence == list(range(sequence[0], sequence[0] + workers))
     assert Complaint.objects.count() == workers
+
+
+@pytest.mark.django_db
+def test_the_counter_is_taken_by_the_last_statements_before_commit():
+    """The month's counter row is locked from its upsert to COMMIT: only the number's UPDATE and the
+    outbox INSERT may run in between, so concurrent submissions wait for two statements, not for all."""
+    from django.test.utils import CaptureQueriesContext
+
+    category = CategoryFactory()
+    submit(category)
+    with CaptureQueriesContext(connection) as captured:
+        complaint = submit(category)
+    statements = [q["sql"] for q in captured.captured_queries]
+    counter = next(i for i, sql in enumerate(statements) if "complaints_trackingsequence" in sql)
+    after = [sql.split()[0:3] for sql in statements[counter:] if not sql.startswith(("COMMIT", "RELEASE"))]
+    if connection.vendor == "postgresql":  # the number and its UPDATE in one statement
+        assert after[0][:2] == ["WITH", "n"] and "UPDATE complaints_complaint" in statements[counter]
+        assert after[1:] == [["INSERT", "INTO", '"notifications_outbox"']]
+    else:
+        assert after[1:] == [["UPDATE", '"complaints_complaint"', "SET"], ["INSERT", "INTO", '"notifications_outbox"']]
+    assert Complaint.objects.get(pk=complaint.pk).tracking_number == complaint.tracking_number
+    assert not Complaint.objects.filter(tracking_number__startswith="~").exists()
+
+
+@pytest.mark.django_db
+def test_the_sms_carries_the_final_number_not_the_provisional_one():
+    from notifications.models import Outbox
+
+    complaint = submit(CategoryFactory())
+    sms = Outbox.objects.get(complaint=complaint, is_citizen=True)
+    assert sms.context["tracking_number"] == complaint.tracking_number
+    assert "~" not in str(sms.context)
+
+
+def _file_in_a_process(args):
+    """A separate process filing reports through the service (a gunicorn worker does the same)."""
+    category_id, count, queue = args
+    from django.db import connections
+
+    from complaints.models import Category
+
+    connections.close_all()  # never share the parent's socket
+    category = Category.objects.get(pk=category_id)
+    numbers = []
+    for i in range(count):
+        if i == 1:
+            try:
+                submit(category, description="short")  # refused: rolls back, its number is given back
+            except ValidationError:
+                pass
+        numbers.append(submit(category, description=f"بلاغ من عملية أخرى رقم {i}").tracking_number)
+    connections.close_all()
+    queue.put(numbers)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_processes_and_threads_get_unique_gapless_numbers_and_lose_nothing():
+    import multiprocessing
+
+    category = CategoryFactory()
+    connection.close()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    processes = [ctx.Process(target=_file_in_a_process, args=((category.pk, 6, queue),)) for _ in range(4)]
+    for p in processes:
+        p.start()
+    threaded, errors = [], []
+
+    def file_some(i):
+        try:
+            for j in range(3):
+                threaded.append(submit(category, description=f"بلاغ متزامن {i}-{j} للتجربة").tracking_number)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=file_some, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    numbers = [n for _p in processes for n in queue.get(timeout=120)]
+    for p in processes:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    for t in threads:
+        t.join()
+    assert not errors
+    numbers += threaded
+    assert len(numbers) == 4 * 6 + 6 * 3
+    assert len(set(numbers)) == len(numbers)
+    sequence = sorted(int(n.split("-")[1]) for n in numbers)
+    assert sequence == list(range(1, len(numbers) + 1))  # gapless from the month's first, refused ones given back
+    assert sorted(Complaint.objects.values_list("tracking_number", flat=True)) == sorted(numbers)

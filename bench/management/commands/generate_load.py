@@ -1,4 +1,5 @@
-"""python manage.py generate_load --complaints N [--batch 20000] [--seed S] [--shape recent|steady] [--order random|arrival]
+"""python manage.py generate_load --complaints N [--batch 50000] [--seed S] [--shape recent|steady] [--order random|arrival]
+[--days 365]
 
 Fills the database with realistic reports for the benchmarks (:mod:`bench.load`).
 """
@@ -18,7 +19,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--complaints", type=int, required=True, help="How many reports to add.")
-        parser.add_argument("--batch", type=int, default=20000, help="Rows per transaction (default 20000).")
+        parser.add_argument("--batch", type=int, default=50000, help="Reports per transaction (default 50000).")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=365,
+            help="Spread the reports over this many days before now (default 365). A month holds at most "
+            "900,000 generated reports (its tracking numbers have six digits).",
+        )
         parser.add_argument("--seed", type=int, default=None, help="Random seed, for a repeatable data set.")
         parser.add_argument(
             "--shape",
@@ -42,6 +50,7 @@ class Command(BaseCommand):
         seed: int | None,
         shape: str = "recent",
         order: str = "random",
+        days: int = 365,
         **options: Any,
     ) -> None:
         if complaints < 1:
@@ -50,6 +59,8 @@ class Command(BaseCommand):
             raise CommandError(_("--batch must be at least 1."))
         if shape not in SHAPES:
             raise CommandError(_("--shape must be one of: %(shapes)s.") % {"shapes": ", ".join(sorted(SHAPES))})
+        if days < 1:
+            raise CommandError(_("--days must be at least 1."))
         if order not in ORDERS:
             raise CommandError(_("--order must be random or arrival."))
-        generate_load(complaints=complaints, batch=batch, seed=seed, shape=shape, order=order, stdout=self.stdout)
+        generate_load(complaints=complaints, batch=batch, seed=seed, shape=shape, order=order, days=days, stdout=self.stdout)
