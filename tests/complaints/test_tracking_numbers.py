@@ -117,6 +117,9 @@ def test_parallel_processes_and_threads_get_unique_gapless_numbers_and_lose_noth
 
     category = CategoryFactory()
     connection.close()
+    # With DATABASE_POOL_MAX_SIZE the pool's open sockets and threads would be copied into each child:
+    # close it, so each process (as each gunicorn worker) opens a pool of its own.
+    connection.close_pool()
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     processes = [ctx.Process(target=_file_in_a_process, args=((category.pk, 6, queue),)) for _ in range(4)]
