@@ -122,7 +122,8 @@ def test_parallel_processes_and_threads_get_unique_gapless_numbers_and_lose_noth
     connection.close_pool()
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
-    processes = [ctx.Process(target=_file_in_a_process, args=((category.pk, 6, queue),)) for _ in range(4)]
+    # daemon: a child stuck on a failure must not keep the test run from exiting
+    processes = [ctx.Process(target=_file_in_a_process, args=((category.pk, 6, queue),), daemon=True) for _ in range(4)]
     for p in processes:
         p.start()
     threaded, errors = [], []
