@@ -9,7 +9,7 @@ has all three; using a slot nothing was plugged into is a configuration error, r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -43,7 +43,7 @@ class Clock:
     due_times: Callable[..., dict]  # (category=, priority=, start=) -> every due time and threshold
     hold_pushback: Callable[..., dict]  # (complaint, now=) -> thresholds moved later by the time on hold
     fresh_ladder: Callable[[], dict]  # a new owner starts the ladder again
-    sync: Callable[[Iterable[int]], Any]  # the ladder's queue rows of these reports, from the reports
+    sync: Callable[..., Any]  # (ids, new=False) the ladder's queue rows of these reports, from the reports
 
 
 @dataclass(frozen=True)

@@ -72,9 +72,37 @@ def event_record(
     at: datetime | None = None,
 ) -> Event:
     """``text`` from :func:`complaints.event_texts.say` is stored with its message, so every reader sees it in their language."""
+    event = event_build(
+        complaint=complaint,
+        kind=kind,
+        actor=actor,
+        text=text,
+        is_public=is_public,
+        from_status=from_status,
+        to_status=to_status,
+        data=data,
+        at=at,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def event_build(
+    *,
+    complaint: Complaint,
+    kind: str,
+    actor=None,
+    text: str = "",
+    is_public: bool = False,
+    from_status: str = "",
+    to_status: str = "",
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> Event:
+    """The unsaved event :func:`event_record` writes (several go in one ``bulk_create``)."""
     if isinstance(text, Said):
         data = {**(data or {}), "msg": text.msg}
-    return Event.objects.create(
+    return Event(
         complaint=complaint,
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -339,7 +367,7 @@ def complaint_submit(
             Attachment.objects.create(
                 complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE, uploaded_by=complaint.created_by
             )
-        created_event = event_record(
+        created_event = event_build(
             complaint=complaint,
             kind=Event.Kind.CREATED,
             actor=actor,
@@ -349,9 +377,9 @@ def complaint_submit(
             data={"channel": complaint.channel},
             at=now,
         )
-        messages = []
+        timeline = [created_event]
         if routed is not None:
-            routed_event = event_record(
+            routed_event = event_build(
                 complaint=complaint,
                 kind=Event.Kind.ROUTED,
                 text=routed,
@@ -361,7 +389,11 @@ def complaint_submit(
                 data={"reason": decision.reason, "rule": decision.rule_id},
                 at=timezone.now(),  # a back-dated filing (``at``) is routed now, as complaint_route does
             )
-            hooks.clock().sync([complaint.pk])  # the ladder steps it waits for
+            timeline.append(routed_event)
+        Event.objects.bulk_create(timeline)  # one INSERT; the ids come back (the messages' keys use them)
+        messages = []
+        if routed is not None:
+            hooks.clock().sync([complaint.pk], new=True)  # the ladder steps it waits for
             messages += notifier.messages(complaint=complaint, kind=Event.Kind.ROUTED, event=routed_event, new_report=True)
         # After routing: the SMS gives the "expected by" date.
         messages += notifier.messages(complaint=complaint, kind=Event.Kind.CREATED, event=created_event, new_report=True)

@@ -16,7 +16,7 @@ import threading
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -47,12 +47,30 @@ def _fail_open(name: str):
     return functools.wraps(getattr(RedisCache, name))(operation)
 
 
+class ReusedRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new ``redis.Redis`` (and its table of ~170 reply callbacks) for every
+    operation; this one keeps one per connection pool. ``redis.Redis`` is thread-safe, and its pool
+    opens new connections after a fork."""
+
+    def __init__(self, servers, **options):
+        super().__init__(servers, **options)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     """Django's Redis cache with short socket timeouts and a per-process memory fallback."""
 
     def __init__(self, server, params):
         params = {**params, "OPTIONS": {**DEFAULT_SOCKET_TIMEOUTS, **params.get("OPTIONS", {})}}
         super().__init__(server, params)
+        self._class = ReusedRedisCacheClient
         self._local = LocMemCache(f"fail-open:{server}", {"TIMEOUT": params.get("TIMEOUT", 300)})
         self._down_until = 0.0
         self._down_since: float | None = None

@@ -268,9 +268,10 @@ def outbox_write(
     ]
     if new_report and connection.features.can_return_rows_from_bulk_insert:
         Outbox.objects.bulk_create(rows, batch_size=1000)
-        ids = [r.pk for r in rows if r.status == Outbox.Status.PENDING]
+        # The citizen's message first; all of a new report's messages go to the broker as one task.
+        ids = [r.pk for r in sorted(rows, key=lambda r: not r.is_citizen) if r.status == Outbox.Status.PENDING]
         if ids:
-            transaction.on_commit(partial(enqueue_batch if batched else enqueue, ids), robust=True)
+            transaction.on_commit(partial(enqueue_batch if batched or len(ids) > 1 else enqueue, ids), robust=True)
         return ids
     Outbox.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     ids = list(

@@ -26,7 +26,7 @@ def resend_pending_outbox(older_than_seconds: int | None = None) -> int:
 
 @shared_task(acks_late=True)
 def deliver_outbox_batch(outbox_ids: list[int]) -> int:
-    """Send many rows in one task (the escalation sweep); a row that fails gets its own retrying task."""
+    """Send many rows in one task (a new report's messages, the escalation sweep); a row that fails gets its own retrying task."""
     sent = 0
     for pk in outbox_ids:
         wait = services.outbox_deliver(outbox_id=pk)

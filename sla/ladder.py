@@ -133,9 +133,10 @@ def ids_param(ids: list[int]) -> str:
     return json.dumps([int(i) for i in ids])
 
 
-def sync(ids: Iterable[int] | None = None) -> int:
+def sync(ids: Iterable[int] | None = None, *, new: bool = False) -> int:
     """Rewrite the queue rows of the reports ``ids`` from the reports (every report when ``None``:
     :func:`resync`). Call it inside the transaction that changed them, after locking them.
+    ``new``: the reports were inserted in this transaction, so they have no rows to delete yet.
 
     Returns how many queue rows those reports now have.
     """
@@ -146,7 +147,8 @@ def sync(ids: Iterable[int] | None = None) -> int:
         return 0
     queue = PendingStep._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {queue} WHERE {ids_sql('complaint_id')}", [ids_param(ids)])
+        if not new:
+            cursor.execute(f"DELETE FROM {queue} WHERE {ids_sql('complaint_id')}", [ids_param(ids)])
         waiting, params = _waiting_rows(ids)
         # ON CONFLICT: a row another transaction wrote after this DELETE's snapshot is brought up to date.
         cursor.execute(
