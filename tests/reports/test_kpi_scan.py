@@ -213,6 +213,43 @@ def test_postgres_reads_the_complaints_twice(edges):
     assert reads[0].startswith("WITH kpi_rows")
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="the covering index is PostgreSQL's")
+@pytest.mark.parametrize("which", ["the whole city", "one department", "one main type", "one channel and priority"])
+def test_the_scan_reads_only_the_covering_index(edges, which):
+    """The scan's rows come from an index-only scan of reports_kpi_activity_cover (migration reports 0002), not
+    from the table: the index's key is the scan's activity key and it includes every column a KPI or a filter
+    reads. (With the planner left only this index and no bitmap or sequential scan, as on a big table where it
+    chooses it itself: a column the index lacks would show as a plain "Index Scan".)"""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    querysets = {
+        "the whole city": None,
+        "one department": Complaint.objects.filter(department=edges.c["A"].department_id),
+        "one main type": Complaint.objects.filter(category__parent=edges.cat1.parent_id),
+        "one channel and priority": Complaint.objects.filter(channel="web", priority="normal"),
+    }
+    with CaptureQueriesContext(connection) as queries:
+        kpi_scan.scan(
+            period=PERIOD, queryset=querysets[which], now=timezone.now(), trunc=kpis.TruncDate, hotspot_limit=50, cell=0.01
+        )
+    (statement,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("WITH kpi_rows")]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for setting in ("enable_seqscan", "enable_bitmapscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = 'complaints_complaint'::regclass AND i.relname <> 'reports_kpi_activity_cover' "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)"
+        )
+        for (index,) in cursor.fetchall():  # the other plain indexes; rolled back with the transaction
+            cursor.execute(f'DROP INDEX "{index}"')
+        cursor.execute("EXPLAIN " + statement)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    complaint_scans = [line for line in plan.splitlines() if "on complaints_complaint" in line]
+    assert complaint_scans and all("Index Only Scan using reports_kpi_activity_cover" in line for line in complaint_scans), plan
+
+
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite has no grouping sets and a different GREATEST")
 def test_sqlite_keeps_the_per_query_path(edges):
     assert (
