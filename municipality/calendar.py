@@ -74,19 +74,38 @@ class BusinessCalendar:
         raise CalendarError("No working time found within ten years.")
 
     def between(self, a: datetime, b: datetime) -> timedelta:
-        """Working time between two instants (zero when ``b`` is not after ``a``)."""
+        """Working time between two instants (zero when ``b`` is not after ``a``).
+
+        The first and the last day are clipped to their windows; the whole days between count a
+        working day each (:meth:`working_days_in`), so a span of years costs what a week does.
+        """
         if b <= a:
             return timedelta(0)
         a, b = a.astimezone(self.tz), b.astimezone(self.tz)
-        total, day = timedelta(0), a.date()
-        while day <= b.date():
-            if self.is_working_day(day):
-                opens, closes = self.window(day)
-                lo, hi = max(a, opens), min(b, closes)
-                if hi > lo:
-                    total += hi - lo
-            day += timedelta(days=1)
+        first, last = a.date(), b.date()
+        total = self._clipped(first, a, b)
+        if last > first:
+            total += self._clipped(last, a, b)
+            total += self.day_length * self.working_days_in(first + timedelta(days=1), last - timedelta(days=1))
         return total
+
+    def _clipped(self, day: date, a: datetime, b: datetime) -> timedelta:
+        """The part of ``day``'s working window between ``a`` and ``b``."""
+        if not self.is_working_day(day):
+            return timedelta(0)
+        opens, closes = self.window(day)
+        lo, hi = max(a, opens), min(b, closes)
+        return hi - lo if hi > lo else timedelta(0)
+
+    def working_days_in(self, first: date, last: date) -> int:
+        """How many working days ``first`` … ``last`` (both included) holds: whole weeks at once."""
+        if last < first:
+            return 0
+        span = (last - first).days + 1
+        weeks, rest = divmod(span, 7)
+        count = weeks * len(self.days)
+        count += sum(1 for i in range(rest) if (first + timedelta(days=weeks * 7 + i)).weekday() in self.days)
+        return count - sum(1 for h in self.holidays if first <= h <= last and h.weekday() in self.days)
 
     def working_days(self, n: float) -> timedelta:
         """``n`` working days as working time (1 day = the length of the working day)."""

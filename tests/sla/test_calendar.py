@@ -89,3 +89,43 @@ def test_a_calendar_without_working_days_is_refused():
         BusinessCalendar(days=frozenset())
     with pytest.raises(CalendarError):
         BusinessCalendar(start=time(16), end=time(8))
+
+
+def _between_day_by_day(cal: BusinessCalendar, a: datetime, b: datetime) -> timedelta:
+    """The definition: every day's window clipped to [a, b], one day at a time."""
+    if b <= a:
+        return timedelta(0)
+    a, b = a.astimezone(cal.tz), b.astimezone(cal.tz)
+    total, day = timedelta(0), a.date()
+    while day <= b.date():
+        if cal.is_working_day(day):
+            opens, closes = cal.window(day)
+            lo, hi = max(a, opens), min(b, closes)
+            total += max(hi - lo, timedelta(0))
+        day += timedelta(days=1)
+    return total
+
+
+@pytest.mark.parametrize(
+    "cal",
+    [
+        CAL,
+        BusinessCalendar(holidays=frozenset({date(2026, 3, 19), date(2026, 3, 22), date(2026, 6, 5), date(2027, 1, 1)})),
+        BusinessCalendar(days=frozenset({0, 2, 5}), start=time(7, 30), end=time(19, 0), holidays=frozenset({date(2026, 9, 23)})),
+    ],
+    ids=["Sunday-Thursday", "with holidays", "three days 07:30-19:00"],
+)
+def test_working_time_over_spans_of_days_to_years_is_the_day_by_day_sum(cal):
+    """The dashboard's overdue list measures reports overdue for years: whole weeks are counted at once, and
+    every span (inside a day, across weekends and holidays, evenings, years) gives the day-by-day figure."""
+    import random
+
+    rng = random.Random(7)
+    start = at(2025, 12, 28)
+    for _ in range(600):
+        a = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 500))
+        b = a + timedelta(
+            minutes=rng.choice([rng.randrange(0, 600), rng.randrange(0, 60 * 24 * 20), rng.randrange(0, 60 * 24 * 900)])
+        )
+        assert cal.between(a, b) == _between_day_by_day(cal, a, b), (a, b)
+    assert cal.between(at(2026, 1, 4, 8), at(2027, 1, 3, 8)) == _between_day_by_day(cal, at(2026, 1, 4, 8), at(2027, 1, 3, 8))
