@@ -1,4 +1,4 @@
-"""The dashboard's KPIs in ONE read of the complaints table (PostgreSQL).
+"""The dashboard's KPIs in two statements, one per period, run at once (PostgreSQL).
 
 :func:`reports.kpis.compile_kpis` needs, for a period ``P`` and the period
 before it ``Q``: the counts of ``P`` in total and per department / channel /
@@ -6,29 +6,33 @@ type / district / utility, the totals of ``Q``, the received of ``Q`` per
 type, the median and 90th percentile resolution time of both periods,
 received and closed per trend bucket and the busiest map cells. Computed one
 by one that is ten statements, most of them reading a large part of the
-table. Here it is one (:func:`scan`), generated from the definitions of
-:mod:`reports.kpi_definitions` (nothing here says what a KPI means):
+table. Here it is one statement per period (:func:`scan`), generated from the
+definitions of :mod:`reports.kpi_definitions` (nothing here says what a KPI means):
 
-1. ``kpi_rows`` (a ``MATERIALIZED`` CTE): the rows relevant to ``P`` *or*
-   ``Q`` (``relevant_q``), read once, each reduced to its dimension keys,
-   its trend buckets, its map cell, its relevance to each period and one
-   boolean per KPI flag and period: the conditions of ``kpi_flags``,
-   compiled by the queryset's own SQL compiler (:func:`_rows`).
+1. ``kpi_rows`` (a ``MATERIALIZED`` CTE): the rows relevant to the period
+   (``relevant_q``), read once, each reduced to its dimension keys, one
+   boolean per KPI flag (the conditions of ``kpi_flags``, compiled by the
+   queryset's own SQL compiler: :func:`_rows`) and, for ``P``, its trend
+   buckets and its map cell.
 2. Small aggregations over ``kpi_rows``, joined with ``UNION ALL`` (one JSON
    object per result row), where a KPI is ``COUNT(*) FILTER (WHERE its
-   column)`` over the rows relevant to the period (as the per-query path
-   counts relevant rows only). The breakdowns in two levels: per
-   combination of the five dimensions, then ``GROUPING SETS`` over those few
-   thousand rows; the totals and per-type received of ``Q``; the four
-   percentiles (``percentile_cont``, as before); received per trend bucket
-   and per map cell; closed per trend bucket.
+   column)``. For ``P``: the breakdowns in two levels (per combination of the
+   five dimensions, then ``GROUPING SETS`` over those few thousand rows), the
+   percentiles (``percentile_cont``), received per trend bucket and per map
+   cell, closed per trend bucket. For ``Q``: the totals and received per main
+   type, the percentiles.
+
+Two statements rather than one: a row relevant to one period only (most of
+them) is not reduced to the other period's flags too (docs/benchmarks.md,
+"Committee reports"). They run in one transaction on one snapshot.
 
 The rows are found through the *activity key* (:func:`activity_key`): for
 an open report 9999-12-31, else the latest of received / resolved / closed /
 rated. Every row relevant to a period has a key at or after the period's
 start or its ``as_of``, so ``key >= lower`` is added to the relevance
-condition without changing the set (a covering index on the key was measured
-and not adopted: docs/benchmarks.md, "Committee reports").
+condition without changing the set, and the rows come from one index on the
+key that includes every column they need (migration reports 0002): an
+index-only read of the rows a period needs, which sit together in it.
 
 SQLite keeps the per-query path (:func:`scan` returns ``None``).
 tests/reports/test_kpi_scan.py compares both paths figure by figure.
@@ -56,6 +60,7 @@ from reports.kpi_definitions import (
     Period,
     dimension_keys,
     hotspot_cell,
+    in_period,
     kpi_annotations,
     kpi_flags,
     open_q,
@@ -78,8 +83,7 @@ def activity_key() -> Case:
     9999), or resolved / closed at or after ``as_of`` (key >= as_of). So
     ``key >= min(start, as_of)`` holds for every relevant row.
 
-    A covering index on this expression was measured and not adopted
-    (docs/benchmarks.md, "Committee reports").
+    The covering index of migration reports 0002 is on this expression.
     """
     return Case(
         When(open_q(), then=Value(OPEN_KEY)),
@@ -92,59 +96,53 @@ def _bool(q: Q) -> ExpressionWrapper:
     return ExpressionWrapper(q, output_field=BooleanField())
 
 
-def _rows(
-    queryset: QuerySet, period: Period, now: datetime, trunc: Callable[..., Any], cell: float
-) -> tuple[QuerySet, list[str], list[str]]:
-    """The rows of ``kpi_rows``: a queryset of the relevant rows, its dimension keys, the names of the flags.
+#: The two halves of the work: ``"p"`` the period itself, ``"q"`` the period before it.
+HALVES = ("p", "q")
 
-    Columns: ``_d_*`` (dimension keys), ``_in_p`` / ``_in_q`` (relevant to the
-    period / the one before), ``_p_<flag>`` / ``_q_<flag>`` (each flag of
-    ``kpi_flags`` in that period), ``_open``, ``_b_<series>`` (the trend
-    bucket where the row is counted in it, else NULL), ``_cy`` / ``_cx`` (the map
-    cell), and the averaged values (``KPI_AVERAGES``).
+
+def _rows(
+    queryset: QuerySet, period: Period, now: datetime, trunc: Callable[..., Any], cell: float, half: str
+) -> tuple[QuerySet, list[str], list[str]]:
+    """The rows of ``kpi_rows`` for one half: a queryset of the rows relevant to the period (``half="p"``)
+    or to the one before (``"q"``), its dimension keys, the names of the flags.
+
+    Columns: ``_d_*`` (dimension keys), ``_f_<flag>`` (each flag of ``kpi_flags`` in that period), the
+    averaged values (``KPI_AVERAGES``) and, for the period itself, ``_open``, ``_b_<series>`` (the trend
+    bucket where the row is counted in it, else NULL) and ``_cy`` / ``_cx`` (the map cell).
     """
-    previous = period.previous()
-    as_of, as_of_prev = period.as_of(now), previous.as_of(now)
-    lower = min(previous.start, as_of_prev, as_of)
-    relevant_p, relevant_prev = relevant_q(period, as_of), relevant_q(previous, as_of_prev)
-    flags_p, flags_q = kpi_flags(period, as_of), kpi_flags(previous, as_of_prev)
+    target = period if half == "p" else period.previous()
+    as_of = target.as_of(now)
+    flags = kpi_flags(target, as_of)
     keys = dimension_keys()
-    columns = {
-        **keys,
-        "_in_p": _bool(relevant_p),
-        "_in_q": _bool(relevant_prev),
-        **{f"_p_{name}": _bool(q) for name, q in flags_p.items()},
-        **{f"_q_{name}": _bool(q) for name, q in flags_q.items()},
-        "_open": _bool(open_q()),
+    columns: dict[str, Any] = {**keys, **{f"_f_{name}": _bool(q) for name, q in flags.items()}}
+    if half == "p":
+        columns["_open"] = _bool(open_q())
         # Local-time buckets (a time zone conversion each) only where the trend counts the row.
-        **{f"_b_{name}": Case(When(flags_p[name], then=trunc(field, tzinfo=RIYADH))) for name, field in TREND_SERIES.items()},
-    }
-    columns["_cy"], columns["_cx"] = hotspot_cell(cell)
+        for name, field in TREND_SERIES.items():
+            columns[f"_b_{name}"] = Case(When(flags[name], then=trunc(field, tzinfo=RIYADH)))
+        columns["_cy"], columns["_cx"] = hotspot_cell(cell)
     annotations = kpi_annotations()
-    # Resolution seconds only where they are averaged or ranked: reports closed in either period.
-    annotations["_kpi_seconds"] = Case(
-        When(Q(closed_at__gte=previous.start, closed_at__lt=period.end), then=annotations["_kpi_seconds"])
-    )
+    # Resolution seconds only where they are averaged or ranked: reports closed in the period.
+    annotations["_kpi_seconds"] = Case(When(in_period("closed_at", target), then=annotations["_kpi_seconds"]))
     values = {value for value, _flag in KPI_AVERAGES.values()}
     rows = (
         queryset.annotate(_kpi_activity=activity_key())
-        .filter(Q(_kpi_activity__gte=lower) & (relevant_p | relevant_prev))
+        .filter(Q(_kpi_activity__gte=min(target.start, as_of)) & relevant_q(target, as_of))
         .annotate(**annotations)
         .annotate(**columns)
         .values(*columns, *sorted(values))
         .order_by()
     )
-    return rows, list(keys), list(flags_p)
+    return rows, list(keys), list(flags)
 
 
 def scan(
     *, period: Period, queryset: QuerySet | None, now: datetime, trunc: Callable[..., Any], hotspot_limit: int, cell: float
 ) -> dict | None:
-    """Everything :func:`reports.kpis.compile_kpis` counts for ``period`` and the period before, in one statement.
+    """Everything :func:`reports.kpis.compile_kpis` counts for ``period`` and the period before.
 
-    Returns ``None`` where the single statement does not apply (not PostgreSQL,
-    or a queryset that can match nothing); the caller then takes the
-    per-query path. Otherwise a dict:
+    Returns ``None`` where the scan does not apply (not PostgreSQL, or a queryset that can match
+    nothing); the caller then takes the per-query path. Otherwise a dict:
 
     ``groups``
         as :func:`reports.kpis.grouped_counts` returns it (``"all"`` and one
@@ -159,97 +157,101 @@ def scan(
         ``{bucket date: count}`` for the trend.
     ``hotspots``
         the top ``hotspot_limit`` cells, as rows ``{"_cy", "_cx", "n", "open"}``.
+
+    One statement per period (:func:`_statement`), both in one transaction that reads one snapshot.
     """
     qs = Complaint.objects.all() if queryset is None else queryset
-    if connections[qs.db].vendor != "postgresql":
+    connection = connections[qs.db]
+    if connection.vendor != "postgresql":
         return None
-    inner, keys, flags = _rows(qs, period, now, trunc, cell)
-    try:
-        inner_sql, params = inner.query.sql_with_params()
-    except EmptyResultSet:  # ``queryset.none()`` after invalid filters
-        return None
-    sql = _statement(inner_sql, keys, flags)
-    with transaction.atomic(using=qs.db), connections[qs.db].cursor() as cursor:
-        # A sub-second statement: compiling it (JIT, ~0.2 s here) costs more than it saves.
+    statements = []
+    for half in HALVES:
+        inner, keys, flags = _rows(qs, period, now, trunc, cell, half)
+        try:
+            inner_sql, params = inner.query.sql_with_params()
+        except EmptyResultSet:  # ``queryset.none()`` after invalid filters
+            return None
+        statements.append((_statement(half, inner_sql, keys, flags), [*params, hotspot_limit] if half == "p" else list(params)))
+    parts = []
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=qs.db), connection.cursor() as cursor:
+        if outermost:  # both statements see the same moment
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        # Sub-second statements: compiling them (JIT, ~0.2 s here) costs more than it saves.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(sql, [*params, hotspot_limit])
-        parts = cursor.fetchall()
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            parts += cursor.fetchall()
     return _unpack(parts)
 
 
-def _statement(inner_sql: str, keys: list[str], flags: list[str]) -> str:
-    """The SQL around the rows (``inner_sql``); see the module docstring. Ends with one ``%s``: the hotspot limit."""
+def _statement(half: str, inner_sql: str, keys: list[str], flags: list[str]) -> str:
+    """The SQL around one half's rows (``inner_sql``). The period's (``"p"``) ends with one ``%s``: the hotspot limit.
+
+    Every row of ``kpi_rows`` is relevant to the half's period, and a KPI is ``COUNT(*) FILTER (WHERE
+    its flag)`` over them (as the per-query path counts relevant rows only).
+    """
 
     def q(name: str) -> str:
         return '"' + name + '"'
 
-    def flag(name: str, period: str, *, relevant: bool = True) -> str:
-        """Flag ``name`` in ``period`` ("p": the period, "q": the one before), ANDed with the row's
-        relevance to the period unless ``relevant=False`` (the caller's WHERE already says so)."""
-        column = q(f"_{period}_{name}")
-        return f"{q('_in_' + period)} AND {column}" if relevant else column
+    def flag(name: str) -> str:
+        return q(f"_f_{name}")
 
     dims = ", ".join(q(k) for k in keys)
     sets = ", ".join(f"({q(k)})" for k in keys)
-
-    def counts(period: str) -> list[str]:  # over rows relevant to ``period`` (the WHERE says so)
-        out = [f"COUNT(*) FILTER (WHERE {flag(name, period, relevant=False)}) AS {q(name)}" for name in flags]
-        for name, (value, over) in KPI_AVERAGES.items():
-            where = flag(over, period, relevant=False)
-            out.append(f"SUM({q(value)}) FILTER (WHERE {where}) AS {q('s_' + name)}")
-            out.append(f"COUNT({q(value)}) FILTER (WHERE {where}) AS {q('n_' + name)}")
-        return out
-
-    # Level 1: the period's counts per combination of the five dimensions (a few thousand rows) ...
-    level1 = f"SELECT {dims}, {', '.join(counts('p'))} FROM kpi_rows WHERE {q('_in_p')} GROUP BY {dims}"
-    # ... level 2: summed per grouping set. COUNT of nothing is 0. AVG is the sum over the count, in
-    # the type AVG gives (numeric for integers, double precision for floats).
+    counts = [f"COUNT(*) FILTER (WHERE {flag(name)}) AS {q(name)}" for name in flags]
+    for name, (value, over) in KPI_AVERAGES.items():
+        counts.append(f"SUM({q(value)}) FILTER (WHERE {flag(over)}) AS {q('s_' + name)}")
+        counts.append(f"COUNT({q(value)}) FILTER (WHERE {flag(over)}) AS {q('n_' + name)}")
+    # Summed per grouping set. COUNT of nothing is 0. AVG is the sum over the count, in the type AVG
+    # gives (numeric for integers, double precision for floats).
     summed = [f"COALESCE(SUM({q(name)}), 0)::bigint AS {q(name)}" for name in flags]
     summed += [f"SUM({q('s_' + name)}) / NULLIF(SUM({q('n_' + name)}), 0)::numeric AS {q(name)}" for name in KPI_AVERAGES]
-    groups = f"SELECT {dims}, {', '.join(summed)} FROM kpi_fine GROUP BY GROUPING SETS ({sets}, ())"
-    # The previous period: the same, per main type only (its received per type, and the totals).
-    category = q("_d_category")
-    prev_fine = f"SELECT {category}, {', '.join(counts('q'))} FROM kpi_rows WHERE {q('_in_q')} GROUP BY {category}"
-    prev_groups = f"SELECT {category}, {', '.join(summed)} FROM kpi_prev GROUP BY GROUPING SETS (({category}), ())"
     value, over = KPI_AVERAGES["avg_seconds"]
+    which = "current" if half == "p" else "previous"
     pct = [
-        f"percentile_cont({p!r}) WITHIN GROUP (ORDER BY {q(value)}) FILTER (WHERE {flag(over, period)}) AS {q(f'{name}_{p}')}"
-        for period, name in (("p", "current"), ("q", "previous"))
+        f"percentile_cont({p!r}) WITHIN GROUP (ORDER BY {q(value)}) AS {q(f'{which}_{p}')}"
         for p in PERCENTILE_POINTS
     ]
-    percentiles = f"SELECT {', '.join(pct)} FROM kpi_rows WHERE ({flag(over, 'p')}) OR ({flag(over, 'q')})"
-    # Received per trend bucket and per map cell, closed per trend bucket: one pass over those rows.
-    # (A bucket is NULL where the row is not counted in it; groups of nothing are left out below.)
-    received, closed = flag("received", "p"), flag("closed", "p")
-    b_received, b_closed = q("_b_received"), q("_b_closed")
-    buckets = (
-        f"SELECT {b_received}::date AS b, {b_closed}::date AS bc, {q('_cy')}, {q('_cx')}, "
-        f"COUNT(*) FILTER (WHERE {received}) AS n, COUNT(*) FILTER (WHERE {received} AND {q('_open')}) AS open, "
-        f"COUNT(*) FILTER (WHERE {closed}) AS closed, GROUPING({b_received}, {b_closed}) AS grouped_by "
-        f"FROM kpi_rows WHERE ({received}) OR ({closed}) "
-        f"GROUP BY GROUPING SETS (({b_received}), ({b_closed}), ({q('_cy')}, {q('_cx')}))"
-    )
-    # GROUPING(a, b) is 1 when grouped by a only, 2 by b only, 3 by neither (the cells).
-    received_by = "SELECT b, n FROM kpi_buckets WHERE grouped_by = 1 AND b IS NOT NULL AND n > 0"
-    closed_by = "SELECT bc AS b, closed AS n FROM kpi_buckets WHERE grouped_by = 2 AND bc IS NOT NULL AND closed > 0"
-    hotspots = (
-        f"SELECT {q('_cy')}, {q('_cx')}, n, open FROM kpi_buckets WHERE grouped_by = 3 AND n > 0 "
-        f"AND {q('_cy')} IS NOT NULL AND {q('_cx')} IS NOT NULL ORDER BY n DESC, 1, 2 LIMIT %s"
-    )
-    parts = {
-        "groups": groups,
-        "previous": prev_groups,
-        "percentiles": percentiles,
-        "received_by": received_by,
-        "closed_by": closed_by,
-        "hotspots": hotspots,
-    }
+    percentiles = f"SELECT {', '.join(pct)} FROM kpi_rows WHERE {flag(over)}"
+    if half == "q":
+        # The previous period: per main type only (its received per type, and the totals).
+        category = q("_d_category")
+        fine = f"SELECT {category}, {', '.join(counts)} FROM kpi_rows GROUP BY {category}"
+        groups = f"SELECT {category}, {', '.join(summed)} FROM kpi_fine GROUP BY GROUPING SETS (({category}), ())"
+        parts = {"previous": groups, "percentiles": percentiles}
+        ctes = f"kpi_fine AS ({fine})"
+    else:
+        # Level 1: the counts per combination of the five dimensions (a few thousand rows) ... level 2: per set.
+        fine = f"SELECT {dims}, {', '.join(counts)} FROM kpi_rows GROUP BY {dims}"
+        groups = f"SELECT {dims}, {', '.join(summed)} FROM kpi_fine GROUP BY GROUPING SETS ({sets}, ())"
+        # Received per trend bucket and per map cell, closed per trend bucket: one pass over those rows.
+        # (A bucket is NULL where the row is not counted in it; groups of nothing are left out below.)
+        received, closed = flag("received"), flag("closed")
+        b_received, b_closed = q("_b_received"), q("_b_closed")
+        buckets = (
+            f"SELECT {b_received}::date AS b, {b_closed}::date AS bc, {q('_cy')}, {q('_cx')}, "
+            f"COUNT(*) FILTER (WHERE {received}) AS n, COUNT(*) FILTER (WHERE {received} AND {q('_open')}) AS open, "
+            f"COUNT(*) FILTER (WHERE {closed}) AS closed, GROUPING({b_received}, {b_closed}) AS grouped_by "
+            f"FROM kpi_rows WHERE {received} OR {closed} "
+            f"GROUP BY GROUPING SETS (({b_received}), ({b_closed}), ({q('_cy')}, {q('_cx')}))"
+        )
+        # GROUPING(a, b) is 1 when grouped by a only, 2 by b only, 3 by neither (the cells).
+        parts = {
+            "groups": groups,
+            "percentiles": percentiles,
+            "received_by": "SELECT b, n FROM kpi_buckets WHERE grouped_by = 1 AND b IS NOT NULL AND n > 0",
+            "closed_by": "SELECT bc AS b, closed AS n FROM kpi_buckets WHERE grouped_by = 2 AND bc IS NOT NULL AND closed > 0",
+            "hotspots": (
+                f"SELECT {q('_cy')}, {q('_cx')}, n, open FROM kpi_buckets WHERE grouped_by = 3 AND n > 0 "
+                f"AND {q('_cy')} IS NOT NULL AND {q('_cx')} IS NOT NULL ORDER BY n DESC, 1, 2 LIMIT %s"
+            ),
+        }
+        ctes = f"kpi_fine AS ({fine}), kpi_buckets AS MATERIALIZED ({buckets})"
     union = " UNION ALL ".join(f"(SELECT '{name}', to_jsonb(t) FROM ({body}) t)" for name, body in parts.items())
-    return (
-        f"WITH kpi_rows AS MATERIALIZED ({inner_sql}), kpi_fine AS ({level1}), kpi_prev AS ({prev_fine}), "
-        f"kpi_buckets AS MATERIALIZED ({buckets}) {union}"
-    )
+    return f"WITH kpi_rows AS MATERIALIZED ({inner_sql}), {ctes} {union}"
 
 
 def _unpack(parts: list[tuple[str, dict | str]]) -> dict:
@@ -259,6 +261,7 @@ def _unpack(parts: list[tuple[str, dict | str]]) -> dict:
         "closed_by": {},
         "hotspots": [],
         "previous_by_category": {},
+        "percentiles": {},
     }
     for part, row in parts:
         if isinstance(row, str):  # Django leaves JSON undecoded
@@ -277,7 +280,8 @@ def _unpack(parts: list[tuple[str, dict | str]]) -> dict:
                 key = None if row["_d_category"] == -1 else row["_d_category"]  # -1: still in triage
                 out["previous_by_category"][key] = row["received"]
         elif part == "percentiles":
-            out["percentiles"] = {w: {p: row[f"{w}_{p}"] for p in PERCENTILE_POINTS} for w in ("current", "previous")}
+            which = "current" if f"current_{PERCENTILE_POINTS[0]}" in row else "previous"
+            out["percentiles"][which] = {p: row[f"{which}_{p}"] for p in PERCENTILE_POINTS}
         elif part in ("received_by", "closed_by"):
             out[part][date.fromisoformat(row["b"])] = row["n"]
         else:

@@ -200,8 +200,9 @@ def test_the_edge_rows_count_as_defined(edges):
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="the one-statement path is PostgreSQL's")
-def test_postgres_reads_the_complaints_twice(edges):
-    """One statement for every count and percentile, one for the overdue list (was ten reads of the table)."""
+def test_postgres_reads_the_complaints_once_per_period(edges):
+    """One statement for every count and percentile of the period, one for the period before, one for the
+    overdue list (was ten reads of the table)."""
     from django.test.utils import CaptureQueriesContext
 
     one = kpi_scan.scan(period=PERIOD, queryset=None, now=timezone.now(), trunc=kpis.TruncDate, hotspot_limit=50, cell=0.01)
@@ -209,8 +210,8 @@ def test_postgres_reads_the_complaints_twice(edges):
     with CaptureQueriesContext(connection) as queries:
         kpis.compile_kpis(period=PERIOD)
     reads = [q["sql"] for q in queries.captured_queries if 'FROM "complaints_complaint"' in q["sql"]]
-    assert len(reads) == 2, reads
-    assert reads[0].startswith("WITH kpi_rows")
+    assert len(reads) == 3, reads
+    assert reads[0].startswith("WITH kpi_rows") and reads[1].startswith("WITH kpi_rows")
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="the covering index is PostgreSQL's")
@@ -233,7 +234,8 @@ def test_the_scan_reads_only_the_covering_index(edges, which):
         kpi_scan.scan(
             period=PERIOD, queryset=querysets[which], now=timezone.now(), trunc=kpis.TruncDate, hotspot_limit=50, cell=0.01
         )
-    (statement,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("WITH kpi_rows")]
+    statements = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("WITH kpi_rows")]
+    assert len(statements) == 2  # the period and the one before
     with transaction.atomic(), connection.cursor() as cursor:
         for setting in ("enable_seqscan", "enable_bitmapscan"):
             cursor.execute(f"SET LOCAL {setting} = off")
@@ -244,10 +246,33 @@ def test_the_scan_reads_only_the_covering_index(edges, which):
         )
         for (index,) in cursor.fetchall():  # the other plain indexes; rolled back with the transaction
             cursor.execute(f'DROP INDEX "{index}"')
-        cursor.execute("EXPLAIN " + statement)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    complaint_scans = [line for line in plan.splitlines() if "on complaints_complaint" in line]
-    assert complaint_scans and all("Index Only Scan using reports_kpi_activity_cover" in line for line in complaint_scans), plan
+        for statement in statements:
+            cursor.execute("EXPLAIN " + statement)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            scans = [line for line in plan.splitlines() if "on complaints_complaint" in line]
+            assert scans and all("Index Only Scan using reports_kpi_activity_cover" in line for line in scans), plan
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the one-statement-per-period path is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("name", ["the week", "28 days"])
+def test_outside_a_transaction_both_periods_are_read_on_one_snapshot_and_match(edges, name):
+    """As on the site (no transaction around the request): the period's and the previous period's statements
+    run in one repeatable-read transaction (one moment for both), and every figure matches the raw rows."""
+    from django.test.utils import CaptureQueriesContext
+
+    period = PERIODS[name]
+    now = timezone.now()
+    assert not connection.in_atomic_block
+    with CaptureQueriesContext(connection) as queries:
+        fast = kpis.compile_kpis(period=period, now=now, overdue_limit=20)
+    here = [q["sql"] for q in queries.captured_queries]
+    first = next(i for i, sql in enumerate(here) if sql.startswith("WITH kpi_rows"))
+    assert here[first - 3] == "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"
+    assert here[first + 1].startswith("WITH kpi_rows")
+    slow = per_query(period, None, now)
+    for key, value in slow.items():
+        assert fast[key] == value, key
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite has no grouping sets and a different GREATEST")
