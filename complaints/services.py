@@ -481,6 +481,36 @@ def _clean_contact(*, phone: str, email: str) -> tuple[str, str]:
     return phone, email
 
 
+def _incoming_message_record(
+    *,
+    complaint: Complaint,
+    channel: str,
+    key: str,
+    is_original: bool,
+    sender: str,
+    subject: str,
+    text: str,
+    received_at: datetime,
+    original: dict | None,
+    photos: int,
+) -> IncomingMessage:
+    """Keep a channel's message as it arrived, for the agent: the first one of a report or a later reply.
+
+    ``key`` is the stored message id (:func:`channel_message_key`); ``photos`` how many were kept.
+    """
+    return IncomingMessage.objects.create(
+        complaint=complaint,
+        channel=channel,
+        external_id=key,
+        is_original=is_original,
+        sender=(sender or "")[:254],
+        subject=(subject or "").strip()[:255],
+        text=text[:MAX_MESSAGE_CHARS],
+        received_at=received_at,
+        data={**(original or {}), "photos": photos},
+    )
+
+
 def complaint_submit_incomplete(
     *,
     channel: str,
@@ -554,16 +584,17 @@ def complaint_submit_incomplete(
                 status=Status.NEW,
                 created_at=now,
             )
-            IncomingMessage.objects.create(
+            _incoming_message_record(
                 complaint=complaint,
                 channel=channel,
-                external_id=key,
+                key=key,
                 is_original=True,
-                sender=(sender or "")[:254],
-                subject=subject[:255],
-                text=text[:MAX_MESSAGE_CHARS],
+                sender=sender,
+                subject=subject,
+                text=text,
                 received_at=received,
-                data={**(original or {}), "photos": len(photos)},
+                original=original,
+                photos=len(photos),
             )
             for photo in photos:
                 Attachment.objects.create(complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE)
@@ -719,16 +750,17 @@ def complaint_add_citizen_message(
     now = timezone.now()
     try:
         with transaction.atomic():
-            IncomingMessage.objects.create(
+            _incoming_message_record(
                 complaint=complaint,
                 channel=channel,
-                external_id=key,
+                key=key,
                 is_original=False,
-                sender=(sender or "")[:254],
-                subject=(subject or "").strip()[:255],
-                text=text[:MAX_MESSAGE_CHARS],
+                sender=sender,
+                subject=subject,
+                text=text,
                 received_at=received_at or now,
-                data={**(original or {}), "photos": len(photos)},
+                original=original,
+                photos=len(photos),
             )
             for photo in photos:
                 Attachment.objects.create(complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE)
