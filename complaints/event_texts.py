@@ -27,6 +27,7 @@ from complaints.workflow import ClosureReason
 
 NAME = "name"  # a department, utility, type or person: a snapshot of both names, or plain text
 ROUTE = "route"  # why routing chose the owner: {"basis": "rule" | "type" | "main_type" | "triage", "rule": id}
+LINES = "lines"  # lines one under the other: each a message ({"id": …}, rendered) or words kept as they came
 
 
 def _choices(name: str) -> Callable[[], type[models.TextChoices]]:
@@ -84,6 +85,12 @@ MESSAGES: dict[str, Message] = {
     "escalated_1": Message(_("Escalated to level 1: the department head."), ("escalated",)),
     "escalated_2": Message(_("Escalated to level 2: the follow-up committee."), ("escalated",)),
     "escalated_3": Message(_("Escalated to level 3: the mayor."), ("escalated",)),
+    # A system note of several lines (``say("lines", lines=[say(…), "words as they came", …])``).
+    "lines": Message("%(lines)s", (), {"lines": LINES}),
+    "open311_filed": Message(_("Filed through Open311 by “%(name)s”."), ()),
+    "open311_photo": Message(_("Photo at: %(url)s"), ()),
+    "open311_device": Message(_("Device: %(device)s"), ()),
+    "open311_account": Message(_("Account: %(account)s"), ()),
 }
 
 ROUTE_REASONS = {
@@ -120,6 +127,8 @@ def _snapshot(value: Any) -> Any:
         return {"id": value.pk, "ar": value.name_ar, "en": value.name_en}
     if isinstance(value, (dict, int, float)) or value is None:
         return value
+    if isinstance(value, (list, tuple)):  # LINES: a line said with say() keeps its message
+        return [item.msg if isinstance(item, Said) else _snapshot(item) for item in value]
     return str(value)
 
 
@@ -142,11 +151,19 @@ def _route(value: Any) -> str:
     return str(value.get("text") or "")
 
 
+def _lines(value: Any) -> str:
+    if not isinstance(value, list):
+        return "" if value is None else str(value)
+    return "\n".join((render(line) or "") if isinstance(line, dict) else str(line) for line in value)
+
+
 def _value(kind: Any, value: Any) -> str:
     if kind == NAME:
         return _name(value)
     if kind == ROUTE:
         return _route(value)
+    if kind == LINES:
+        return _lines(value)
     if callable(kind):
         choices = kind()
         return str(choices(value).label) if value in choices.values else str(value or "")

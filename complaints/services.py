@@ -41,8 +41,9 @@ def next_tracking_number(*, at: datetime) -> str:
     The upsert takes the counter row's lock until the submitting transaction
     ends, so two submissions never get the same number, and a rolled-back
     submission gives its number back (no gaps). Every submission waits for that
-    lock, so a caller takes it as late as it can: ``complaint_submit`` files the
-    report under a provisional number and takes the real one just before COMMIT.
+    lock, so a caller takes it as late as it can: ``complaint_submit`` and
+    ``complaint_submit_incomplete`` file the report under a provisional number and
+    take the real one just before COMMIT (``_number_and_write``).
     """
     prefix = at.astimezone(RIYADH).strftime("%y%m")
     with connection.cursor() as cursor:
@@ -352,58 +353,95 @@ def complaint_submit(
     # Routed as it is filed (complaint_route's decision, owner and clock), in the reporter's language.
     with translation.override(complaint.language):
         received = say("received", channel=complaint.channel)
-        decision = hooks.router().decide(category=category, district_id=district_id)
-        routed = None
-        if decision.owner is not None:
-            routed = say("routed", owner=decision.owner, reason=route_reason(decision))
-            complaint.status = guard(Status.NEW, Action.ASSIGN)
-            complaint.department, complaint.utility, complaint.assigned_at = decision.department, decision.utility, now
-            for name, value in hooks.clock().due_times(category=category, priority=complaint.priority, start=now).items():
-                setattr(complaint, name, value)
-    notifier = hooks.notifier()
+        routing = _route_at_filing(complaint, now=now)
     with transaction.atomic():
         complaint.save(force_insert=True)
         for photo in cleaned["photos"]:
             Attachment.objects.create(
                 complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE, uploaded_by=complaint.created_by
             )
-        created_event = event_build(
-            complaint=complaint,
-            kind=Event.Kind.CREATED,
-            actor=actor,
-            text=received,
-            is_public=True,
-            to_status=Status.NEW,
-            data={"channel": complaint.channel},
-            at=now,
+        messages = _record_filing(
+            complaint, actor=actor, received=received, created_data={"channel": complaint.channel}, routing=routing, at=now
         )
-        timeline = [created_event]
-        if routed is not None:
-            routed_event = event_build(
-                complaint=complaint,
-                kind=Event.Kind.ROUTED,
-                text=routed,
-                is_public=True,
-                from_status=Status.NEW,
-                to_status=complaint.status,
-                data={"reason": decision.reason, "rule": decision.rule_id},
-                at=timezone.now(),  # a back-dated filing (``at``) is routed now, as complaint_route does
-            )
-            timeline.append(routed_event)
-        Event.objects.bulk_create(timeline)  # one INSERT; the ids come back (the messages' keys use them)
-        messages = []
-        if routed is not None:
-            hooks.clock().sync([complaint.pk], new=True)  # the ladder steps it waits for
-            messages += notifier.messages(complaint=complaint, kind=Event.Kind.ROUTED, event=routed_event, new_report=True)
-        # After routing: the SMS gives the "expected by" date.
-        messages += notifier.messages(complaint=complaint, kind=Event.Kind.CREATED, event=created_event, new_report=True)
-        # The counter last: its row lock is held only by these statements and the COMMIT.
-        provisional = complaint.tracking_number
-        complaint.tracking_number = _number_the_report(complaint.pk, at=now)
-        for message in messages:
-            message.context = {k: complaint.tracking_number if v == provisional else v for k, v in message.context.items()}
-        notifier.write(messages=messages, new_report=True)
+        _number_and_write(complaint, messages=messages, at=now)
     return complaint
+
+
+def _route_at_filing(complaint: Complaint, *, now: datetime) -> tuple[hooks.Decision, Said] | None:
+    """Route a report before its INSERT: complaint_route's decision, owner, status and clock, on the unsaved row.
+
+    Returns the decision and the "routed" text (call it under the reporter's language), or ``None``
+    when no owner was found.
+    """
+    decision = hooks.router().decide(category=complaint.category, district_id=complaint.district_id)
+    if decision.owner is None:
+        return None
+    complaint.status = guard(Status.NEW, Action.ASSIGN)
+    complaint.department, complaint.utility, complaint.assigned_at = decision.department, decision.utility, now
+    for name, value in hooks.clock().due_times(category=complaint.category, priority=complaint.priority, start=now).items():
+        setattr(complaint, name, value)
+    return decision, say("routed", owner=decision.owner, reason=route_reason(decision))
+
+
+def _record_filing(
+    complaint: Complaint,
+    *,
+    actor,
+    received: Said,
+    created_data: dict,
+    routing: tuple[hooks.Decision, Said] | None,
+    at: datetime,
+) -> list:
+    """The timeline of a report just inserted ("received", then "routed" if it was) and its messages, not written yet.
+
+    The messages carry the provisional number: :func:`_number_and_write` numbers the report and writes them.
+    """
+    notifier = hooks.notifier()
+    created_event = event_build(
+        complaint=complaint,
+        kind=Event.Kind.CREATED,
+        actor=actor,
+        text=received,
+        is_public=True,
+        to_status=Status.NEW,
+        data=created_data,
+        at=at,
+    )
+    timeline = [created_event]
+    if routing is not None:
+        decision, routed = routing
+        routed_event = event_build(
+            complaint=complaint,
+            kind=Event.Kind.ROUTED,
+            text=routed,
+            is_public=True,
+            from_status=Status.NEW,
+            to_status=complaint.status,
+            data={"reason": decision.reason, "rule": decision.rule_id},
+            at=timezone.now(),  # a back-dated filing (``at``) is routed now, as complaint_route does
+        )
+        timeline.append(routed_event)
+    Event.objects.bulk_create(timeline)  # one INSERT; the ids come back (the messages' keys use them)
+    messages = []
+    if routing is not None:
+        hooks.clock().sync([complaint.pk], new=True)  # the ladder steps it waits for (a new report has none yet)
+        messages += notifier.messages(complaint=complaint, kind=Event.Kind.ROUTED, event=routed_event, new_report=True)
+    # After routing: the SMS gives the "expected by" date.
+    messages += notifier.messages(complaint=complaint, kind=Event.Kind.CREATED, event=created_event, new_report=True)
+    return messages
+
+
+def _number_and_write(complaint: Complaint, *, messages: list, at: datetime) -> None:
+    """Give a report filed under a provisional number its month's number, then write its messages with it.
+
+    The last statements of the filing transaction: the counter row stays locked from its upsert
+    to the COMMIT, so only the number's UPDATE and the outbox INSERT run under that lock.
+    """
+    provisional = complaint.tracking_number
+    complaint.tracking_number = _number_the_report(complaint.pk, at=at)
+    for message in messages:
+        message.context = {k: complaint.tracking_number if v == provisional else v for k, v in message.context.items()}
+    hooks.notifier().write(messages=messages, new_report=True)
 
 
 def _number_the_report(pk: int, *, at: datetime) -> str:
@@ -513,6 +551,36 @@ def _clean_contact(*, phone: str, email: str) -> tuple[str, str]:
     return phone, email
 
 
+def _incoming_message_record(
+    *,
+    complaint: Complaint,
+    channel: str,
+    key: str,
+    is_original: bool,
+    sender: str,
+    subject: str,
+    text: str,
+    received_at: datetime,
+    original: dict | None,
+    photos: int,
+) -> IncomingMessage:
+    """Keep a channel's message as it arrived, for the agent: the first one of a report or a later reply.
+
+    ``key`` is the stored message id (:func:`channel_message_key`); ``photos`` how many were kept.
+    """
+    return IncomingMessage.objects.create(
+        complaint=complaint,
+        channel=channel,
+        external_id=key,
+        is_original=is_original,
+        sender=(sender or "")[:254],
+        subject=(subject or "").strip()[:255],
+        text=text[:MAX_MESSAGE_CHARS],
+        received_at=received_at,
+        data={**(original or {}), "photos": photos},
+    )
+
+
 def complaint_submit_incomplete(
     *,
     channel: str,
@@ -563,55 +631,53 @@ def complaint_submit_incomplete(
     pin = _pin_in_city(lat, lon) if lat is not None and lon is not None else None
     phone, email = _clean_contact(phone=reporter_phone, email=reporter_email)
     now = timezone.now()
-    received = received_at or now
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     photos = list(photos)[: settings.BALAGH_MAX_PHOTOS]
+    # Filed as complaint_submit files: under a provisional number, the month's number taken last.
+    complaint = Complaint(
+        tracking_number=_provisional_number(),
+        category=category,
+        description=body[:4000],
+        lat=pin[0] if pin else None,
+        lon=pin[1] if pin else None,
+        district_id=pin[2] if pin else None,
+        channel=channel,
+        external_id=key,
+        reporter_name=(reporter_name or "").strip()[:120],
+        reporter_phone=phone,
+        reporter_email=email,
+        is_anonymous=not phone and not email,
+        language=language,
+        priority=category.default_priority if category else Priority.NORMAL,
+        status=Status.NEW,
+        created_at=now,
+    )
+    created_data = {"channel": channel, "triage": complaint.needs_triage, **({"notice": notice} if notice else {})}
+    with translation.override(complaint.language):
+        received = say("received", channel=channel)
+        # With a sub-type and a pin it is routed as it is filed, like the form's.
+        routing = None if complaint.needs_triage else _route_at_filing(complaint, now=now)
     try:
         with transaction.atomic():
-            complaint = Complaint.objects.create(
-                tracking_number=next_tracking_number(at=now),
-                category=category,
-                description=body[:4000],
-                lat=pin[0] if pin else None,
-                lon=pin[1] if pin else None,
-                district_id=pin[2] if pin else None,
-                channel=channel,
-                external_id=key,
-                reporter_name=(reporter_name or "").strip()[:120],
-                reporter_phone=phone,
-                reporter_email=email,
-                is_anonymous=not phone and not email,
-                language=language,
-                priority=category.default_priority if category else Priority.NORMAL,
-                status=Status.NEW,
-                created_at=now,
-            )
-            IncomingMessage.objects.create(
+            complaint.save(force_insert=True)
+            _incoming_message_record(
                 complaint=complaint,
                 channel=channel,
-                external_id=key,
+                key=key,
                 is_original=True,
-                sender=(sender or "")[:254],
-                subject=subject[:255],
-                text=text[:MAX_MESSAGE_CHARS],
-                received_at=received,
-                data={**(original or {}), "photos": len(photos)},
+                sender=sender,
+                subject=subject,
+                text=text,
+                received_at=received_at or now,
+                original=original,
+                photos=len(photos),
             )
             for photo in photos:
                 Attachment.objects.create(complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE)
-            with translation.override(complaint.language):
-                event_record(
-                    complaint=complaint,
-                    kind=Event.Kind.CREATED,
-                    text=say("received", channel=channel),
-                    is_public=True,
-                    to_status=Status.NEW,
-                    data={"channel": channel, "triage": complaint.needs_triage, **({"notice": notice} if notice else {})},
-                    at=now,
-                )
-                if not complaint.needs_triage:
-                    complaint_route(complaint=complaint, at=now)
-            _queue_messages(complaint, Event.Kind.CREATED)
+            messages = _record_filing(
+                complaint, actor=None, received=received, created_data=created_data, routing=routing, at=now
+            )
+            _number_and_write(complaint, messages=messages, at=now)
     except IntegrityError:
         # The same message delivered twice at once: the other delivery filed it.
         existing = Complaint.objects.filter(channel=channel, external_id=key).first() if key else None
@@ -751,16 +817,17 @@ def complaint_add_citizen_message(
     now = timezone.now()
     try:
         with transaction.atomic():
-            IncomingMessage.objects.create(
+            _incoming_message_record(
                 complaint=complaint,
                 channel=channel,
-                external_id=key,
+                key=key,
                 is_original=False,
-                sender=(sender or "")[:254],
-                subject=(subject or "").strip()[:255],
-                text=text[:MAX_MESSAGE_CHARS],
+                sender=sender,
+                subject=subject,
+                text=text,
                 received_at=received_at or now,
-                data={**(original or {}), "photos": len(photos)},
+                original=original,
+                photos=len(photos),
             )
             for photo in photos:
                 Attachment.objects.create(complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE)

@@ -172,7 +172,7 @@ def scan(
         except EmptyResultSet:  # ``queryset.none()`` after invalid filters
             return None
         statements.append((_statement(half, inner_sql, keys, flags), [*params, hotspot_limit] if half == "p" else list(params)))
-    parts = []
+    parts: list = []
     outermost = not connection.in_atomic_block
     with transaction.atomic(using=qs.db), connection.cursor() as cursor:
         if outermost:  # both statements see the same moment
@@ -180,8 +180,8 @@ def scan(
         # Sub-second statements: compiling them (JIT, ~0.2 s here) costs more than it saves.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        for sql, params in statements:
-            cursor.execute(sql, params)
+        for statement, arguments in statements:
+            cursor.execute(statement, arguments)
             parts += cursor.fetchall()
     return _unpack(parts)
 
@@ -211,10 +211,7 @@ def _statement(half: str, inner_sql: str, keys: list[str], flags: list[str]) -> 
     summed += [f"SUM({q('s_' + name)}) / NULLIF(SUM({q('n_' + name)}), 0)::numeric AS {q(name)}" for name in KPI_AVERAGES]
     value, over = KPI_AVERAGES["avg_seconds"]
     which = "current" if half == "p" else "previous"
-    pct = [
-        f"percentile_cont({p!r}) WITHIN GROUP (ORDER BY {q(value)}) AS {q(f'{which}_{p}')}"
-        for p in PERCENTILE_POINTS
-    ]
+    pct = [f"percentile_cont({p!r}) WITHIN GROUP (ORDER BY {q(value)}) AS {q(f'{which}_{p}')}" for p in PERCENTILE_POINTS]
     percentiles = f"SELECT {', '.join(pct)} FROM kpi_rows WHERE {flag(over)}"
     if half == "q":
         # The previous period: per main type only (its received per type, and the totals).

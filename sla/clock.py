@@ -70,7 +70,12 @@ def target_for(*, category, priority: str, table: dict | None = None) -> Target:
 
 
 def ladder() -> dict[tuple[str, int], int]:
-    """(trigger, level) -> percent for the active steps (at-risk and response: level 0)."""
+    """(trigger, level) -> percent for the active steps (at-risk and response: level 0).
+
+    A warning is read by its trigger whatever the row's level: a database upgraded from when rows
+    were unique by (trigger, percent) may hold several at-risk or response rows at other levels, and
+    the lowest active percent wins (``sla.sweep._active_audiences`` reads the same row).
+    """
     rows = list(EscalationStep.objects.filter(active=True).values_list("trigger", "level", "percent"))
     if not rows and not EscalationStep.objects.exists():
         return dict(DEFAULT_LADDER)

@@ -80,7 +80,11 @@ def _load_times(step: StepSpec, rows: list[Claimed]) -> None:
 
 
 def _active_audiences() -> dict[str, str]:
-    """step name -> audience, for the steps whose policy row is active (defaults when the table is empty)."""
+    """step name -> audience, for the steps whose policy row is active (defaults when the table is empty).
+
+    Rows come in ``EscalationStep.Meta.ordering`` (trigger, percent): of several rows for a warning (see
+    ``sla.clock.ladder``) the first active one, with the lowest percent, is the one the clock read.
+    """
     rows = list(EscalationStep.objects.values_list("trigger", "level", "audience", "active"))
     if not rows:
         return {s.name: s.default_audience for s in STEPS}

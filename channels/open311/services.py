@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from channels.api_keys.models import ApiKey
 from channels.open311.params import RequestForm
+from complaints.event_texts import Said, say
 from complaints.models import Category, Channel, Complaint, Event
 from complaints.services import Submission, complaint_submit, event_record
 
@@ -17,18 +18,18 @@ def _external_id(api_key: ApiKey, client_id: str) -> str:
     return f"{api_key.prefix}:{client_id}" if client_id else ""
 
 
-def _details_text(*, api_key: ApiKey, form: RequestForm) -> str:
-    lines = [_("Filed through Open311 by “%(name)s”.") % {"name": api_key.name}]
+def _details_text(*, api_key: ApiKey, form: RequestForm) -> Said:
+    """The staff note on what else the client sent, rendered again in each reader's language."""
+    lines: list[str] = [say("open311_filed", name=api_key.name)]
     for code, value in form.attributes.items():
         shown = ", ".join(value) if isinstance(value, list) else value
-        lines.append(f"{code}: {shown}")
-    for url in form.media_urls:
-        lines.append(_("Photo at: %(url)s") % {"url": url})
+        lines.append(f"{code}: {shown}")  # the client's own codes and answers, as they came
+    lines += [say("open311_photo", url=url) for url in form.media_urls]
     if form.device_id:
-        lines.append(_("Device: %(id)s") % {"id": form.device_id})
+        lines.append(say("open311_device", device=form.device_id))
     if form.account_id:
-        lines.append(_("Account: %(id)s") % {"id": form.account_id})
-    return "\n".join(lines)
+        lines.append(say("open311_account", account=form.account_id))
+    return say("lines", lines=lines)
 
 
 def open311_request_create(*, api_key: ApiKey, category: Category, form: RequestForm, language: str) -> tuple[Complaint, bool]:

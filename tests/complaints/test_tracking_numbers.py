@@ -80,6 +80,52 @@ def test_the_counter_is_taken_by_the_last_statements_before_commit():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("routed", [False, True], ids=["waits-in-triage", "routed-at-once"])
+def test_a_channel_message_takes_the_counter_after_its_report_and_events(routed):
+    """complaint_submit_incomplete (e-mail, X, WhatsApp, Open311) numbers the report as the form does:
+    the report and its timeline are written under a provisional number, the counter comes last."""
+    from django.test.utils import CaptureQueriesContext
+
+    from complaints.services import complaint_submit_incomplete
+    from notifications.models import Outbox
+    from tests.factories import INSIDE, DistrictFactory
+
+    DistrictFactory()
+    category = CategoryFactory()
+    submit(category)  # the month's counter row exists: the upsert takes its lock
+    where = {"category": category, "lat": INSIDE[0], "lon": INSIDE[1]} if routed else {}
+    with CaptureQueriesContext(connection) as captured:
+        complaint = complaint_submit_incomplete(
+            channel="email",
+            external_id="<order@example.org>",
+            description="حفرة كبيرة في شارع الملك فهد أمام الصيدلية",
+            reporter_email="sara@example.org",
+            **where,
+        )
+    statements = [q["sql"] for q in captured.captured_queries]
+    counter = next(i for i, sql in enumerate(statements) if "complaints_trackingsequence" in sql)
+    report = next(i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "complaints_complaint"'))
+    (events,) = [i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "complaints_event"')]
+    # "received", and "routed" when it was: one INSERT
+    assert list(complaint.events.values_list("kind", flat=True).order_by("pk")) == (
+        ["created", "routed"] if routed else ["created"]
+    )
+    assert report < events < counter
+    after = [sql.split()[0:3] for sql in statements[counter:] if not sql.startswith(("COMMIT", "RELEASE"))]
+    if connection.vendor == "postgresql":
+        assert after[0][:2] == ["WITH", "n"] and "UPDATE complaints_complaint" in statements[counter]
+        assert after[1:] == [["INSERT", "INTO", '"notifications_outbox"']]
+    else:
+        assert after[1:] == [["UPDATE", '"complaints_complaint"', "SET"], ["INSERT", "INTO", '"notifications_outbox"']]
+    assert (complaint.status == "assigned") is routed
+    stored = Complaint.objects.get(pk=complaint.pk).tracking_number
+    assert stored == complaint.tracking_number and int(stored[-6:]) == 2
+    answer = Outbox.objects.get(complaint=complaint, recipient="sara@example.org")
+    assert answer.context["tracking_number"] == stored
+    assert not Complaint.objects.filter(tracking_number__startswith="~").exists()
+
+
+@pytest.mark.django_db
 def test_the_sms_carries_the_final_number_not_the_provisional_one():
     from notifications.models import Outbox
 

@@ -180,6 +180,32 @@ def test_a_reply_from_the_citizen_is_an_event_not_a_new_report(town):
     assert Complaint.objects.count() == 1 and complaint.events.filter(kind=Event.Kind.CITIZEN_MESSAGE).count() == 1
 
 
+def test_the_first_message_and_a_reply_are_kept_alike_for_the_agent(town):
+    long = {
+        "sender": "Sara " + "x" * 300 + " <sara@example.org>",
+        "subject": "  حفرة  ",
+        "received_at": timezone.now() - timedelta(minutes=5),
+        "original": {"from": "sara@example.org"},
+        "photos": [clean_photo(photo_file())],
+    }
+    complaint = triage_report(description="ح" * (services.MAX_MESSAGE_CHARS + 50), **long)
+    services.complaint_add_citizen_message(
+        complaint=complaint,
+        channel="email",
+        external_id="<reply-1@example.org>",
+        text="ح" * (services.MAX_MESSAGE_CHARS + 50),
+        **long,
+    )
+    first, reply = IncomingMessage.objects.filter(complaint=complaint).order_by("-is_original", "pk")
+    assert (first.is_original, reply.is_original) == (True, False)
+    assert (first.external_id, reply.external_id) == ("<abc@example.org>", "<reply-1@example.org>")
+    for kept in (first, reply):
+        assert kept.channel == "email" and kept.received_at == long["received_at"]
+        assert kept.sender == long["sender"][:254] and kept.subject == "حفرة"
+        assert len(kept.text) == services.MAX_MESSAGE_CHARS
+        assert kept.data == {"from": "sara@example.org", "photos": 1}
+
+
 # --------------------------------------------------------------------------- the admin
 
 

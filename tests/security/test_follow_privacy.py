@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertInHTML
 
 from complaints import services
 from notifications.models import MessageTemplate, Outbox, PhoneCode
@@ -85,6 +86,26 @@ def test_nobody_follows_without_the_code_sent_to_the_mobile(client, report):
     # Used once.
     client.post(url, {"phone": STRANGER})
     assert client.post(confirm, {"code": code}).status_code == 400
+
+
+def test_the_follow_code_form_posts_back_marks_a_refused_code_and_offers_a_new_code(client, report):
+    client.cookies["django_language"] = "en"
+    token = follow_token(report)
+    url, confirm = reverse("routing:follow", args=[token]), reverse("routing:follow_confirm", args=[token])
+    client.post(url, {"phone": STRANGER})
+    html = client.get(confirm).content.decode()
+    # No action: the code goes back to the confirm page itself.
+    assert '<form method="post" class="report-form" novalidate>' in html
+    assertInHTML(f'<a class="btn btn-ghost" href="{url}">Send a new code</a>', html)
+    code = sent_code("+966553333333")
+    refused = client.post(confirm, {"code": "000000" if code != "000000" else "111111"})
+    html = refused.content.decode()
+    assertInHTML(
+        '<input id="id_code" name="code" type="text" inputmode="numeric" dir="ltr" autocomplete="one-time-code"'
+        ' maxlength="12" required aria-invalid="true" aria-describedby="code-error">',
+        html,
+    )
+    assertInHTML(f'<p class="field-errors" id="code-error" role="alert">{refused.context["error"]}</p>', html)
 
 
 def test_the_api_confirms_with_the_code_and_refuses_a_guessed_one(client, report):

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains, assertInHTML
 
 from complaints.my_reports import GRANT
 from notifications.models import MessageTemplate, Outbox, PhoneCode
@@ -104,6 +105,28 @@ def test_a_wrong_code_is_refused_and_allows_few_tries(client, reports, settings)
     # The right code after too many wrong ones opens nothing.
     assert client.post(CODE, {"code": code}).status_code == 400
     assert client.get(LIST)["Location"] == ASK
+
+
+def test_the_code_form_posts_back_marks_a_refused_code_on_its_field_and_offers_a_new_code(client, reports):
+    client.cookies["django_language"] = "en"
+    client.post(ASK, {"phone": MINE})
+    page = client.get(CODE)
+    assertContains(page, f'<form method="post" action="{CODE}"')
+    assertInHTML(
+        '<input id="id_code" name="code" type="text" inputmode="numeric" dir="ltr"'
+        ' autocomplete="one-time-code" maxlength="12" required>',
+        page.content.decode(),
+    )
+    assertInHTML(f'<a class="btn btn-ghost" href="{ASK}">Send a new code</a>', page.content.decode())
+    refused = client.post(CODE, {"code": wrong(sent_code("+966501111111"))})
+    html = refused.content.decode()
+    assertInHTML(
+        '<input id="id_code" name="code" type="text" inputmode="numeric" dir="ltr" autocomplete="one-time-code"'
+        ' maxlength="12" required aria-invalid="true" aria-describedby="code-error">',
+        html,
+    )
+    assertInHTML(f'<p class="field-errors" id="code-error" role="alert">{refused.context["error"]}</p>', html)
+    assert refused.context["error"] and f'href="{ASK}"' in html
 
 
 def test_an_expired_code_is_refused(client, reports):

@@ -9,7 +9,9 @@ from django.urls import reverse
 from complaints.services import Submission, complaint_submit
 from municipality.models import Role
 from municipality.times import RIYADH
+from sla.clock import ladder
 from sla.models import EscalationStep
+from sla.sweep import _active_audiences
 from tests.factories import CategoryFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +88,14 @@ def test_a_step_has_one_row_of_settings(boss):
     # Two rows for one step would leave the clock and the sweep each picking one of them.
     with pytest.raises(IntegrityError), transaction.atomic():
         EscalationStep.objects.create(name="Another level 2", trigger="resolution", level=2, percent=175, audience="mayor")
+
+
+def test_a_warning_row_left_at_another_level_by_an_upgrade_still_sets_its_step():
+    """(trigger, level) is unique, but the warnings are read by trigger (their level is 0): a database
+    upgraded from when rows were unique by (trigger, percent) may still hold an at-risk or response row
+    at level 1-3. The clock and the sweep then read the same one: the active row with the lowest percent."""
+    EscalationStep.objects.filter(trigger="response").update(active=False)
+    EscalationStep.objects.create(name="Old response alert", trigger="response", level=2, percent=90, audience="committee")
+    EscalationStep.objects.create(name="Older response alert", trigger="response", level=3, percent=95, audience="mayor")
+    assert ladder()[("response", 0)] == 90
+    assert _active_audiences()["response"] == "committee"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from channels.api_keys.models import ApiKey
@@ -106,6 +107,42 @@ def test_attributes_with_several_values_are_kept(client, town, make_key):
     note = Event.objects.get(kind=Event.Kind.NOTE)
     assert note.data["open311"]["attributes"] == {"hazards": ["traffic", "children"]}
     assert "hazards: traffic, children" in note.text
+
+
+def test_the_staff_note_reads_in_each_readers_language_whatever_the_clients(client, town, make_key):
+    _key, raw = make_key()
+    data = form(
+        raw,
+        media_url="https://fms.example.org/photo/1.jpeg",
+        device_id="dev-7",
+        account_id="acct-9",
+        **{"attribute[depth]": "deep"},
+    )
+    assert client.post(f"{URL}.json", data, HTTP_ACCEPT_LANGUAGE="ar").status_code == 201
+    complaint = Complaint.objects.get()
+    english = [
+        "Filed through Open311 by “FixMyStreet Aseer”.",
+        "Photo at: https://fms.example.org/photo/1.jpeg",
+        "Device: dev-7",
+        "Account: acct-9",
+    ]
+    arabic = [
+        "وصل من تطبيق البلاغات الشريك «FixMyStreet Aseer».",
+        "صورة على: https://fms.example.org/photo/1.jpeg",
+        "الجهاز: dev-7",
+        "الحساب: acct-9",
+    ]
+    assert complaint.events.get(kind=Event.Kind.NOTE).text.splitlines() == [arabic[0], "depth: deep", *arabic[1:]]
+    client.force_login(town.admin)
+    page = reverse("admin:complaints_complaint_change", args=[complaint.pk])
+    client.cookies["django_language"] = "en"
+    html = client.get(page).content.decode()
+    assert "<br>".join([english[0], "depth: deep", *english[1:]]) in html
+    assert not any(line in html for line in arabic)
+    client.cookies["django_language"] = "ar"
+    html = client.get(page).content.decode()
+    assert "<br>".join([arabic[0], "depth: deep", *arabic[1:]]) in html
+    assert not any(line in html for line in english)
 
 
 # --------------------------------------------------------------------------- refusals

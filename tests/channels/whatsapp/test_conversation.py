@@ -1,11 +1,13 @@
 """A citizen files a report on WhatsApp in a guided conversation, in Arabic or English, in any order."""
 
 import pytest
+from django.utils import translation
 
 from channels.whatsapp import intake, simulate, tasks
 from channels.whatsapp.models import Conversation, InboundMessage
 from complaints import services
 from complaints.models import Attachment, Complaint
+from complaints.workflow import ClosureReason
 from municipality.models import Role
 from notifications.models import Outbox
 from tests.factories import OUTSIDE, CategoryFactory, MainCategoryFactory, make_user
@@ -381,3 +383,26 @@ def test_the_last_update_the_system_wrote_reads_in_the_answers_language(citizen)
     citizen.says("Status")
     body = citizen.last["body"]
     assert "Latest update: Sent to " in body and "أُحيل" not in body
+
+
+@pytest.mark.parametrize(
+    ("step", "english", "arabic"),
+    [
+        ("started", "Work on the report has started.", "بدأ العمل على البلاغ."),
+        ("closed", "Closed: Fixed.", "أغلق: "),
+    ],
+)
+def test_the_latest_staff_step_follows_the_chat_when_it_switches_language(citizen, step, english, arabic):
+    """Filed in Arabic and worked on by Arabic-speaking staff: the English chat reads the step in English, and back."""
+    complaint = file_one(citizen)
+    officer = make_user("roads-officer", Role.OFFICER, department=complaint.department)
+    with translation.override("ar"):
+        services.complaint_start(complaint=complaint, actor=officer)
+        if step == "closed":
+            services.complaint_resolve(complaint=complaint, actor=officer, note="تم ردم الحفرة")
+            services.complaint_close(complaint=complaint, actor=officer, reason=ClosureReason.FIXED)
+    assert complaint.language == "ar" and arabic in complaint.events.latest("pk").text
+    citizen.says("Status")
+    assert f"Latest update: {english}" in citizen.last["body"] and arabic not in citizen.last["body"]
+    citizen.says("ما حالة البلاغ؟")
+    assert arabic in citizen.last["body"] and english not in citizen.last["body"]
