@@ -1,6 +1,7 @@
 """Committee reports benchmarks: compiling a week's KPIs and rendering the dashboard at 1,000,000 reports.
 
     BENCH_REPORTS_REPEAT=3 BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/balagh_reports_bench .venv/bin/python -m bench reports
+    # BENCH_REPORTS_PARTS=dashboard runs only the dashboard (parts: exports, weekly, dashboard)
 
 * ``weekly compile`` — ``reports.services.weekly_kpis`` (every KPI of the weekly
   report: summary and previous week, percentiles, per department / channel /
@@ -52,6 +53,8 @@ from reports.selectors import dashboard_cache_key
 
 N = int(os.environ.get("BENCH_COMPLAINTS", "1000000"))
 REPEAT = int(os.environ.get("BENCH_REPORTS_REPEAT", "3"))
+#: Which parts run: "exports", "weekly", "dashboard" (comma-separated; default all).
+PARTS = set(os.environ.get("BENCH_REPORTS_PARTS", "exports,weekly,dashboard").split(","))
 
 
 def _ensure_load() -> int:
@@ -223,6 +226,17 @@ def _dashboard_views() -> list[tuple[str, dict]]:
         ("one district", {"district": largest(F("district_id"))}),
         ("priority high", {"priority": "high"}),
         ("priority normal (70 %)", {"priority": "normal"}),
+        # Filters combined, each on its largest value.
+        ("one department, priority normal", {"department": largest(F("department_id")), "priority": "normal"}),
+        ("one channel, one district", {"channel": largest(F("channel")), "district": largest(F("district_id"))}),
+        (
+            "one main type, one district, priority normal",
+            {
+                "category": largest(Coalesce("category__parent_id", "category_id")),
+                "district": largest(F("district_id")),
+                "priority": "normal",
+            },
+        ),
     ]
     return [(label, {k: v for k, v in params.items() if v is not None}) for label, params in views]
 
@@ -372,125 +386,127 @@ def run() -> list[Result]:
     recent = Complaint.objects.filter(created_at__gte=dash_period.start).count()
     still_open = Complaint.objects.filter(status__in=OPEN_STATUSES).count()
     data = f"{rows:,} reports, {recent:,} in the last 28 days, {still_open:,} open ({connection.vendor})"
-    results: list[Result] = _export_year(data)  # first: the peak memory it reports is its own
+    results: list[Result] = _export_year(data) if "exports" in PARTS else []  # first: its peak memory is its own
     week = services.last_complete_week_start()
     period = kpis.Period.week(week)
     now = timezone.now()
     as_of = period.as_of(now)
 
-    if connection.vendor == "postgresql":
-        compile_ms, sql_ms = interleaved(
-            lambda: services.weekly_kpis(week_start=week, now=now),
-            lambda: plain_sql_kpis(period, as_of),
-            repeat=REPEAT,
-            warmup=1,
-        )
-        results.append(
-            Result(
-                "reports: compile a week's KPIs (ORM)",
-                compile_ms,
-                "same aggregates, plain SQL",
-                sql_ms,
-                target="< 10 s, ≤ 2× plain SQL",
-                data=data,
-            )
-        )
-    else:
-        results.append(
-            Result(
-                "reports: compile a week's KPIs (ORM)",
-                timeit(lambda: services.weekly_kpis(week_start=week, now=now), repeat=REPEAT, warmup=1),
-                target="< 10 s",
-                data=data,
-            )
-        )
-
-    # The PDF: one full compile (KPIs + WeasyPrint) of a scratch row, removed afterwards.
-    WeeklyReport.objects.filter(week_start=week).delete()
-    t0 = time.perf_counter()
-    report = services.weekly_report_compile(week_start=week, now=now)
-    full_ms = (time.perf_counter() - t0) * 1000
-    report.pdf.delete(save=False)
-    report.delete()
-    results.append(Result("reports: compile a week incl. the PDF (once)", full_ms, target="< 10 s", data=data))
-
-    # The dashboard, as a committee member sees it.
-    client = _committee_client()
-
-    def dashboard():
-        response = client.get("/reports/")
-        assert response.status_code == 200, response.status_code
-
-    def dashboard_cold():
-        cache.clear()
-        dashboard()
-
-    if connection.vendor == "postgresql":
-        dash_ms, dash_sql_ms = interleaved(
-            dashboard_cold, lambda: plain_sql_kpis(dash_period, min(dash_period.end, timezone.now())), repeat=REPEAT, warmup=1
-        )
-        results.append(
-            Result(
-                "reports: dashboard, cold (KPIs computed)",
-                dash_ms,
-                "its KPIs as plain SQL",
-                dash_sql_ms,
-                target="< 500 ms",
-                data=data,
-            )
-        )
-        for label, params in _dashboard_views():
-            ms, base_ms = interleaved(
-                lambda: _dashboard_cold(client, params),
-                lambda: _per_query(dash_period, params),
+    if "weekly" in PARTS:
+        if connection.vendor == "postgresql":
+            compile_ms, sql_ms = interleaved(
+                lambda: services.weekly_kpis(week_start=week, now=now),
+                lambda: plain_sql_kpis(period, as_of),
                 repeat=REPEAT,
                 warmup=1,
             )
             results.append(
                 Result(
-                    f"reports: dashboard, cold, {label}",
-                    ms,
-                    "same figures, one query per figure",
-                    base_ms,
+                    "reports: compile a week's KPIs (ORM)",
+                    compile_ms,
+                    "same aggregates, plain SQL",
+                    sql_ms,
+                    target="< 10 s, ≤ 2× plain SQL",
+                    data=data,
+                )
+            )
+        else:
+            results.append(
+                Result(
+                    "reports: compile a week's KPIs (ORM)",
+                    timeit(lambda: services.weekly_kpis(week_start=week, now=now), repeat=REPEAT, warmup=1),
+                    target="< 10 s",
+                    data=data,
+                )
+            )
+
+        # The PDF: one full compile (KPIs + WeasyPrint) of a scratch row, removed afterwards.
+        WeeklyReport.objects.filter(week_start=week).delete()
+        t0 = time.perf_counter()
+        report = services.weekly_report_compile(week_start=week, now=now)
+        full_ms = (time.perf_counter() - t0) * 1000
+        report.pdf.delete(save=False)
+        report.delete()
+        results.append(Result("reports: compile a week incl. the PDF (once)", full_ms, target="< 10 s", data=data))
+
+    if "dashboard" in PARTS:
+        # The dashboard, as a committee member sees it.
+        client = _committee_client()
+
+        def dashboard():
+            response = client.get("/reports/")
+            assert response.status_code == 200, response.status_code
+
+        def dashboard_cold():
+            cache.clear()
+            dashboard()
+
+        if connection.vendor == "postgresql":
+            dash_ms, dash_sql_ms = interleaved(
+                dashboard_cold, lambda: plain_sql_kpis(dash_period, min(dash_period.end, timezone.now())), repeat=REPEAT, warmup=1
+            )
+            results.append(
+                Result(
+                    "reports: dashboard, cold (KPIs computed)",
+                    dash_ms,
+                    "its KPIs as plain SQL",
+                    dash_sql_ms,
                     target="< 500 ms",
                     data=data,
                 )
             )
-    else:
+            for label, params in _dashboard_views():
+                ms, base_ms = interleaved(
+                    lambda: _dashboard_cold(client, params),
+                    lambda: _per_query(dash_period, params),
+                    repeat=REPEAT,
+                    warmup=1,
+                )
+                results.append(
+                    Result(
+                        f"reports: dashboard, cold, {label}",
+                        ms,
+                        "same figures, one query per figure",
+                        base_ms,
+                        target="< 500 ms",
+                        data=data,
+                    )
+                )
+        else:
+            results.append(
+                Result(
+                    "reports: dashboard, cold (KPIs computed)",
+                    timeit(dashboard_cold, repeat=REPEAT, warmup=1),
+                    target="< 500 ms",
+                    data=data,
+                )
+            )
+        pk_lookup = lambda: list(Complaint.objects.filter(pk=1).values_list("pk"))  # noqa: E731
+        warm_ms, pk_ms = interleaved(dashboard, pk_lookup, repeat=20, warmup=2)
+        results.append(
+            Result("reports: dashboard, warm (cached KPIs)", warm_ms, "primary-key lookup", pk_ms, target="< 500 ms", data=data)
+        )
+
+        app.conf.update(broker_url="memory://", result_backend=None)  # the queued refreshes go nowhere: the bench runs no worker
+        app.conf.task_always_eager = False
+        key = dashboard_cache_key(flt=report_filter())
+
+        def dashboard_older():  # computed eleven minutes ago, nobody has queued a refresh yet
+            entry = cache.get(key)
+            cache.set(key, {**entry, "computed": time.time() - 660})
+            cache.delete(key + ":refreshing")
+            response = client.get("/reports/")
+            assert response.context["k"].get("refreshing"), "the older figures were not served"
+
+        stale_ms, pk_ms = interleaved(dashboard_older, pk_lookup, repeat=20, warmup=2)
         results.append(
             Result(
-                "reports: dashboard, cold (KPIs computed)",
-                timeit(dashboard_cold, repeat=REPEAT, warmup=1),
+                "reports: dashboard, older figures (served, refresh queued)",
+                stale_ms,
+                "primary-key lookup",
+                pk_ms,
                 target="< 500 ms",
                 data=data,
             )
         )
-    pk_lookup = lambda: list(Complaint.objects.filter(pk=1).values_list("pk"))  # noqa: E731
-    warm_ms, pk_ms = interleaved(dashboard, pk_lookup, repeat=20, warmup=2)
-    results.append(
-        Result("reports: dashboard, warm (cached KPIs)", warm_ms, "primary-key lookup", pk_ms, target="< 500 ms", data=data)
-    )
-
-    app.conf.update(broker_url="memory://", result_backend=None)  # the queued refreshes go nowhere: the bench runs no worker
-    app.conf.task_always_eager = False
-    key = dashboard_cache_key(flt=report_filter())
-
-    def dashboard_older():  # computed eleven minutes ago, nobody has queued a refresh yet
-        entry = cache.get(key)
-        cache.set(key, {**entry, "computed": time.time() - 660})
-        cache.delete(key + ":refreshing")
-        response = client.get("/reports/")
-        assert response.context["k"].get("refreshing"), "the older figures were not served"
-
-    stale_ms, pk_ms = interleaved(dashboard_older, pk_lookup, repeat=20, warmup=2)
-    results.append(
-        Result(
-            "reports: dashboard, older figures (served, refresh queued)",
-            stale_ms,
-            "primary-key lookup",
-            pk_ms,
-            target="< 500 ms",
-            data=data,
-        )
-    )
     return results
