@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from complaints import services
@@ -213,3 +213,56 @@ def test_free_text_search_is_answered_by_the_trigram_index_on_postgresql(town):
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = search_complaints(Complaint.objects.all(), "مدرسة", with_contact=False).order_by().explain()
     assert "complaint_description_trgm" in plan
+
+
+# --------------------------------------------------------------------------- a liaison's list stays inside its utility
+
+
+def _statement(client, user, params, starts: str) -> str:
+    client.force_login(user)
+    return next(sql for sql in _list_queries(client, params) if sql.startswith(starts))
+
+
+def _plan_left_only(index: str, sql: str) -> str:
+    """EXPLAIN of ``sql`` with the planner left only ``index`` on the reports and no sequential scan, as on a big
+    table where it picks that index itself (migration 0017): a query that cannot use it shows a scan of the table."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = 'complaints_complaint'::regclass AND i.relname <> %s "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+            [index],
+        )
+        for (other,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{other}"')
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        transaction.set_rollback(True)  # the dropped indexes come back
+    return plan
+
+
+@pytest.mark.postgres
+def test_a_liaisons_word_search_is_counted_from_the_trigram_index_of_the_referred_reports(client, town):
+    count = _statement(client, town.users["liaison"], {"due": "all", "q": "مدرسة"}, "SELECT COUNT(*)")
+    plan = _plan_left_only("complaint_referred_trgm", count)
+    assert "Bitmap Index Scan on complaint_referred_trgm" in plan, plan
+
+
+@pytest.mark.postgres
+def test_a_liaisons_page_of_many_matches_walks_the_utilitys_reports_newest_first(client, town, monkeypatch):
+    monkeypatch.setattr(paging, "planner_estimate", lambda queryset: 100_000)  # thousands of matches: walked by time
+    page = _statement(client, town.users["liaison"], {"due": "all", "q": "مدرسة"}, 'SELECT "complaints_complaint"."id"')
+    assert "strpos(" in page
+    plan = _plan_left_only("complaint_utility_newest", page)
+    # By time within the utility (at 10M: an incremental sort on top that stops at the page).
+    assert "Index Scan using complaint_utility_newest" in plan, plan
+
+
+@pytest.mark.postgres
+def test_a_liaisons_filtered_list_is_one_range_of_the_utility_status_district_index(client, town):
+    params = {"due": "all", "status__exact": "in_progress", "district__id__exact": town.english.district_id}
+    count = _statement(client, town.users["liaison"], params, "SELECT COUNT(*)")
+    plan = _plan_left_only("complaint_utility_status_dist", count)
+    cond = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "utility_id =" in cond and "status" in cond and "district_id =" in cond, plan
