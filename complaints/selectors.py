@@ -5,6 +5,7 @@ Anything returned here is safe to show to the public: no internal notes, no staf
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from complaints.models import Attachment, Category, Complaint, Event
 from complaints.phones import ARABIC_DIGITS, phones_match
 from complaints.workflow import Status
+from municipality.cache import VersionedCache
 
 TRACKING_NUMBER_RE = re.compile(r"^(\d{4})-?(\d{6})$")
 
@@ -23,6 +25,31 @@ def category_tree() -> list[Category]:
     subtypes = Prefetch("children", queryset=Category.objects.active().order_by("sort_order", "code"), to_attr="subtypes")
     mains = Category.objects.active().main_types().prefetch_related(subtypes).order_by("sort_order", "code")
     return [main for main in mains if main.subtypes]
+
+
+def _categories_version() -> tuple:
+    """Every stored value of every type (a few dozen rows): any change in the admin changes it."""
+    fields = [f.attname for f in Category._meta.concrete_fields]
+    return tuple(Category.objects.order_by("pk").values_list(*fields))
+
+
+def _build_categories(_version: tuple) -> dict[str, Category]:
+    return {c.code: c for c in Category.objects.select_related("parent")}
+
+
+_categories: VersionedCache[dict[str, Category]] = VersionedCache(version=_categories_version, build=_build_categories)
+
+
+def category_by_code(code: str) -> Category | None:
+    """The type with this code (its main type loaded), from a per-process copy of the types that is
+    checked against the table at most every ``BALAGH_ROUTING_RECHECK_SECONDS``, like the routing
+    rules: a submission costs no query for it. Each caller gets its own copy of the row."""
+    category = _categories.get().get(code)
+    return copy.copy(category) if category is not None else None
+
+
+def invalidate_categories() -> None:
+    _categories.invalidate()
 
 
 def normalize_tracking_number(raw: str) -> str:

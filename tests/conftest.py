@@ -29,10 +29,14 @@ def django_db_setup(django_db_setup):
 
 @pytest.fixture(autouse=True)
 def _fresh_district_index():
+    """The per-process copies of the districts and of the report types start empty in every test."""
+    from complaints import selectors
 
     geo.invalidate()
+    selectors.invalidate_categories()
     yield
     geo.invalidate()
+    selectors.invalidate_categories()
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from complaints.files import public_photo_url
 from complaints.models import Attachment, Category, Complaint, Event
+from complaints.selectors import category_by_code
 from complaints.services import citizen_can_rate, citizen_can_reopen
 
 # --------------------------------------------------------------------------- categories
@@ -92,7 +93,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
 
     def validate_category(self, value: str) -> Category:
         code = value.strip()
-        category = Category.objects.select_related("parent").filter(code=code).first()
+        category = category_by_code(code)
         if category is None:
             raise serializers.ValidationError(
                 _("Unknown report type “%(code)s”. Use a code from the categories list.") % {"code": code}

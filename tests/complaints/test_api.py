@@ -134,6 +134,26 @@ def test_one_submission_costs_a_dozen_queries(api, category, django_assert_max_n
     assert writes == ["INSERT", "INSERT", "INSERT", *number, "INSERT"]
 
 
+def test_the_type_comes_from_the_process_copy_and_a_change_in_the_admin_reaches_it(api, category, settings):
+    """Between two checks of the types table (BALAGH_ROUTING_RECHECK_SECONDS) a submission reads no type from
+    the database; a type switched off in the admin is refused once the copy has been checked again."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.BALAGH_ROUTING_RECHECK_SECONDS = 60
+    assert api.post(CREATE_URL, payload(category), format="json").status_code == 201  # the copy is made
+    with CaptureQueriesContext(connection) as captured:
+        second = api.post(CREATE_URL, payload(category, description="حفرة ثانية أمام المدرسة تعيق السير"), format="json")
+    assert second.status_code == 201, second.content
+    assert not [q["sql"] for q in captured.captured_queries if 'FROM "complaints_category"' in q["sql"]]
+
+    category.active = False
+    category.save()
+    settings.BALAGH_ROUTING_RECHECK_SECONDS = 0  # the next check is due
+    refused = api.post(CREATE_URL, payload(category, description="حفرة ثالثة في الطريق العام"), format="json")
+    assert refused.status_code == 400
+    assert "category" in refused.json(), refused.json()
+
+
 def test_submit_json_creates_an_app_report_through_the_service(api, category):
     response = api.post(CREATE_URL, payload(category, address="حي الراقي، شارع الأمير سلطان"), format="json")
     assert response.status_code == 201, response.content
