@@ -70,8 +70,8 @@ def dashboard_kpis(*, flt: ComplaintReportFilter, scope_department=None, refresh
     one background task (:func:`reports.tasks.refresh_dashboard`) computes them
     again, so a view the committee has opened in the last hour never waits for
     a computation. Only a view nobody opened recently is computed during the
-    request: one statement on PostgreSQL (:mod:`reports.kpi_scan`), 0.4–1.4 s at
-    a million reports on a small machine (``docs/benchmarks.md``), and once:
+    request: one statement per period on PostgreSQL (:mod:`reports.kpi_scan`), a page in
+    0.25–0.5 s at a million reports on a small machine (``docs/benchmarks.md``), and once:
     readers asking for the same view meanwhile wait for those figures.
     :func:`warm_dashboard` (Celery beat, every 5 minutes) keeps the landing
     pages ready (the default view, and each department's). The page shows
