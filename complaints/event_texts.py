@@ -87,6 +87,8 @@ MESSAGES: dict[str, Message] = {
     "escalated_3": Message(_("Escalated to level 3: the mayor."), ("escalated",)),
     # A system note of several lines (``say("lines", lines=[say(…), "words as they came", …])``).
     "lines": Message("%(lines)s", (), {"lines": LINES}),
+    "citizen_chose_type": Message(_("Type chosen by the citizen: %(type)s."), (), {"type": NAME}),
+    "citizen_sent_location": Message(_("Location sent by the citizen."), ()),
     "open311_filed": Message(_("Filed through Open311 by “%(name)s”."), ()),
     "open311_photo": Message(_("Photo at: %(url)s"), ()),
     "open311_device": Message(_("Device: %(device)s"), ()),

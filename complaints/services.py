@@ -769,20 +769,20 @@ def complaint_supply_missing(
             setattr(locked, name, value)
         locked.save(update_fields=[*updates, "updated_at"])
         with translation.override(locked.language):
-            parts: list[str] = []
+            parts: list[Said] = []  # stored with their messages: each reader sees them in their language
             data: dict = {"channel": channel}
             if category is not None and "category" in updates:
-                parts.append(_("Type chosen by the citizen: %(type)s.") % {"type": category.name})
+                parts.append(say("citizen_chose_type", type=category))
                 data["category"] = category.code
             if pin is not None and "lat" in updates:
-                parts.append(_("Location sent by the citizen."))
+                parts.append(say("citizen_sent_location"))
                 data.update(lat=pin[0], lon=pin[1])
             done = not locked.needs_triage
             event_record(
                 complaint=locked,
                 kind=Event.Kind.TRIAGED if done else Event.Kind.CITIZEN_MESSAGE,
                 is_public=done,
-                text=" ".join(parts),
+                text=say("lines", lines=parts),
                 data=data,
                 at=now,
             )

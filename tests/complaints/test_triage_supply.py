@@ -42,3 +42,20 @@ def test_a_report_staff_already_handle_is_left_alone(town):  # noqa: F811
     assert services.complaint_supply_missing(complaint=report, channel="whatsapp", lat=INSIDE[0], lon=INSIDE[1]) is None
     report.refresh_from_db()
     assert not report.has_pin
+
+
+def test_the_note_of_what_the_citizen_sent_reads_in_each_readers_language(town):  # noqa: F811
+    """An Arabic report completed on WhatsApp: staff reading the timeline in English see the note in English
+    (the type's English name included), those reading in Arabic see it in Arabic."""
+    from django.utils import translation
+
+    report = triage_report(channel="whatsapp", external_id="wamid.S4")
+    assert report.language == "ar"
+    services.complaint_supply_missing(complaint=report, channel="whatsapp", category=town.pothole, lat=INSIDE[0], lon=INSIDE[1])
+    event = report.events.get(kind=Event.Kind.TRIAGED)
+    with translation.override("en"):
+        english = event.display_text
+    with translation.override("ar"):
+        arabic = event.display_text
+    assert english == f"Type chosen by the citizen: {town.pothole.name_en}.\nLocation sent by the citizen."
+    assert town.pothole.name_ar in arabic and "Type chosen" not in arabic and "Location sent" not in arabic
