@@ -1,4 +1,4 @@
-"""The dashboard's KPIs in two statements, one per period, run at once (PostgreSQL).
+"""The dashboard's KPIs in two statements, one per period, on one snapshot (PostgreSQL).
 
 :func:`reports.kpis.compile_kpis` needs, for a period ``P`` and the period
 before it ``Q``: the counts of ``P`` in total and per department / channel /
@@ -106,7 +106,8 @@ def _rows(
     """The rows of ``kpi_rows`` for one half: a queryset of the rows relevant to the period (``half="p"``)
     or to the one before (``"q"``), its dimension keys, the names of the flags.
 
-    Columns: ``_d_*`` (dimension keys), ``_f_<flag>`` (each flag of ``kpi_flags`` in that period), the
+    Columns: ``_d_*`` (dimension keys: the five for the period, the main type only for the one before,
+    which is broken down by nothing else), ``_f_<flag>`` (each flag of ``kpi_flags`` in that period), the
     averaged values (``KPI_AVERAGES``) and, for the period itself, ``_open``, ``_b_<series>`` (the trend
     bucket where the row is counted in it, else NULL) and ``_cy`` / ``_cx`` (the map cell).
     """
@@ -114,6 +115,8 @@ def _rows(
     as_of = target.as_of(now)
     flags = kpi_flags(target, as_of)
     keys = dimension_keys()
+    if half == "q":
+        keys = {"_d_category": keys["_d_category"]}
     columns: dict[str, Any] = {**keys, **{f"_f_{name}": _bool(q) for name, q in flags.items()}}
     if half == "p":
         columns["_open"] = _bool(open_q())
@@ -213,17 +216,14 @@ def _statement(half: str, inner_sql: str, keys: list[str], flags: list[str]) -> 
     which = "current" if half == "p" else "previous"
     pct = [f"percentile_cont({p!r}) WITHIN GROUP (ORDER BY {q(value)}) AS {q(f'{which}_{p}')}" for p in PERCENTILE_POINTS]
     percentiles = f"SELECT {', '.join(pct)} FROM kpi_rows WHERE {flag(over)}"
+    # Level 1: the counts per combination of the keys (a few thousand rows) ... level 2: per set and in total.
+    # The previous period's only key is the main type (its received per type, and the totals).
+    fine = f"SELECT {dims}, {', '.join(counts)} FROM kpi_rows GROUP BY {dims}"
+    groups = f"SELECT {dims}, {', '.join(summed)} FROM kpi_fine GROUP BY GROUPING SETS ({sets}, ())"
     if half == "q":
-        # The previous period: per main type only (its received per type, and the totals).
-        category = q("_d_category")
-        fine = f"SELECT {category}, {', '.join(counts)} FROM kpi_rows GROUP BY {category}"
-        groups = f"SELECT {category}, {', '.join(summed)} FROM kpi_fine GROUP BY GROUPING SETS (({category}), ())"
         parts = {"previous": groups, "percentiles": percentiles}
         ctes = f"kpi_fine AS ({fine})"
     else:
-        # Level 1: the counts per combination of the five dimensions (a few thousand rows) ... level 2: per set.
-        fine = f"SELECT {dims}, {', '.join(counts)} FROM kpi_rows GROUP BY {dims}"
-        groups = f"SELECT {dims}, {', '.join(summed)} FROM kpi_fine GROUP BY GROUPING SETS ({sets}, ())"
         # Received per trend bucket and per map cell, closed per trend bucket: one pass over those rows.
         # (A bucket is NULL where the row is not counted in it; groups of nothing are left out below.)
         received, closed = flag("received"), flag("closed")
