@@ -28,6 +28,7 @@ from complaints.models import Attachment, Category, Channel, Complaint, ContactR
 from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
 from complaints.workflow import ACTIVE_STATUSES, Action, ClosureReason, Status, TransitionError, guard
+from municipality.db import insert_rows
 from municipality.geo import district_id_for_point, inside_municipality
 from municipality.text import strip_invisible, visible_length
 from municipality.times import RIYADH
@@ -355,7 +356,7 @@ def complaint_submit(
         received = say("received", channel=complaint.channel)
         routing = _route_at_filing(complaint, now=now)
     with transaction.atomic():
-        complaint.save(force_insert=True)
+        insert_rows([complaint])  # the ORM's INSERT, built once per process (municipality.db)
         for photo in cleaned["photos"]:
             Attachment.objects.create(
                 complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE, uploaded_by=complaint.created_by
@@ -421,7 +422,7 @@ def _record_filing(
             at=timezone.now(),  # a back-dated filing (``at``) is routed now, as complaint_route does
         )
         timeline.append(routed_event)
-    Event.objects.bulk_create(timeline)  # one INSERT; the ids come back (the messages' keys use them)
+    insert_rows(timeline)  # one INSERT; the ids come back (the messages' keys use them)
     messages = []
     if routing is not None:
         hooks.clock().sync([complaint.pk], new=True)  # the ladder steps it waits for (a new report has none yet)

@@ -140,6 +140,10 @@ DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
 for _database in DATABASES.values():
     database_pool(_database, DATABASE_POOL_MAX_SIZE)
     _database["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
+    if _database["ENGINE"] == "django.db.backends.postgresql" and not DATABASE_TRANSACTION_POOLING:
+        # The intake's INSERTs (municipality.db) are prepared on each connection from their third run;
+        # Django's own statements never are (client-side binding). Not through PgBouncer in transaction mode.
+        _database["OPTIONS"].setdefault("prepare_threshold", 2)
 DATABASE_ROUTERS = ["municipality.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -250,6 +254,8 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    if REDIS_URL.startswith("redis://"):  # rediss:// (TLS) keeps kombu's own transport
+        CELERY_BROKER_TRANSPORT = "municipality.broker:Transport"  # one Redis client per channel to publish
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "visibility_timeout": 3600,
         "socket_connect_timeout": BALAGH_BROKER_CONNECT_TIMEOUT,

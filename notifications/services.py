@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from complaints.models import Event
+from municipality.db import insert_rows
 from municipality.times import local_minute
 from notifications.backends import PermanentSendError, get_sms_backend, get_whatsapp_backend
 from notifications.models import Channel, MessageTemplate, Outbox
@@ -267,7 +268,7 @@ def outbox_write(
         for m in messages
     ]
     if new_report and connection.features.can_return_rows_from_bulk_insert:
-        Outbox.objects.bulk_create(rows, batch_size=1000)
+        insert_rows(rows)
         # The citizen's message first; all of a new report's messages go to the broker as one task.
         ids = [r.pk for r in sorted(rows, key=lambda r: not r.is_citizen) if r.status == Outbox.Status.PENDING]
         if ids:

@@ -149,7 +149,8 @@ def test_a_replica_and_a_pool_on_postgresql_are_configured_at_start_up(tmp_path)
     code = (
         "import municipality.settings as s; d = s.DATABASES; "
         "print(s.BALAGH_READ_REPLICA, d['replica']['HOST'], d['default']['CONN_MAX_AGE'], d['replica']['OPTIONS']['pool']['max_size'], "
-        "d['default']['DISABLE_SERVER_SIDE_CURSORS'], d['replica']['DISABLE_SERVER_SIDE_CURSORS'])"
+        "d['default']['DISABLE_SERVER_SIDE_CURSORS'], d['replica']['DISABLE_SERVER_SIDE_CURSORS'], "
+        "d['default']['OPTIONS'].get('prepare_threshold'))"
     )
     env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
     env.update(
@@ -164,7 +165,11 @@ def test_a_replica_and_a_pool_on_postgresql_are_configured_at_start_up(tmp_path)
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["replica", "standby", "0", "8", "True", "True"]
+    # Through PgBouncer in transaction mode nothing is prepared (municipality.db); straight to PostgreSQL it is.
+    assert result.stdout.split() == ["replica", "standby", "0", "8", "True", "True", "None"]
+    env["DATABASE_TRANSACTION_POOLING"] = "0"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["replica", "standby", "0", "8", "False", "False", "2"], result.stderr[-2000:]
 
 
 def test_settings_load_with_the_settings_module_alone(tmp_path):
