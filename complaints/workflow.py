@@ -20,6 +20,14 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+def status_label(value: str) -> str:
+    """A status's name in the active language: ``get_status_display()`` without rebuilding the choices' dict each call."""
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value
+
+
 class ClosureReason(models.TextChoices):
     FIXED = "fixed", _("Fixed")
     DUPLICATE = "duplicate", _("Duplicate")

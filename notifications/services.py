@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from complaints.models import Event
+from complaints.workflow import status_label
 from municipality.db import insert_rows
 from municipality.times import local_minute
 from notifications.backends import PermanentSendError, get_sms_backend, get_whatsapp_backend
@@ -75,19 +76,20 @@ def complaint_context(complaint, *, language: str) -> dict:
     base = settings.SITE_URL
     link = f"{base}/track/{complaint.token}/"
     with translation.override(language):
+        due = local_minute(complaint.resolution_due_at)
         owner = complaint.utility or complaint.department
         return {
             "tracking_number": complaint.tracking_number,
             "link": link,
             "rating_link": f"{link}#rate",
             "admin_link": f"{base}/admin/complaints/complaint/{complaint.pk}/change/",
-            "status": str(complaint.get_status_display()),
+            "status": status_label(complaint.status),
             # A report still in triage has no type yet; the citizen reads that it is being sorted.
             "category": complaint.category.name if complaint.category_id else gettext("being sorted"),
             "department": owner.name if owner else "",
             "reason": str(complaint.get_closure_reason_display()) if complaint.closure_reason else "",
-            "expected_by": local_minute(complaint.resolution_due_at),
-            "due": local_minute(complaint.resolution_due_at),
+            "expected_by": due,
+            "due": due,
             # A report that came by e-mail: our mails about it answer the citizen's first mail (one thread).
             "thread_id": complaint.external_id if complaint.channel == "email" and complaint.external_id.startswith("<") else "",
         }
@@ -190,8 +192,13 @@ def complaint_event_messages(*, complaint, kind: str, event=None, new_report: bo
             )
         else:
             owner = complaint.utility or complaint.department
-            # Read the address from the table: the routing cache may hand out an older copy of the owner.
-            email = type(owner).objects.filter(pk=owner.pk).values_list("email", flat=True).first() if owner else ""
+            if new_report:
+                # Routed a moment ago from the routing rules' copy of the owners, which is checked against
+                # the table at most every BALAGH_ROUTING_RECHECK_SECONDS (a saved owner changes its fingerprint).
+                email = owner.email if owner else ""
+            else:
+                # Read the address from the table: the report's owner may be an older copy.
+                email = type(owner).objects.filter(pk=owner.pk).values_list("email", flat=True).first() if owner else ""
             if email:
                 messages.append(
                     Message(

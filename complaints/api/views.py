@@ -40,7 +40,7 @@ from complaints.models import Attachment, Channel, Complaint, Event
 from complaints.phones import normalize_phone
 from complaints.selectors import category_tree, complaint_for_tracking
 from complaints.services import Submission, complaint_rate, complaint_reopen, complaint_submit
-from complaints.workflow import TransitionError
+from complaints.workflow import TransitionError, status_label
 from municipality.api_parsers import SafeJSONParser
 from municipality.client_ip import client_ip
 
@@ -114,7 +114,7 @@ def created_payload(complaint: Complaint) -> dict:
             "tracking_number": complaint.tracking_number,
             "token": complaint.token,
             "status": complaint.status,
-            "status_display": complaint.get_status_display(),
+            "status_display": status_label(complaint.status),
             "tracking_url": settings.SITE_URL + reverse("citizen:track", kwargs={"token": complaint.token}),
         }
     ).data
