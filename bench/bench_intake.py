@@ -5,8 +5,13 @@
 
 Starts gunicorn (``-k gthread``, BENCH_INTAKE_WORKERS × BENCH_INTAKE_THREADS, default 4 × 4) on
 the bench database with production settings (DEBUG=0, the Redis of REDIS_URL for the cache,
-the throttle and the Celery broker; the anonymous throttle raised so one address may send it
-all; BENCH_INTAKE_APP_DIR serves another checkout, e.g. an older commit). Then BENCH_INTAKE_ROUNDS rounds (default 3), each BENCH_INTAKE_SECONDS (default 10) of
+the throttle and the Celery broker; BENCH_INTAKE_APP_DIR serves another checkout, e.g. an older
+commit). As in production, it sits behind a proxy it trusts (``BALAGH_TRUSTED_PROXIES``: the load
+generator's 127.0.0.1) and each submission comes from its own citizen's address
+(``X-Forwarded-For``, 65,000 of them in turn), so the anonymous throttle runs at its real rate and
+counts per citizen. (Until Dec 6 every POST came from 127.0.0.1 under a raised rate: DRF's throttle
+then read and wrote the one address's history of the last minute, ten thousand timestamps, on
+every request.) Then BENCH_INTAKE_ROUNDS rounds (default 3), each BENCH_INTAKE_SECONDS (default 10) of
 ``GET /healthz`` (the baseline: a database and a broker round trip) and as long of
 ``POST /api/v1/complaints/`` from BENCH_INTAKE_CLIENTS concurrent clients (default 8, each on a
 kept-alive connection): valid sub-types, points inside the city, mobiles the application accepts.
@@ -108,7 +113,7 @@ class Server:
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": os.environ["DATABASE_URL"],
             "REDIS_URL": os.environ.get("REDIS_URL", ""),
-            "BALAGH_API_ANON_RATE": "10000000/min",
+            "BALAGH_TRUSTED_PROXIES": "127.0.0.1/32",
             "DJANGO_SETTINGS_MODULE": "municipality.settings",
         }
         self.process = subprocess.Popen(
@@ -152,8 +157,16 @@ class Server:
 HEADERS = {"Content-Type": "application/json", "Accept-Language": "ar", "X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
 
 
-def _request(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
-    conn.request(method, path, body=body, headers=HEADERS)
+def _citizen(n: int) -> str:
+    """The ``n``-th citizen's address (65,000 in turn: none sends more than the throttle's rate in a run)."""
+    n %= 65000
+    return f"10.{n // 250 % 250 + 1}.{n % 250 + 1}.7"
+
+
+def _request(
+    conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None = None, citizen: str = "10.0.0.1"
+) -> tuple[int, bytes]:
+    conn.request(method, path, body=body, headers={**HEADERS, "X-Forwarded-For": citizen})
     response = conn.getresponse()
     return response.status, response.read()
 
@@ -171,10 +184,11 @@ def _phase(port: int, method: str, path: str, payloads: list[bytes] | None, seco
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine: list[float] = []
         while time.monotonic() < stop_at:
-            body = payloads[next(counter) % len(payloads)] if payloads else None
+            n = next(counter)
+            body = payloads[n % len(payloads)] if payloads else None
             t0 = time.perf_counter()
             try:
-                status, data = _request(conn, method, path, body)
+                status, data = _request(conn, method, path, body, _citizen(n))
             except (OSError, http.client.HTTPException):
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)

@@ -28,7 +28,7 @@ from complaints.models import Attachment, Category, Channel, Complaint, ContactR
 from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
 from complaints.workflow import ACTIVE_STATUSES, Action, ClosureReason, Status, TransitionError, guard
-from municipality.db import insert_rows
+from municipality.db import insert_rows, prepared_cursor
 from municipality.geo import district_id_for_point, inside_municipality
 from municipality.text import strip_invisible, visible_length
 from municipality.times import RIYADH
@@ -47,7 +47,7 @@ def next_tracking_number(*, at: datetime) -> str:
     take the real one just before COMMIT (``_number_and_write``).
     """
     prefix = at.astimezone(RIYADH).strftime("%y%m")
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # every submission: planned once per connection
         cursor.execute(
             "INSERT INTO complaints_trackingsequence (prefix, last_number) VALUES (%s, 1) "
             "ON CONFLICT (prefix) DO UPDATE SET last_number = complaints_trackingsequence.last_number + 1 "
@@ -455,7 +455,7 @@ def _number_the_report(pk: int, *, at: datetime) -> str:
         Complaint.objects.filter(pk=pk).update(tracking_number=number)
         return number
     prefix = at.astimezone(RIYADH).strftime("%y%m")
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # every submission: planned once per connection
         cursor.execute(
             "WITH n AS (INSERT INTO complaints_trackingsequence (prefix, last_number) VALUES (%s, 1) "
             "ON CONFLICT (prefix) DO UPDATE SET last_number = complaints_trackingsequence.last_number + 1 "

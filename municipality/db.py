@@ -1,14 +1,15 @@
-"""INSERTs on the intake's hot path, without compiling each statement anew.
+"""Statements on the intake's hot path, without compiling and planning each one anew.
 
 ``save()`` and ``bulk_create()`` rebuild an INSERT for every call: each field's SQL, placeholder
 and quoting, then psycopg's client-side binding quotes every value into the statement's text,
-which PostgreSQL parses and plans afresh. For a report (40 columns), its two timeline events and
-its messages that was about a third of a submission's CPU in the web process. :func:`insert_rows`
-writes the same rows with a statement built once per model and row count, its values sent
-apart from the text (server-side binding), so that psycopg prepares it on each connection
-from its third run (``prepare_threshold`` in ``municipality.settings``; not behind PgBouncer
-in transaction mode) and PostgreSQL plans it once. Values still go through each field's own
-``pre_save`` and ``get_db_prep_save``, as in the ORM's INSERT. Other databases get ``bulk_create``.
+which PostgreSQL parses and plans afresh. :func:`insert_rows` writes the same rows with a
+statement built once per model and row count, through :func:`prepared_cursor`: its values travel
+apart from the text (server-side binding), so psycopg prepares the statement on each connection
+from its third run (``prepare_threshold`` in ``municipality.settings``; not through PgBouncer in
+transaction mode) and PostgreSQL plans it once. Values still go through each field's own
+``pre_save`` and ``get_db_prep_save``, as in the ORM's INSERT. Other databases get ``bulk_create``
+and an ordinary cursor. Measured on a submission (docs/benchmarks.md, "Intake"): the escalation
+ladder's INSERT took 0.9 ms of PostgreSQL's time planned afresh and 0.2 ms prepared.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model, Value
 from django.db.models.expressions import DatabaseDefault
 
@@ -41,6 +43,24 @@ def _statement(model: type[Model], rows: int) -> str:
     return f"INSERT INTO {_quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)}{returning}"
 
 
+def prepared_cursor(alias: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
+    """A cursor whose statements PostgreSQL plans once per connection (from their third run); for hot statements.
+
+    Its values travel apart from the text (server-side binding), so psycopg can prepare the
+    statement (``prepare_threshold`` in ``municipality.settings``; nothing is prepared through
+    PgBouncer in transaction mode). Django logs and wraps it like any other cursor. Write the
+    SQL as for ``connection.cursor()``. Other databases: an ordinary cursor.
+    """
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))  # type: ignore[attr-defined, call-arg]
+
+
 def insert_rows(objs: Sequence[Model]) -> None:
     """INSERT unsaved instances of one model in one statement and set their primary keys.
 
@@ -56,8 +76,6 @@ def insert_rows(objs: Sequence[Model]) -> None:
     if connection.vendor != "postgresql":
         model._default_manager.using(alias).bulk_create(objs)
         return
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     fields = _fields(model)
     params = []
     for obj in objs:
@@ -70,12 +88,8 @@ def insert_rows(objs: Sequence[Model]) -> None:
                 model._default_manager.using(alias).bulk_create(objs)
                 return
             params.append(value)
-    sql = _statement(model, len(objs))
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = connection._prepare_cursor(ServerBindingCursor(connection.connection))  # type: ignore[attr-defined, call-arg]
-    with cursor:
-        cursor.execute(sql, params)
+    with prepared_cursor(alias) as cursor:
+        cursor.execute(_statement(model, len(objs)), params)
         keys = [row[0] for row in cursor.fetchall()] if model._meta.auto_field else []
     for obj, key in zip(objs, keys, strict=False):
         obj.pk = key

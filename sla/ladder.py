@@ -19,6 +19,7 @@ from django.db import connection
 
 from complaints.models import Complaint, Event
 from complaints.workflow import Status
+from municipality.db import prepared_cursor
 from municipality.models import Role
 from notifications.models import MessageTemplate
 from sla.models import EscalationStep, PendingStep, Step
@@ -146,7 +147,7 @@ def sync(ids: Iterable[int] | None = None, *, new: bool = False) -> int:
     if not ids:
         return 0
     queue = PendingStep._meta.db_table
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # on every change of a report: planned once per connection
         if not new:
             cursor.execute(f"DELETE FROM {queue} WHERE {ids_sql('complaint_id')}", [ids_param(ids)])
         waiting, params = _waiting_rows(ids)
