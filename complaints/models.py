@@ -106,8 +106,16 @@ class Complaint(models.Model):
 
     # Empty (with lat/lon) while the report waits in the triage queue: a channel message
     # (an e-mail, a tweet) comes without a sub-type or a pin, and an agent completes them.
+    # db_index=False on category and utility: complaint_cat_status_lat and complaint_utility_status_dist
+    # begin with them (migration 0018).
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("category")
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("category"),
+        db_index=False,
     )
     description = models.TextField(_("description"))
     lat = models.FloatField(_("latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
@@ -134,7 +142,13 @@ class Complaint(models.Model):
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("department")
     )
     utility = models.ForeignKey(
-        Utility, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("utility")
+        Utility,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("utility"),
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

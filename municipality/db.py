@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model, Value
 from django.db.models.expressions import DatabaseDefault
@@ -27,6 +28,30 @@ from django.db.models.expressions import DatabaseDefault
 def _fields(model: type[Model]) -> tuple[Field, ...]:
     meta = model._meta
     return tuple(f for f in meta.concrete_fields if f is not meta.auto_field and not getattr(f, "generated", False))
+
+
+# Fields whose value the ORM sends as it is when it has this Python type (their pre_save reads the
+# attribute; get_db_prep_save returns such a value unchanged): skipped through, the rest as the ORM does.
+_PLAIN = (
+    (models.CharField, str),
+    (models.TextField, str),
+    (models.BooleanField, bool),
+    (models.IntegerField, int),
+    (models.FloatField, float),
+)
+
+
+@cache
+def _plain_types(model: type[Model]) -> tuple[type | None, ...]:
+    """For each field of :func:`_fields`, the Python type sent unchanged, or ``None``: ask the field."""
+    out: list[type | None] = []
+    for field in _fields(model):
+        target = getattr(field, "target_field", None)
+        if field.many_to_one and isinstance(target, (models.AutoField, models.BigAutoField, models.IntegerField)):
+            out.append(int)  # a foreign key's raw id
+        else:
+            out.append(next((kind for cls, kind in _PLAIN if isinstance(field, cls) and not field.is_relation), None))
+    return tuple(out)
 
 
 def _quote(name: str) -> str:
@@ -77,9 +102,15 @@ def insert_rows(objs: Sequence[Model]) -> None:
         model._default_manager.using(alias).bulk_create(objs)
         return
     fields = _fields(model)
-    params = []
+    plain_types = _plain_types(model)
+    params: list[Any] = []
     for obj in objs:
-        for field in fields:
+        for field, plain in zip(fields, plain_types, strict=True):
+            if plain is not None:
+                value = getattr(obj, field.attname)
+                if value is None or type(value) is plain:
+                    params.append(value)
+                    continue
             value = field.pre_save(obj, True)
             if isinstance(value, DatabaseDefault):  # a constant db_default: the same value, sent like the others
                 value = field.db_default.value if isinstance(field.db_default, Value) else field.db_default

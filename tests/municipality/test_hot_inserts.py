@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from complaints.models import Channel, Complaint, Event, Status
 from municipality import db
@@ -34,6 +35,7 @@ def _report(category, district, number: str, now) -> Complaint:
         department=category.default_department,
         channel=Channel.APP,
         reporter_name="سارة",
+        address=gettext_lazy("Near the mosque"),  # type: ignore[misc]  # not a str: the field makes it one, as the ORM does
         reporter_phone="+966501234567",
         priority="high",
         status=Status.ASSIGNED,
@@ -59,6 +61,7 @@ def test_a_report_is_stored_as_the_orm_stores_it():
     stored, expected = _row(ours.pk), _row(by_orm.pk)
     assert {k: v for k, v in stored.items() if k not in SKIP} == {k: v for k, v in expected.items() if k not in SKIP}
     assert stored["tracking_number"] == "2612-900002" and stored["token"] == ours.token
+    assert (stored["address"], stored["status"], stored["lat"]) == ("Near the mosque", "assigned", INSIDE[0])
     assert stored["updated_at"] is not None  # auto_now, as save() sets it
 
 
@@ -128,3 +131,16 @@ def test_the_broker_publishes_every_message_through_one_redis_client():
         assert isinstance(client, redis.Redis) and channel._shared_client is client
         assert channel._size(queue.name) == 2  # both are on the queue
         channel.queue_purge(queue.name)
+
+
+@pytest.mark.postgres
+def test_a_report_writes_no_index_that_another_one_already_covers():
+    """Migration 0018: no prefix-search twin (varchar_pattern_ops) and no single-column index whose column
+    already leads a composite one; a submission writes every index of the table twice (insert, then number)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'complaints_complaint' ORDER BY indexname")
+        indexes = dict(cursor.fetchall())
+    assert not [name for name, sql in indexes.items() if "pattern_ops" in sql]
+    single = {sql.split("(", 1)[1].rstrip(")") for sql in indexes.values() if "USING btree (" in sql and "," not in sql}
+    leading = {sql.split("(", 1)[1].split(",")[0] for sql in indexes.values() if "USING btree (" in sql and "," in sql}
+    assert not (single & leading) - {"id"}, single & leading
