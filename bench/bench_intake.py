@@ -15,7 +15,9 @@ every request.) Then BENCH_INTAKE_ROUNDS rounds (default 3), each BENCH_INTAKE_S
 ``GET /healthz`` (the baseline: a database and a broker round trip) and as long of
 ``POST /api/v1/complaints/`` from BENCH_INTAKE_CLIENTS concurrent clients (default 8, each on a
 kept-alive connection): valid sub-types, points inside the city, mobiles the application accepts.
-Prints requests per second, p50 and p95 of both, per round and over all rounds; then checks the
+Prints requests per second, p50 and p95 of both, per round and over all rounds, and the CPU the
+whole machine spent per request, the load generator's own left out (from ``/proc/stat``: what
+these cores could take if nothing else ran, whatever a noisy neighbour does to the rate); then checks the
 database: every 201 is a report, no number twice, and the month's numbers taken during the run
 are exactly the ones answered (no gap). The SMS tasks stay queued on the broker (no worker runs).
 """
@@ -171,6 +173,18 @@ def _request(
     return response.status, response.read()
 
 
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, stolen) CPU seconds of the whole machine so far, from ``/proc/stat`` (Linux)."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(x) for x in stat.readline().split()[1:9]]
+    except OSError:
+        return 0.0, 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks
+    hz = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / hz, steal / hz
+
+
 def _phase(port: int, method: str, path: str, payloads: list[bytes] | None, seconds: float) -> dict:
     """``CLIENTS`` threads sending for ``seconds``: requests per second, latencies, answers."""
     latencies: list[float] = []
@@ -203,14 +217,20 @@ def _phase(port: int, method: str, path: str, payloads: list[bytes] | None, seco
             latencies.extend(mine)
 
     started = time.monotonic()
+    (busy_before, stolen_before), own_before = _machine_cpu(), time.process_time()
     threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.monotonic() - started
+    busy, stolen = _machine_cpu()
+    served = max(len(latencies), 1)
     latencies.sort()
     return {
+        # The CPU every process spent per request (the site, PostgreSQL, Redis), the load generator's own left out.
+        "cpu_ms": (busy - busy_before - (time.process_time() - own_before)) * 1000 / served,
+        "steal": (stolen - stolen_before) / elapsed / (os.cpu_count() or 1),
         "rate": len(latencies) / elapsed,
         "p50": statistics.median(latencies) if latencies else 0.0,
         "p95": latencies[int(len(latencies) * 0.95) - 1] if latencies else 0.0,
@@ -306,7 +326,8 @@ def run() -> list[Result]:
             posts.append(_phase(server.port, "POST", "/api/v1/complaints/", payloads, SECONDS))
             h, p = health[-1], posts[-1]
             _log(
-                f"round {r + 1}: POST {p['rate']:.0f}/s p50 {p['p50']:.1f} ms p95 {p['p95']:.1f} ms {p['statuses']} | "
+                f"round {r + 1}: POST {p['rate']:.0f}/s p50 {p['p50']:.1f} ms p95 {p['p95']:.1f} ms {p['statuses']} "
+                f"CPU {p['cpu_ms']:.1f} ms/POST (steal {p['steal']:.0%}) | "
                 f"GET /healthz {h['rate']:.0f}/s p50 {h['p50']:.1f} ms p95 {h['p95']:.1f} ms"
             )
     finally:
@@ -325,6 +346,13 @@ def run() -> list[Result]:
         f"POST median {post_rate:.0f}/s, p50 {statistics.median(all_post):.1f} ms, p95 {p95_post:.1f} ms; "
         f"GET /healthz median {health_rate:.0f}/s, p95 {p95_health:.1f} ms; ratio of rates {health_rate / post_rate:.2f}; "
         f"{len(numbers):,} reports filed; database check: {verdict}"
+    )
+    cpu_post = statistics.median(p["cpu_ms"] for p in posts)
+    cpu_health = statistics.median(h["cpu_ms"] for h in health)
+    cores = os.cpu_count() or 1
+    _log(
+        f"CPU per POST {cpu_post:.1f} ms (site, PostgreSQL, Redis; the generator left out), per GET /healthz "
+        f"{cpu_health:.1f} ms: these {cores} cores, all given to the site, take {cores * 1000 / cpu_post:.0f} submissions/s"
     )
     data = f"{reports:,} reports"
     config = f"gthread {WORKERS}×{THREADS}, {CLIENTS} clients"
@@ -345,6 +373,14 @@ def run() -> list[Result]:
             f"/healthz ({health_rate:.0f}/s)",
             1000 / health_rate,
             target="≤ 5 ms (200/s)",
+            data=data,
+        ),
+        Result(
+            f"intake: CPU per submission, all processes but the generator ({cores} cores: {cores * 1000 / cpu_post:.0f}/s)",
+            cpu_post,
+            "CPU per GET /healthz",
+            cpu_health,
+            target=f"≤ {cores * 1000 / 200:.0f} ms (200/s)",
             data=data,
         ),
     ]
