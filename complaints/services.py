@@ -36,6 +36,13 @@ from municipality.times import RIYADH
 # --------------------------------------------------------------------------- tracking numbers
 
 
+# The month's counter, bumped (its row locked until COMMIT); the callers add what they return.
+_COUNTER_UPSERT = (
+    "INSERT INTO complaints_trackingsequence (prefix, last_number) VALUES (%s, 1) "
+    "ON CONFLICT (prefix) DO UPDATE SET last_number = complaints_trackingsequence.last_number + 1"
+)
+
+
 def next_tracking_number(*, at: datetime) -> str:
     """``YYMM-NNNNNN``: one counter per month, bumped inside the caller's transaction.
 
@@ -47,13 +54,8 @@ def next_tracking_number(*, at: datetime) -> str:
     take the real one just before COMMIT (``_number_and_write``).
     """
     prefix = at.astimezone(RIYADH).strftime("%y%m")
-    with prepared_cursor() as cursor:  # every submission: planned once per connection
-        cursor.execute(
-            "INSERT INTO complaints_trackingsequence (prefix, last_number) VALUES (%s, 1) "
-            "ON CONFLICT (prefix) DO UPDATE SET last_number = complaints_trackingsequence.last_number + 1 "
-            "RETURNING last_number",
-            [prefix],
-        )
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_COUNTER_UPSERT} RETURNING last_number", [prefix])
         (number,) = cursor.fetchone()
     return f"{prefix}-{number:06d}"
 
@@ -457,9 +459,7 @@ def _number_the_report(pk: int, *, at: datetime) -> str:
     prefix = at.astimezone(RIYADH).strftime("%y%m")
     with prepared_cursor() as cursor:  # every submission: planned once per connection
         cursor.execute(
-            "WITH n AS (INSERT INTO complaints_trackingsequence (prefix, last_number) VALUES (%s, 1) "
-            "ON CONFLICT (prefix) DO UPDATE SET last_number = complaints_trackingsequence.last_number + 1 "
-            "RETURNING CAST(last_number AS text) AS t) "
+            f"WITH n AS ({_COUNTER_UPSERT} RETURNING CAST(last_number AS text) AS t) "
             "UPDATE complaints_complaint SET tracking_number = %s || '-' || lpad(n.t, greatest(6, length(n.t)), '0') "
             "FROM n WHERE id = %s RETURNING tracking_number",
             [prefix, prefix, pk],

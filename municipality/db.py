@@ -46,26 +46,45 @@ def _plain_types(model: type[Model]) -> tuple[type | None, ...]:
     """For each field of :func:`_fields`, the Python type sent unchanged, or ``None``: ask the field."""
     out: list[type | None] = []
     for field in _fields(model):
-        target = getattr(field, "target_field", None)
-        if field.many_to_one and isinstance(target, (models.AutoField, models.BigAutoField, models.IntegerField)):
-            out.append(int)  # a foreign key's raw id
+        if field.many_to_one and isinstance(getattr(field, "target_field", None), models.IntegerField):
+            out.append(int)  # a foreign key's raw id (auto fields are integer fields too)
         else:
             out.append(next((kind for cls, kind in _PLAIN if isinstance(field, cls) and not field.is_relation), None))
     return tuple(out)
 
 
-def _quote(name: str) -> str:
-    return f'"{name}"'
-
-
 @cache
-def _statement(model: type[Model], rows: int) -> str:
-    """PostgreSQL's INSERT of ``rows`` rows of ``model``, RETURNING the primary key if the database makes it."""
+def _statement(model: type[Model], rows: int, alias: str) -> str:
+    """The INSERT of ``rows`` rows of ``model``, RETURNING the primary key if the database makes it."""
+    quote = connections[alias].ops.quote_name
     meta = model._meta
-    columns = ", ".join(_quote(str(f.column)) for f in _fields(model))
+    columns = ", ".join(quote(str(f.column)) for f in _fields(model))
     row = "(" + ", ".join(["%s"] * len(_fields(model))) + ")"
-    returning = f" RETURNING {_quote(str(meta.auto_field.column))}" if meta.auto_field else ""
-    return f"INSERT INTO {_quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)}{returning}"
+    returning = f" RETURNING {quote(str(meta.auto_field.column))}" if meta.auto_field else ""
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)}{returning}"
+
+
+def _values(objs: Sequence[Model], connection) -> list[Any] | None:
+    """The rows' values in :func:`_statement`'s order, as the ORM's INSERT sends them; ``None`` if a field
+    is left to an expression other than a constant ``db_default``."""
+    model = type(objs[0])
+    fields, plain_types = _fields(model), _plain_types(model)
+    params: list[Any] = []
+    for obj in objs:
+        for field, plain in zip(fields, plain_types, strict=True):
+            if plain is not None:
+                value = getattr(obj, field.attname)
+                if value is None or type(value) is plain:
+                    params.append(value)
+                    continue
+            value = field.pre_save(obj, True)
+            if isinstance(value, DatabaseDefault):  # a constant db_default: the same value, sent like the others
+                value = field.db_default.value if isinstance(field.db_default, Value) else field.db_default
+            value = field.get_db_prep_save(value, connection)
+            if hasattr(value, "resolve_expression"):
+                return None
+            params.append(value)
+    return params
 
 
 def prepared_cursor(alias: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
@@ -98,29 +117,12 @@ def insert_rows(objs: Sequence[Model]) -> None:
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
-    if connection.vendor != "postgresql":
+    params = _values(objs, connection) if connection.vendor == "postgresql" else None
+    if params is None:
         model._default_manager.using(alias).bulk_create(objs)
         return
-    fields = _fields(model)
-    plain_types = _plain_types(model)
-    params: list[Any] = []
-    for obj in objs:
-        for field, plain in zip(fields, plain_types, strict=True):
-            if plain is not None:
-                value = getattr(obj, field.attname)
-                if value is None or type(value) is plain:
-                    params.append(value)
-                    continue
-            value = field.pre_save(obj, True)
-            if isinstance(value, DatabaseDefault):  # a constant db_default: the same value, sent like the others
-                value = field.db_default.value if isinstance(field.db_default, Value) else field.db_default
-            value = field.get_db_prep_save(value, connection)
-            if hasattr(value, "resolve_expression"):
-                model._default_manager.using(alias).bulk_create(objs)
-                return
-            params.append(value)
     with prepared_cursor(alias) as cursor:
-        cursor.execute(_statement(model, len(objs)), params)
+        cursor.execute(_statement(model, len(objs), alias), params)
         keys = [row[0] for row in cursor.fetchall()] if model._meta.auto_field else []
     for obj, key in zip(objs, keys, strict=False):
         obj.pk = key
