@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import functools
 import logging
+import secrets
 import threading
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.commands.core import Script
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from municipality.rate_window import WINDOW_SCRIPT, history_hit
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +79,7 @@ class FailOpenRedisCache(RedisCache):
         self._down_until = 0.0
         self._down_since: float | None = None
         self._state = threading.Lock()
+        self._window_scripts: dict[int, Script] = {}
 
     @property
     def is_down(self) -> bool:
@@ -97,6 +102,26 @@ class FailOpenRedisCache(RedisCache):
             down_for = time.monotonic() - self._down_since
             self._down_since = None
         log.warning("Cache: Redis is back after %.0f s.", down_for)
+
+    def window_hit(self, key: str, *, limit: int, window: int) -> tuple[bool, float | None]:
+        """:func:`municipality.rate_window.window_hit` in one atomic round trip (:data:`WINDOW_SCRIPT`);
+        while Redis is unreachable, in this process's memory."""
+        if time.monotonic() >= self._down_until:
+            try:
+                client = self._cache.get_client(key, write=True)
+                script = self._window_scripts.get(id(client))
+                if script is None:  # EVALSHA, loading the script again where the server lost it
+                    script = self._window_scripts[id(client)] = client.register_script(WINDOW_SCRIPT)
+                counted, wait = script(
+                    keys=[self.make_and_validate_key(f"{key}:window")], args=[limit, window, secrets.token_hex(8)]
+                )
+            except UNAVAILABLE as exc:
+                self._mark_down(exc)
+            else:
+                if self._down_since is not None:
+                    self._mark_up()
+                return (True, None) if counted else (False, float(wait))
+        return history_hit(self._local, key, limit=limit, window=window, now=time.time())
 
 
 for _name in _OPERATIONS:

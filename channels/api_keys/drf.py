@@ -11,10 +11,10 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 
 from channels.api_keys.models import ApiKey
 from channels.api_keys.services import api_key_for, api_key_touch
+from municipality.throttle import WindowThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def key_scope_allowed(scope: str) -> type[BasePermission]:
     return KeyScopeAllowed
 
 
-class ApiKeyThrottle(SimpleRateThrottle):
+class ApiKeyThrottle(WindowThrottle):
     """Per key (``BALAGH_API_KEY_RATE``) when a key is sent, else per address (the anonymous rate).
 
     Fails open: when the cache (Redis) is down, a request is let through and the outage

@@ -43,10 +43,12 @@ from complaints.services import Submission, complaint_rate, complaint_reopen, co
 from complaints.workflow import TransitionError, status_label
 from municipality.api_parsers import SafeJSONParser
 from municipality.client_ip import client_ip
+from municipality.throttle import WindowThrottle
 
 
-class AnonThrottle(AnonRateThrottle):
-    """DRF's anonymous throttle (scope "anon"), reading the rate when asked so settings overrides apply.
+class AnonThrottle(WindowThrottle, AnonRateThrottle):
+    """DRF's anonymous throttle (scope "anon"), reading the rate when asked so settings overrides apply,
+    counted in one atomic step (``municipality.throttle``).
 
     Keyed on ``client_ip``: DRF's own ident believes any X-Forwarded-For a client writes.
     """
