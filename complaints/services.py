@@ -7,6 +7,7 @@ Side effects (messages) are queued only after the transaction commits.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Callable, Mapping
@@ -28,7 +29,7 @@ from complaints.models import Attachment, Category, Channel, Complaint, ContactR
 from complaints.phones import normalize_phone
 from complaints.photos import clean_photos
 from complaints.workflow import ACTIVE_STATUSES, Action, ClosureReason, Status, TransitionError, guard
-from municipality.db import insert_rows, prepared_cursor
+from municipality.db import insert_row_with, insert_rows, prepared_cursor
 from municipality.geo import district_id_for_point, inside_municipality
 from municipality.text import strip_invisible, visible_length
 from municipality.times import RIYADH
@@ -50,8 +51,8 @@ def next_tracking_number(*, at: datetime) -> str:
     ends, so two submissions never get the same number, and a rolled-back
     submission gives its number back (no gaps). Every submission waits for that
     lock, so a caller takes it as late as it can: ``complaint_submit`` and
-    ``complaint_submit_incomplete`` file the report under a provisional number and
-    take the real one just before COMMIT (``_number_and_write``).
+    ``complaint_submit_incomplete`` write the report's timeline first and take the number in
+    the last statements before COMMIT (``_number_and_write``).
     """
     prefix = at.astimezone(RIYADH).strftime("%y%m")
     with connection.cursor() as cursor:
@@ -358,7 +359,7 @@ def complaint_submit(
         received = say("received", channel=complaint.channel)
         routing = _route_at_filing(complaint, now=now)
     with transaction.atomic():
-        insert_rows([complaint])  # the ORM's INSERT, built once per process (municipality.db)
+        _start_filing(complaint)
         for photo in cleaned["photos"]:
             Attachment.objects.create(
                 complaint=complaint, file=photo, kind=Attachment.Kind.BEFORE, uploaded_by=complaint.created_by
@@ -366,7 +367,7 @@ def complaint_submit(
         messages = _record_filing(
             complaint, actor=actor, received=received, created_data={"channel": complaint.channel}, routing=routing, at=now
         )
-        _number_and_write(complaint, messages=messages, at=now)
+        _number_and_write(complaint, messages=messages, routed=routing is not None, at=now)
     return complaint
 
 
@@ -397,7 +398,8 @@ def _record_filing(
 ) -> list:
     """The timeline of a report just inserted ("received", then "routed" if it was) and its messages, not written yet.
 
-    The messages carry the provisional number: :func:`_number_and_write` numbers the report and writes them.
+    The messages carry the provisional number: :func:`_number_and_write` numbers the report, starts
+    its escalation clock and writes them.
     """
     notifier = hooks.notifier()
     created_event = event_build(
@@ -427,45 +429,77 @@ def _record_filing(
     insert_rows(timeline)  # one INSERT; the ids come back (the messages' keys use them)
     messages = []
     if routing is not None:
-        hooks.clock().sync([complaint.pk], new=True)  # the ladder steps it waits for (a new report has none yet)
         messages += notifier.messages(complaint=complaint, kind=Event.Kind.ROUTED, event=routed_event, new_report=True)
     # After routing: the SMS gives the "expected by" date.
     messages += notifier.messages(complaint=complaint, kind=Event.Kind.CREATED, event=created_event, new_report=True)
     return messages
 
 
-def _number_and_write(complaint: Complaint, *, messages: list, at: datetime) -> None:
-    """Give a report filed under a provisional number its month's number, then write its messages with it.
+def _start_filing(complaint: Complaint) -> None:
+    """The first write of a new report, whose number is taken last (:func:`_number_and_write`).
 
-    The last statements of the filing transaction: the counter row stays locked from its upsert
-    to the COMMIT, so only the number's UPDATE and the outbox INSERT run under that lock.
+    PostgreSQL: only its id, from the table's sequence. The row itself is inserted last, with its
+    number, so it is written once: an UPDATE of the number would write a second version of the
+    row and a second entry in every index of the table. Its timeline, photos and messages refer to
+    it before it exists, since the foreign keys are checked at COMMIT (Django makes them
+    ``DEFERRABLE INITIALLY DEFERRED``). Elsewhere: the row, under its provisional number.
+    """
+    if connection.vendor != "postgresql":
+        insert_rows([complaint])
+        return
+    with prepared_cursor() as cursor:  # every submission: planned once per connection
+        cursor.execute("SELECT nextval(%s)", [_id_sequence()])
+        (complaint.pk,) = cursor.fetchone()
+
+
+@functools.cache
+def _id_sequence() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Complaint._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+def _number_and_write(complaint: Complaint, *, messages: list, routed: bool, at: datetime) -> None:
+    """The last statements of filing a report (:func:`_start_filing` came first): its month's number,
+    its escalation steps if it was routed, then its messages, with the number in them.
+
+    The counter row stays locked from its upsert to the COMMIT, so only these statements run
+    under that lock: on PostgreSQL the report's INSERT that takes the number, the ladder's INSERT
+    and the outbox INSERT.
     """
     provisional = complaint.tracking_number
-    complaint.tracking_number = _number_the_report(complaint.pk, at=at)
+    complaint.tracking_number = _number_the_report(complaint, at=at)
+    if routed:
+        hooks.clock().sync([complaint.pk], new=True)  # the ladder steps it waits for (a new report has none yet)
     for message in messages:
         message.context = {k: complaint.tracking_number if v == provisional else v for k, v in message.context.items()}
     hooks.notifier().write(messages=messages, new_report=True)
 
 
-def _number_the_report(pk: int, *, at: datetime) -> str:
-    """Take the month's next number (:func:`next_tracking_number`) and give it to report ``pk``.
+#: The month's next number as the report's INSERT reads it (PostgreSQL): ``YYMM-`` and at least 6 digits.
+_NUMBERED = (
+    f"n AS ({_COUNTER_UPSERT} RETURNING complaints_trackingsequence.prefix || '-' || "
+    "lpad(CAST(last_number AS text), greatest(6, length(CAST(last_number AS text))), '0') AS number)"
+)
 
-    PostgreSQL does both in one statement, so the counter's lock waits for one round trip less.
+
+def _number_the_report(complaint: Complaint, *, at: datetime) -> str:
+    """Take the month's next number (:func:`next_tracking_number`) and give it to the report.
+
+    PostgreSQL: one statement takes the number and inserts the report with it. Elsewhere the
+    report is in the table already, and its number is written with an UPDATE.
     """
     if connection.vendor != "postgresql":
         number = next_tracking_number(at=at)
-        Complaint.objects.filter(pk=pk).update(tracking_number=number)
+        Complaint.objects.filter(pk=complaint.pk).update(tracking_number=number)
         return number
-    prefix = at.astimezone(RIYADH).strftime("%y%m")
-    with prepared_cursor() as cursor:  # every submission: planned once per connection
-        cursor.execute(
-            f"WITH n AS ({_COUNTER_UPSERT} RETURNING CAST(last_number AS text) AS t) "
-            "UPDATE complaints_complaint SET tracking_number = %s || '-' || lpad(n.t, greatest(6, length(n.t)), '0') "
-            "FROM n WHERE id = %s RETURNING tracking_number",
-            [prefix, prefix, pk],
-        )
-        (number,) = cursor.fetchone()
-    return number
+    return insert_row_with(
+        complaint,
+        cte=_NUMBERED,
+        cte_params=[at.astimezone(RIYADH).strftime("%y%m")],
+        computed={"tracking_number": "n.number"},
+        returning="tracking_number",
+    )
 
 
 def _provisional_number() -> str:
@@ -660,7 +694,7 @@ def complaint_submit_incomplete(
         routing = None if complaint.needs_triage else _route_at_filing(complaint, now=now)
     try:
         with transaction.atomic():
-            complaint.save(force_insert=True)
+            _start_filing(complaint)
             _incoming_message_record(
                 complaint=complaint,
                 channel=channel,
@@ -678,7 +712,7 @@ def complaint_submit_incomplete(
             messages = _record_filing(
                 complaint, actor=None, received=received, created_data=created_data, routing=routing, at=now
             )
-            _number_and_write(complaint, messages=messages, at=now)
+            _number_and_write(complaint, messages=messages, routed=routing is not None, at=now)
     except IntegrityError:
         # The same message delivered twice at once: the other delivery filed it.
         existing = Complaint.objects.filter(channel=channel, external_id=key).first() if key else None

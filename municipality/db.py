@@ -30,6 +30,13 @@ def _fields(model: type[Model]) -> tuple[Field, ...]:
     return tuple(f for f in meta.concrete_fields if f is not meta.auto_field and not getattr(f, "generated", False))
 
 
+@cache
+def _fields_but(model: type[Model], computed: frozenset[str]) -> tuple[Field, ...]:
+    """Every stored field, the primary key included, except those named (attname) in ``computed``."""
+    meta = model._meta
+    return tuple(f for f in meta.concrete_fields if f.attname not in computed and not getattr(f, "generated", False))
+
+
 # Fields whose value the ORM sends as it is when it has this Python type (their pre_save reads the
 # attribute; get_db_prep_save returns such a value unchanged): skipped through, the rest as the ORM does.
 _PLAIN = (
@@ -42,10 +49,10 @@ _PLAIN = (
 
 
 @cache
-def _plain_types(model: type[Model]) -> tuple[type | None, ...]:
-    """For each field of :func:`_fields`, the Python type sent unchanged, or ``None``: ask the field."""
+def _plain_types(fields: tuple[Field, ...]) -> tuple[type | None, ...]:
+    """For each of ``fields``, the Python type sent unchanged, or ``None``: ask the field."""
     out: list[type | None] = []
-    for field in _fields(model):
+    for field in fields:
         if field.many_to_one and isinstance(getattr(field, "target_field", None), models.IntegerField):
             out.append(int)  # a foreign key's raw id (auto fields are integer fields too)
         else:
@@ -64,11 +71,11 @@ def _statement(model: type[Model], rows: int, alias: str) -> str:
     return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)}{returning}"
 
 
-def _values(objs: Sequence[Model], connection) -> list[Any] | None:
-    """The rows' values in :func:`_statement`'s order, as the ORM's INSERT sends them; ``None`` if a field
-    is left to an expression other than a constant ``db_default``."""
-    model = type(objs[0])
-    fields, plain_types = _fields(model), _plain_types(model)
+def _values(objs: Sequence[Model], connection, fields: tuple[Field, ...] | None = None) -> list[Any] | None:
+    """The rows' values of ``fields`` (default: :func:`_statement`'s), as the ORM's INSERT sends them;
+    ``None`` if a field is left to an expression other than a constant ``db_default``."""
+    fields = fields or _fields(type(objs[0]))
+    plain_types = _plain_types(fields)
     params: list[Any] = []
     for obj in objs:
         for field, plain in zip(fields, plain_types, strict=True):
@@ -129,3 +136,41 @@ def insert_rows(objs: Sequence[Model]) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
+
+
+@cache
+def _statement_with(model: type[Model], alias: str, computed: tuple[tuple[str, str], ...], cte: str, returning: str) -> str:
+    quote = connections[alias].ops.quote_name
+    fields = _fields_but(model, frozenset(name for name, _sql in computed))
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    columns = [quote(str(f.column)) for f in fields] + [quote(str(by_name[name].column)) for name, _sql in computed]
+    values = ["%s"] * len(fields) + [sql for _name, sql in computed]
+    return (
+        f"WITH {cte} INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM {cte.split()[0]} RETURNING {returning}"
+    )
+
+
+def insert_row_with(obj: Model, *, cte: str, cte_params: Sequence[Any], computed: dict[str, str], returning: str) -> Any:
+    """INSERT one unsaved instance, its primary key already set, with the columns of ``computed``
+    (``{attname: SQL}``) worked out by PostgreSQL from a CTE run in the same statement (``cte``:
+    ``"name AS (…)"``, its ``%s`` filled from ``cte_params``; the SQL reads it as ``name``). Returns the
+    first column of the ``returning`` SQL. The other columns go as :func:`insert_rows` sends them, and
+    the statement is built once per model and shape, and prepared.
+
+    For a value that must be taken in the INSERT itself, such as the next number of a counter whose row
+    lock should start as late as possible. PostgreSQL only.
+    """
+    model = type(obj)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields = _fields_but(model, frozenset(computed))
+    params = _values([obj], connection, fields)
+    if params is None:
+        raise ValueError(f"{model.__name__}: a field is left to an expression; insert_row_with sends values only.")
+    with prepared_cursor(alias) as cursor:
+        cursor.execute(_statement_with(model, alias, tuple(computed.items()), cte, returning), [*cte_params, *params])
+        (value,) = cursor.fetchone()[:1]
+    obj._state.adding = False
+    obj._state.db = alias
+    return value

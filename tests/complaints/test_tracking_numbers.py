@@ -1,3 +1,4 @@
+import re
 import threading
 
 import pytest
@@ -57,24 +58,52 @@ def test_parallel_submissions_never_duplicate_or_skip_a_number():
     assert Complaint.objects.count() == workers
 
 
+def _written_after_the_counter(statements: list[str]) -> list[str]:
+    """The table each statement writes, from the one that takes the month's counter to the COMMIT."""
+    counter = next(i for i, sql in enumerate(statements) if "complaints_trackingsequence" in sql)
+    tables = []
+    for sql in statements[counter:]:
+        if sql.startswith(("COMMIT", "RELEASE")):
+            continue
+        if sql.startswith("WITH n AS"):  # PostgreSQL: the counter and the report's INSERT in one statement
+            tables.append("complaints_trackingsequence+" + sql.split(" INSERT INTO ")[-1].split()[0].strip('"'))
+            continue
+        words = sql.replace('"', "").split()
+        tables.append(words[2] if words[0] == "INSERT" else words[1])
+    return tables
+
+
 @pytest.mark.django_db
-def test_the_counter_is_taken_by_the_last_statements_before_commit():
-    """The month's counter row is locked from its upsert to COMMIT: only the number's UPDATE and the
-    outbox INSERT may run in between, so concurrent submissions wait for two statements, not for all."""
+@pytest.mark.parametrize("routed", [False, True], ids=["not-routed", "routed"])
+def test_the_counter_is_taken_by_the_last_statements_before_commit(routed):
+    """The month's counter row is locked from its upsert to COMMIT: only the report's own row, its
+    escalation steps and its messages may be written in between, so concurrent submissions wait for
+    those few statements, not for all. On PostgreSQL the report is written once, with its number."""
     from django.test.utils import CaptureQueriesContext
 
-    category = CategoryFactory()
+    # Without a default department and with no rule, a report waits in triage with no clock.
+    category = CategoryFactory() if routed else CategoryFactory(default_department=None)
     submit(category)
     with CaptureQueriesContext(connection) as captured:
         complaint = submit(category)
     statements = [q["sql"] for q in captured.captured_queries]
-    counter = next(i for i, sql in enumerate(statements) if "complaints_trackingsequence" in sql)
-    after = [sql.split()[0:3] for sql in statements[counter:] if not sql.startswith(("COMMIT", "RELEASE"))]
-    if connection.vendor == "postgresql":  # the number and its UPDATE in one statement
-        assert after[0][:2] == ["WITH", "n"] and "UPDATE complaints_complaint" in statements[counter]
-        assert after[1:] == [["INSERT", "INTO", '"notifications_outbox"']]
+    assert (complaint.status == "assigned") is routed
+    ladder = ["complaints_ladderstep"] if routed else []
+    if connection.vendor == "postgresql":
+        assert _written_after_the_counter(statements) == [
+            "complaints_trackingsequence+complaints_complaint",
+            *ladder,
+            "notifications_outbox",
+        ]
+        writes = [sql for sql in statements if re.search(r'(INSERT INTO|UPDATE) "?complaints_complaint"?[ (]', sql)]
+        assert len(writes) == 1 and "INSERT" in writes[0]  # written once: no UPDATE of the number
     else:
-        assert after[1:] == [["UPDATE", '"complaints_complaint"', "SET"], ["INSERT", "INTO", '"notifications_outbox"']]
+        assert _written_after_the_counter(statements) == [
+            "complaints_trackingsequence",
+            "complaints_complaint",
+            *ladder,
+            "notifications_outbox",
+        ]
     assert Complaint.objects.get(pk=complaint.pk).tracking_number == complaint.tracking_number
     assert not Complaint.objects.filter(tracking_number__startswith="~").exists()
 
@@ -104,19 +133,29 @@ def test_a_channel_message_takes_the_counter_after_its_report_and_events(routed)
         )
     statements = [q["sql"] for q in captured.captured_queries]
     counter = next(i for i, sql in enumerate(statements) if "complaints_trackingsequence" in sql)
-    report = next(i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "complaints_complaint"'))
     (events,) = [i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "complaints_event"')]
     # "received", and "routed" when it was: one INSERT
     assert list(complaint.events.values_list("kind", flat=True).order_by("pk")) == (
         ["created", "routed"] if routed else ["created"]
     )
-    assert report < events < counter
-    after = [sql.split()[0:3] for sql in statements[counter:] if not sql.startswith(("COMMIT", "RELEASE"))]
-    if connection.vendor == "postgresql":
-        assert after[0][:2] == ["WITH", "n"] and "UPDATE complaints_complaint" in statements[counter]
-        assert after[1:] == [["INSERT", "INTO", '"notifications_outbox"']]
-    else:
-        assert after[1:] == [["UPDATE", '"complaints_complaint"', "SET"], ["INSERT", "INTO", '"notifications_outbox"']]
+    assert events < counter
+    ladder = ["complaints_ladderstep"] if routed else []
+    if connection.vendor == "postgresql":  # the report itself is written last, with its number
+        assert not any(sql.startswith('INSERT INTO "complaints_complaint"') for sql in statements)
+        assert _written_after_the_counter(statements) == [
+            "complaints_trackingsequence+complaints_complaint",
+            *ladder,
+            "notifications_outbox",
+        ]
+    else:  # under a provisional number first, then numbered
+        report = next(i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "complaints_complaint"'))
+        assert report < events
+        assert _written_after_the_counter(statements) == [
+            "complaints_trackingsequence",
+            "complaints_complaint",
+            *ladder,
+            "notifications_outbox",
+        ]
     assert (complaint.status == "assigned") is routed
     stored = Complaint.objects.get(pk=complaint.pk).tracking_number
     assert stored == complaint.tracking_number and int(stored[-6:]) == 2

@@ -65,6 +65,31 @@ def test_a_report_is_stored_as_the_orm_stores_it():
     assert stored["updated_at"] is not None  # auto_now, as save() sets it
 
 
+@pytest.mark.postgres
+def test_a_row_with_a_column_computed_in_the_insert_is_stored_as_the_orm_stores_it():
+    """``insert_row_with``: the primary key chosen beforehand, one column worked out by PostgreSQL from a CTE."""
+    category, district, now = CategoryFactory(), DistrictFactory(), timezone.now()
+    by_orm = _report(category, district, "2612-900011", now)
+    by_orm.save(force_insert=True)
+    ours = _report(category, district, "~provisional", now)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('complaints_complaint', 'id'))")
+        (ours.pk,) = cursor.fetchone()
+
+    number = db.insert_row_with(
+        ours,
+        cte="n AS (SELECT %s || '-' || %s AS number)",
+        cte_params=["2612", "900012"],
+        computed={"tracking_number": "n.number"},
+        returning="tracking_number",
+    )
+
+    assert number == "2612-900012" and not ours._state.adding
+    stored, expected = _row(ours.pk), _row(by_orm.pk)
+    assert {k: v for k, v in stored.items() if k not in SKIP} == {k: v for k, v in expected.items() if k not in SKIP}
+    assert stored["tracking_number"] == "2612-900012" and stored["token"] == ours.token
+
+
 def test_several_rows_in_one_statement_get_their_own_keys_in_order():
     now = timezone.now()
     complaint = _report(CategoryFactory(), DistrictFactory(), "2612-900003", now)
