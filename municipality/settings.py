@@ -535,9 +535,12 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's plain-HTTP health
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Covering indexes (INCLUDE) are for PostgreSQL; SQLite, the embedded default, builds them without their
+# extra columns, which is all it needs (complaints.Event's event_transfer_cover).
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 if not SECURE_HSTS_PRELOAD:
     # Joining the browsers' preload list is hard to undo: a decision for the domain's owner.
-    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 SECURE_REFERRER_POLICY = "same-origin"  # tracking links carry a secret token: never sent to other sites
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
