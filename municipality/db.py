@@ -170,7 +170,7 @@ def insert_row_with(obj: Model, *, cte: str, cte_params: Sequence[Any], computed
         raise ValueError(f"{model.__name__}: a field is left to an expression; insert_row_with sends values only.")
     with prepared_cursor(alias) as cursor:
         cursor.execute(_statement_with(model, alias, tuple(computed.items()), cte, returning), [*cte_params, *params])
-        (value,) = cursor.fetchone()[:1]
+        value = cursor.fetchone()[0]
     obj._state.adding = False
     obj._state.db = alias
     return value

@@ -15,6 +15,8 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -26,6 +28,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from municipality.rate_window import WINDOW_SCRIPT, history_hit
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Redis is unreachable, busy loading, or a replica that was just demoted: use the local cache.
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ReadOnlyError, OSError)
@@ -37,16 +40,10 @@ _OPERATIONS = ("add", "get", "set", "touch", "delete", "get_many", "has_key", "i
 
 def _fail_open(name: str):
     def operation(self, *args, **kwargs):
-        if time.monotonic() < self._down_until:
-            return getattr(self._local, name)(*args, **kwargs)
-        try:
-            result = getattr(super(FailOpenRedisCache, self), name)(*args, **kwargs)
-        except UNAVAILABLE as exc:
-            self._mark_down(exc)
-            return getattr(self._local, name)(*args, **kwargs)
-        if self._down_since is not None:
-            self._mark_up()
-        return result
+        return self._redis_or_local(
+            lambda: getattr(super(FailOpenRedisCache, self), name)(*args, **kwargs),
+            lambda: getattr(self._local, name)(*args, **kwargs),
+        )
 
     return functools.wraps(getattr(RedisCache, name))(operation)
 
@@ -79,7 +76,7 @@ class FailOpenRedisCache(RedisCache):
         self._down_until = 0.0
         self._down_since: float | None = None
         self._state = threading.Lock()
-        self._window_scripts: dict[int, Script] = {}
+        self._window_script: Script | None = None
 
     @property
     def is_down(self) -> bool:
@@ -103,25 +100,33 @@ class FailOpenRedisCache(RedisCache):
             self._down_since = None
         log.warning("Cache: Redis is back after %.0f s.", down_for)
 
+    def _redis_or_local(self, on_redis: Callable[[], T], on_local: Callable[[], T]) -> T:
+        """``on_redis()``, or ``on_local()`` (this process's memory) while Redis is unreachable."""
+        if time.monotonic() < self._down_until:
+            return on_local()
+        try:
+            result = on_redis()
+        except UNAVAILABLE as exc:
+            self._mark_down(exc)
+            return on_local()
+        if self._down_since is not None:
+            self._mark_up()
+        return result
+
     def window_hit(self, key: str, *, limit: int, window: int) -> tuple[bool, float | None]:
         """:func:`municipality.rate_window.window_hit` in one atomic round trip (:data:`WINDOW_SCRIPT`);
         while Redis is unreachable, in this process's memory."""
-        if time.monotonic() >= self._down_until:
-            try:
-                client = self._cache.get_client(key, write=True)
-                script = self._window_scripts.get(id(client))
-                if script is None:  # EVALSHA, loading the script again where the server lost it
-                    script = self._window_scripts[id(client)] = client.register_script(WINDOW_SCRIPT)
-                counted, wait = script(
-                    keys=[self.make_and_validate_key(f"{key}:window")], args=[limit, window, secrets.token_hex(8)]
-                )
-            except UNAVAILABLE as exc:
-                self._mark_down(exc)
-            else:
-                if self._down_since is not None:
-                    self._mark_up()
-                return (True, None) if counted else (False, float(wait))
-        return history_hit(self._local, key, limit=limit, window=window, now=time.time())
+
+        def on_redis() -> tuple[bool, float | None]:
+            client = self._cache.get_client(key, write=True)
+            if self._window_script is None:  # EVALSHA, loading the script again where the server lost it
+                self._window_script = client.register_script(WINDOW_SCRIPT)
+            counted, wait = self._window_script(
+                keys=[self.make_and_validate_key(f"{key}:window")], args=[limit, window, secrets.token_hex(8)], client=client
+            )
+            return (True, None) if counted else (False, float(wait))
+
+        return self._redis_or_local(on_redis, lambda: history_hit(self._local, key, limit=limit, window=window, now=time.time()))
 
 
 for _name in _OPERATIONS:
