@@ -314,14 +314,14 @@ class ConnectionCutter:
         s = connection.settings_dict
         connection.ensure_connection()
         self.own_pid = connection.connection.info.backend_pid
-        self.conn = psycopg.connect(
-            host=s["HOST"] or "127.0.0.1",
-            port=s["PORT"] or 5432,
-            user=s["USER"] or "postgres",
-            password=s["PASSWORD"] or None,
-            dbname=s["NAME"],
-            autocommit=True,
-        )
+        self.params = {
+            "host": s["HOST"] or "127.0.0.1",
+            "port": s["PORT"] or 5432,
+            "user": s["USER"] or "postgres",
+            "password": s["PASSWORD"] or None,
+            "dbname": s["NAME"],
+        }
+        self.conn = psycopg.connect(**self.params, autocommit=True)
         self.lock = threading.Lock()
         self.cut = 0
         self._stop = threading.Event()
@@ -337,6 +337,42 @@ class ConnectionCutter:
             ).fetchall()
             self.cut += len(rows)
             return len(rows)
+
+    @contextlib.contextmanager
+    def cut_when_blocked_on(self, table: str, *, timeout: float = 60):
+        """Hold ``table`` locked against writes; the first application connection that waits for it is cut.
+
+        Deterministic where a cut on a timer is not: a sweep may finish between two ticks. The
+        application is cut in the middle of its transaction (its earlier statements done, the write
+        to ``table`` pending), and the lock is released once it has been cut.
+        """
+        blocker = psycopg.connect(**self.params)
+        blocker.execute(f"LOCK TABLE {table} IN SHARE MODE")  # psycopg opened a transaction: held until rollback
+        done = threading.Event()
+
+        def watch():
+            deadline = time.monotonic() + timeout
+            while not done.is_set() and time.monotonic() < deadline:
+                with self.lock:
+                    waiting = self.conn.execute(
+                        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s "
+                        "AND wait_event_type = 'Lock'",
+                        [APP_NAME],
+                    ).fetchone()
+                if waiting:
+                    self.cut_now()
+                    break
+                time.sleep(0.01)
+            blocker.rollback()
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            done.set()
+            watcher.join(timeout=timeout)
+            blocker.close()
 
     def every(self, seconds: float) -> None:
         """Keep cutting every ``seconds`` in a thread until ``stop()``."""
