@@ -18,13 +18,22 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
+def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's, then the connection pools closed (DATABASE_POOL_MAX_SIZE): their open
     connections would stop the test database from being dropped."""
     yield
     for conn in connections.all(initialized_only=True):
         if getattr(conn, "pool", None) is not None:
             conn.close_pool()
+    if connection.vendor == "postgresql":
+        # A session another thread or process of a test left open (a live server's, an application
+        # process's) would stop the test database from being dropped: the next run would start
+        # from a database it has to delete first.
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(autouse=True)
