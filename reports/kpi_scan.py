@@ -100,8 +100,18 @@ def _bool(q: Q) -> ExpressionWrapper:
 HALVES = ("p", "q")
 
 
+def quoted(name: str) -> str:
+    return '"' + name + '"'
+
+
 def _rows(
-    queryset: QuerySet, period: Period, now: datetime, trunc: Callable[..., Any], cell: float, half: str
+    queryset: QuerySet,
+    period: Period,
+    now: datetime,
+    trunc: Callable[..., Any],
+    cell: float,
+    half: str,
+    keys: dict[str, Any] | None = None,
 ) -> tuple[QuerySet, list[str], list[str]]:
     """The rows of ``kpi_rows`` for one half: a queryset of the rows relevant to the period (``half="p"``)
     or to the one before (``"q"``), its dimension keys, the names of the flags.
@@ -114,9 +124,10 @@ def _rows(
     target = period if half == "p" else period.previous()
     as_of = target.as_of(now)
     flags = kpi_flags(target, as_of)
-    keys = dimension_keys()
-    if half == "q":
-        keys = {"_d_category": keys["_d_category"]}
+    if keys is None:  # the breakdowns' keys (the cube, reports.kpi_cube, brings its own for both halves)
+        keys = dimension_keys()
+        if half == "q":
+            keys = {"_d_category": keys["_d_category"]}
     columns: dict[str, Any] = {**keys, **{f"_f_{name}": _bool(q) for name, q in flags.items()}}
     if half == "p":
         columns["_open"] = _bool(open_q())
@@ -196,8 +207,7 @@ def _statement(half: str, inner_sql: str, keys: list[str], flags: list[str]) -> 
     its flag)`` over them (as the per-query path counts relevant rows only).
     """
 
-    def q(name: str) -> str:
-        return '"' + name + '"'
+    q = quoted
 
     def flag(name: str) -> str:
         return q(f"_f_{name}")

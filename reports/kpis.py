@@ -611,23 +611,29 @@ def compile_kpis(
     queryset: QuerySet | None = None,
     now: datetime | None = None,
     overdue_limit: int = 50,
+    scanned: dict | None = None,
 ) -> dict:
     """Everything the dashboard and the weekly report show, as JSON-ready data.
 
     PostgreSQL: every count, average and percentile of the period and the one
     before in ONE statement (:mod:`reports.kpi_scan`). SQLite, or a queryset
     that can match nothing: one query per figure (:func:`compile_kpis_per_query`).
-    The figures are the same (tests/reports/test_kpi_scan.py).
+    The figures are the same (tests/reports/test_kpi_scan.py). ``scanned``: what
+    the scan would return, already at hand (the city's cube, :mod:`reports.kpi_cube`).
     """
     now = now or timezone.now()
     with _factors_remembered():
-        one = kpi_scan.scan(
-            period=period,
-            queryset=queryset,
-            now=now,
-            trunc=trend_step(period)[0],
-            hotspot_limit=HOTSPOT_LIMIT,
-            cell=GRID_CELL_DEGREES,
+        one = (
+            scanned
+            if scanned is not None
+            else kpi_scan.scan(
+                period=period,
+                queryset=queryset,
+                now=now,
+                trunc=trend_step(period)[0],
+                hotspot_limit=HOTSPOT_LIMIT,
+                cell=GRID_CELL_DEGREES,
+            )
         )
         if one is None:
             return compile_kpis_per_query(period=period, queryset=queryset, now=now, overdue_limit=overdue_limit)

@@ -69,3 +69,20 @@ class WeeklyReport(models.Model):
         from django.urls import reverse
 
         return reverse("reports:weekly_detail", kwargs={"week": self.week_start.isoformat()})
+
+
+class KpiCube(models.Model):
+    """The city's KPI cube of one period, read every few minutes (reports.kpi_cube): numpy arrays in .npz form."""
+
+    period_start = models.DateTimeField(_("period start"))
+    period_end = models.DateTimeField(_("period end"))
+    computed_at = models.DateTimeField(_("computed at"))
+    data = models.BinaryField(_("data"))
+
+    class Meta:
+        verbose_name = _("KPI cube")
+        verbose_name_plural = _("KPI cubes")
+        constraints = [models.UniqueConstraint(fields=["period_start", "period_end"], name="kpi_cube_one_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m-%d} – {self.period_end:%Y-%m-%d} ({self.computed_at:%H:%M})"

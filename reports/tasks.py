@@ -6,7 +6,8 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from municipality.replica import replica_reads
-from reports import selectors, services
+from reports import kpi_cube, selectors, services
+from reports.filters import report_filter
 from reports.progress import weekly_compile_progress_set
 
 
@@ -39,8 +40,10 @@ def compile_weekly_report_now(week_start: str, actor_id: int | None = None) -> i
 
 @shared_task
 def warm_dashboard() -> list[str]:
-    """Every few minutes: keep the landing pages of the committee pages computed in the shared cache."""
+    """Every few minutes: read the city's KPI cube of the default period (every view of it is summed from
+    the cube), then keep the landing pages of the committee pages computed in the shared cache."""
     with replica_reads():
+        kpi_cube.refresh(period=report_filter().period)
         return selectors.warm_dashboard()
 
 
