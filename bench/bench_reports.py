@@ -23,6 +23,10 @@
   once, against PostgreSQL's own ``COPY (the same rows and columns, ordered
   alike) TO STDOUT CSV`` read through psycopg; with when the first bytes left
   and how much the process's peak memory grew meanwhile.
+* ``KPI cube read`` — what the beat does every few minutes (``reports.kpi_cube.refresh``),
+  beside the default view computed during a request; then ``first look from the cube, …``:
+  each view above with the cache emptied and its figures summed from the cube, alternately
+  with the same view computed during the request (the cube made older than the page may show).
 * ``dashboard, warm`` — the same page with the figures in the cache.
 * ``dashboard, older figures`` — the same page when its cached figures are
   older than ``BALAGH_REPORTS_CACHE_SECONDS``: served at once while a refresh

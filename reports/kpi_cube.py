@@ -71,16 +71,13 @@ class Cube:
     averages: list[str]  # the averaged values: p_sums / p_ns columns, in order
     arrays: dict[str, np.ndarray]
 
-    def matches(self, period: Period) -> bool:
-        return (self.period_start, self.period_end) == (period.start, period.end)
-
 
 # --------------------------------------------------------------------------- reading the reports once
 
 
 def _sql(half: str, period: Period, now: datetime, trunc, cell: float) -> tuple[str, list, list[str], list[str]]:
-    """The rows of ``half`` (see :func:`reports.kpi_scan._rows`) keyed by the cube's six keys."""
-    rows, keys, flags = kpi_scan._rows(Complaint.objects.all(), period, now, trunc, cell, half, keys=key_columns())
+    """The rows of ``half`` (see :func:`reports.kpi_scan.relevant_rows`) keyed by the cube's six keys."""
+    rows, keys, flags = kpi_scan.relevant_rows(Complaint.objects.all(), period, now, trunc, cell, half, keys=key_columns())
     sql, params = rows.query.sql_with_params()
     return sql, list(params), keys, flags
 

@@ -12,7 +12,7 @@ definitions of :mod:`reports.kpi_definitions` (nothing here says what a KPI mean
 1. ``kpi_rows`` (a ``MATERIALIZED`` CTE): the rows relevant to the period
    (``relevant_q``), read once, each reduced to its dimension keys, one
    boolean per KPI flag (the conditions of ``kpi_flags``, compiled by the
-   queryset's own SQL compiler: :func:`_rows`) and, for ``P``, its trend
+   queryset's own SQL compiler: :func:`relevant_rows`) and, for ``P``, its trend
    buckets and its map cell.
 2. Small aggregations over ``kpi_rows``, joined with ``UNION ALL`` (one JSON
    object per result row), where a KPI is ``COUNT(*) FILTER (WHERE its
@@ -104,7 +104,7 @@ def quoted(name: str) -> str:
     return '"' + name + '"'
 
 
-def _rows(
+def relevant_rows(
     queryset: QuerySet,
     period: Period,
     now: datetime,
@@ -180,7 +180,7 @@ def scan(
         return None
     statements = []
     for half in HALVES:
-        inner, keys, flags = _rows(qs, period, now, trunc, cell, half)
+        inner, keys, flags = relevant_rows(qs, period, now, trunc, cell, half)
         try:
             inner_sql, params = inner.query.sql_with_params()
         except EmptyResultSet:  # ``queryset.none()`` after invalid filters
