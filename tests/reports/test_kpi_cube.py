@@ -117,3 +117,16 @@ def test_on_sqlite_there_is_no_cube(edges):  # noqa: F811
         pytest.skip("SQLite's behaviour")
     assert kpi_cube.build(period=PERIODS["the week"]) is None
     assert kpi_cube.fresh(period=PERIODS["the week"], max_age_seconds=600) is None
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the cube is read with PostgreSQL's statements")
+def test_a_city_without_reports_has_an_empty_cube_and_empty_figures(db):
+    period = ComplaintReportFilter(None, queryset=Complaint.objects.all()).period
+    kpi_cube.refresh(period=period)
+    cube = kpi_cube.fresh(period=period, max_age_seconds=600)
+    assert cube is not None and len(cube.arrays["keys"]) == 0
+    scanned = kpi_cube.scan_from(cube, kpi_cube.Selection(), hotspot_limit=50)
+    assert scanned["groups"]["all"]["received"] == 0 and scanned["previous"]["backlog"] == 0
+    assert scanned["groups"]["department"] == [] and scanned["received_by"] == {} and scanned["hotspots"] == []
+    figures = kpis.compile_kpis(period=period, now=cube.now, scanned=scanned)
+    assert figures["summary"]["received"] == 0
