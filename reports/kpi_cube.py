@@ -88,16 +88,6 @@ def _fetch(alias: str, statement: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _counts_sql(inner: str, keys: list[str], flags: list[str]) -> str:
-    q = kpi_scan.quoted
-    counts = [f"COUNT(*) FILTER (WHERE {q('_f_' + name)})" for name in flags]
-    for value, over in KPI_AVERAGES.values():
-        counts.append(f"SUM({q(value)}) FILTER (WHERE {q('_f_' + over)})")
-        counts.append(f"COUNT({q(value)}) FILTER (WHERE {q('_f_' + over)})")
-    dims = ", ".join(q(k) for k in keys)
-    return f"SELECT {dims}, {', '.join(counts)} FROM ({inner}) r GROUP BY {dims}"
-
-
 def build(*, period: Period, now: datetime | None = None) -> Cube | None:
     """Read the reports once for ``period`` (and the one before) at ``now``; ``None`` on SQLite."""
     from reports.kpis import GRID_CELL_DEGREES, trend_step
@@ -121,7 +111,9 @@ def build(*, period: Period, now: datetime | None = None) -> Cube | None:
         for half in kpi_scan.HALVES:
             inner, params, keys, flags = _sql(half, period, now, trunc, GRID_CELL_DEGREES)
             dims = ", ".join(q(k) for k in keys)
-            parts[f"{half}_counts"] = _fetch(alias, _counts_sql(inner, keys, flags), params)
+            parts[f"{half}_counts"] = _fetch(
+                alias, f"SELECT {dims}, {', '.join(kpi_scan.flag_counts(flags))} FROM ({inner}) r GROUP BY {dims}", params
+            )
             parts[f"{half}_seconds"] = _fetch(
                 alias, f"SELECT {dims}, {q(value)} FROM ({inner}) r WHERE {q('_f_' + over)} AND {q(value)} IS NOT NULL", params
             )
@@ -208,12 +200,7 @@ class Selection:
     priority: str | None = None
 
 
-def _main_types(cube: Cube) -> np.ndarray:
-    """The main type of each combination's sub-type (-1 in triage), as the scan's ``_d_category``."""
-    return cube.arrays["main"]
-
-
-def _selected(cube: Cube, selection: Selection, main: np.ndarray) -> np.ndarray:
+def _selected(cube: Cube, selection: Selection) -> np.ndarray:
     keys = cube.arrays["keys"]
     chosen = np.ones(len(keys), dtype=bool)
     for name in ("department", "district"):
@@ -227,7 +214,7 @@ def _selected(cube: Cube, selection: Selection, main: np.ndarray) -> np.ndarray:
             chosen &= keys[:, KEYS.index(name)] == (vocab.index(value) if value in vocab else -2)
     if selection.category is not None:
         sub = keys[:, KEYS.index("category")]
-        chosen &= (sub == selection.category) | (main == selection.category)
+        chosen &= (sub == selection.category) | (cube.arrays["main"] == selection.category)
     return chosen
 
 
@@ -285,8 +272,8 @@ def _counted(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndar
 def scan_from(cube: Cube, selection: Selection, *, hotspot_limit: int) -> dict:
     """What :func:`reports.kpi_scan.scan` returns for the cube's period and ``selection``, from the cube alone."""
     a = cube.arrays
-    main = _main_types(cube)
-    chosen = _selected(cube, selection, main)
+    main = a["main"]  # each combination's main type (-1 in triage), as the scan's ``_d_category``
+    chosen = _selected(cube, selection)
     keys = a["keys"]
     out: dict = {"groups": {}, "received_by": {}, "closed_by": {}, "hotspots": [], "previous_by_category": {}}
 

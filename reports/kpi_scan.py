@@ -104,6 +104,17 @@ def quoted(name: str) -> str:
     return '"' + name + '"'
 
 
+def flag_counts(flags: list[str]) -> list[str]:
+    """The aggregates of a group of ``kpi_rows``: each flag's count, then the sum (``s_``) and the count
+    (``n_``) of each averaged value, over the rows its flag marks."""
+    q = quoted
+    counts = [f"COUNT(*) FILTER (WHERE {q('_f_' + name)}) AS {q(name)}" for name in flags]
+    for name, (value, over) in KPI_AVERAGES.items():
+        counts.append(f"SUM({q(value)}) FILTER (WHERE {q('_f_' + over)}) AS {q('s_' + name)}")
+        counts.append(f"COUNT({q(value)}) FILTER (WHERE {q('_f_' + over)}) AS {q('n_' + name)}")
+    return counts
+
+
 def relevant_rows(
     queryset: QuerySet,
     period: Period,
@@ -214,10 +225,7 @@ def _statement(half: str, inner_sql: str, keys: list[str], flags: list[str]) -> 
 
     dims = ", ".join(q(k) for k in keys)
     sets = ", ".join(f"({q(k)})" for k in keys)
-    counts = [f"COUNT(*) FILTER (WHERE {flag(name)}) AS {q(name)}" for name in flags]
-    for name, (value, over) in KPI_AVERAGES.items():
-        counts.append(f"SUM({q(value)}) FILTER (WHERE {flag(over)}) AS {q('s_' + name)}")
-        counts.append(f"COUNT({q(value)}) FILTER (WHERE {flag(over)}) AS {q('n_' + name)}")
+    counts = flag_counts(flags)
     # Summed per grouping set. COUNT of nothing is 0. AVG is the sum over the count, in the type AVG
     # gives (numeric for integers, double precision for floats).
     summed = [f"COALESCE(SUM({q(name)}), 0)::bigint AS {q(name)}" for name in flags]

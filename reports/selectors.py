@@ -109,12 +109,15 @@ def _compiled(flt: ComplaintReportFilter, scope_department, *, max_age: float) -
     """(when the figures were read, the figures) of one view: from the city's KPI cube when it is at most
     ``max_age`` seconds old and covers the view (:mod:`reports.kpi_cube`), else computed now."""
     selection = _selection(flt, scope_department)
-    cube = kpi_cube.fresh(period=flt.period, max_age_seconds=max_age) if selection is not None else None
-    if cube is None or selection is None:
-        return time.time(), kpis.compile_kpis(period=flt.period, queryset=flt.complaints, overdue_limit=20)
-    scanned = kpi_cube.scan_from(cube, selection, hotspot_limit=kpis.HOTSPOT_LIMIT)
-    figures = kpis.compile_kpis(period=flt.period, queryset=flt.complaints, now=cube.now, overdue_limit=20, scanned=scanned)
-    return cube.now.timestamp(), figures
+    if selection is not None:
+        cube = kpi_cube.fresh(period=flt.period, max_age_seconds=max_age)
+        if cube is not None:
+            scanned = kpi_cube.scan_from(cube, selection, hotspot_limit=kpis.HOTSPOT_LIMIT)
+            figures = kpis.compile_kpis(
+                period=flt.period, queryset=flt.complaints, now=cube.now, overdue_limit=20, scanned=scanned
+            )
+            return cube.now.timestamp(), figures
+    return time.time(), kpis.compile_kpis(period=flt.period, queryset=flt.complaints, overdue_limit=20)
 
 
 def _selection(flt: ComplaintReportFilter, scope_department) -> kpi_cube.Selection | None:

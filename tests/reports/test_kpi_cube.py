@@ -15,6 +15,7 @@ from municipality.models import Role
 from reports import kpi_cube, kpis
 from reports.filters import ComplaintReportFilter
 from reports.models import KpiCube
+from reports.selectors import _selection
 from tests.factories import make_user
 from tests.reports.conftest import at
 from tests.reports.test_kpi_scan import PERIODS, _filters, edges  # noqa: F401 - the fixture
@@ -29,14 +30,8 @@ def _view(d, which: str) -> tuple[ComplaintReportFilter, kpi_cube.Selection]:
     data = {} if which == "the whole city" else _filters(d)[which]
     flt = ComplaintReportFilter({k: v for k, v in data.items() if v is not None}, queryset=Complaint.objects.all())
     assert flt.form.is_valid(), flt.form.errors
-    cleaned = flt.form.cleaned_data
-    selection = kpi_cube.Selection(
-        department=cleaned["department"].pk if cleaned.get("department") else None,
-        category=cleaned["category"].pk if cleaned.get("category") else None,
-        channel=cleaned.get("channel") or None,
-        district=cleaned["district"].pk if cleaned.get("district") else None,
-        priority=cleaned.get("priority") or None,
-    )
+    selection = _selection(flt, None)  # as the dashboard reads the filters
+    assert selection is not None
     return flt, selection
 
 
